@@ -1,0 +1,6 @@
+//! The inference worker's entry point (loaded by `worker_loader.js`).
+
+fn main() {
+    #[cfg(target_arch = "wasm32")]
+    app::worker::start();
+}

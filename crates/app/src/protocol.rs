@@ -1,0 +1,100 @@
+//! The one message protocol between the page and the inference worker.
+//!
+//! Every request that produces an image carries an id that grows monotonically. The worker keeps
+//! only the newest pending decode (older ones are dropped unseen), and the page ignores any
+//! result older than the newest it has shown: the final image is always the decode of the final
+//! slider position, however fast the hand moves.
+
+use serde::{Deserialize, Serialize};
+
+/// Which compute backend inference runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Backend {
+    Webgpu,
+    Cpu,
+}
+
+impl Backend {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Webgpu => "webgpu",
+            Backend::Cpu => "cpu",
+        }
+    }
+}
+
+/// What the user (or a test, through `?backend=`) asked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum BackendChoice {
+    /// WebGPU when an adapter exists and it decodes faster than the CPU here; otherwise CPU.
+    #[default]
+    Auto,
+    Webgpu,
+    Cpu,
+}
+
+impl BackendChoice {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "auto" => Some(BackendChoice::Auto),
+            "webgpu" => Some(BackendChoice::Webgpu),
+            "cpu" => Some(BackendChoice::Cpu),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum ToWorker {
+    /// Load a bundle: the page has already fetched and parsed the manifest; the worker fetches
+    /// the weights and builds the model on the chosen backend.
+    Load { id: u64, manifest_json: String, weights_url: String, backend: BackendChoice },
+    /// Decode one latent code.
+    Decode { id: u64, z: Vec<f32> },
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum FromWorker {
+    /// A step of loading, for the progress indicator.
+    Progress { id: u64, stage: String },
+    /// The model is ready on `backend`; `note` explains a fallback or the measured choice.
+    Loaded { id: u64, name: String, backend: Backend, note: Option<String> },
+    /// Pixels in row-major order, `channels` bytes per pixel.
+    Decoded { id: u64, pixels: Vec<u8>, micros: u32 },
+    /// Something failed; `id` names the request when there is one.
+    Failed { id: Option<u64>, message: String },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_round_trip_through_serde() {
+        let msgs = vec![
+            ToWorker::Load {
+                id: 1,
+                manifest_json: "{}".into(),
+                weights_url: "w".into(),
+                backend: BackendChoice::Cpu,
+            },
+            ToWorker::Decode { id: 2, z: vec![0.5, -1.0] },
+        ];
+        for m in msgs {
+            let back: ToWorker = serde_json::from_str(&serde_json::to_string(&m).unwrap()).unwrap();
+            assert_eq!(back, m);
+        }
+        let r = FromWorker::Decoded { id: 3, pixels: vec![0, 255], micros: 10 };
+        assert_eq!(serde_json::from_str::<FromWorker>(&serde_json::to_string(&r).unwrap()).unwrap(), r);
+    }
+
+    #[test]
+    fn backend_names_are_what_tests_read() {
+        assert_eq!(Backend::Webgpu.as_str(), "webgpu");
+        assert_eq!(Backend::Cpu.as_str(), "cpu");
+        assert_eq!(BackendChoice::parse("cpu"), Some(BackendChoice::Cpu));
+        assert_eq!(BackendChoice::parse("gpu"), None);
+    }
+}

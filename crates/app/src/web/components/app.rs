@@ -1,0 +1,221 @@
+//! The root component: the reducer, the worker, and the effects that turn state changes into
+//! worker messages.
+
+use super::canvas::DecodedCanvas;
+use super::sliders::Sliders;
+use super::toolbar::Toolbar;
+use crate::protocol::{BackendChoice, ToWorker};
+use crate::state::{Action, NoticeKind, State};
+use crate::web::browser;
+use crate::web::client::WorkerClient;
+use latent::UrlState;
+use std::rc::Rc;
+use vae::bundle::{IndexEntry, Manifest};
+use wasm_bindgen_futures::spawn_local;
+use yew::prelude::*;
+
+#[derive(Clone, PartialEq)]
+pub struct AppState(pub State);
+
+impl Reducible for AppState {
+    type Action = Action;
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut next = (*self).clone();
+        next.0.apply(action);
+        Rc::new(next)
+    }
+}
+
+pub type Dispatcher = UseReducerDispatcher<AppState>;
+
+/// The model shown when neither the link nor the user picks one.
+const DEFAULT_MODEL: &str = "mnist-vae";
+
+#[function_component(App)]
+pub fn app() -> Html {
+    let state = use_reducer(|| {
+        let choice =
+            browser::query_param("backend").and_then(|s| BackendChoice::parse(&s)).unwrap_or_default();
+        AppState(State::new(choice))
+    });
+    let client = use_mut_ref(|| None::<WorkerClient>);
+    let s = &state.0;
+
+    // Start the worker and load the index and the first model, once.
+    {
+        let dispatcher = state.dispatcher();
+        let client = client.clone();
+        use_effect_with((), move |_| {
+            let deliver = dispatcher.clone();
+            match WorkerClient::start(move |msg| deliver.dispatch(Action::Worker(msg))) {
+                Ok(c) => *client.borrow_mut() = Some(c),
+                Err(e) => dispatcher.dispatch(Action::Failed(e)),
+            }
+            spawn_local(boot(dispatcher));
+        });
+    }
+    let post = {
+        let client = client.clone();
+        let dispatcher = state.dispatcher();
+        move |msg: ToWorker| {
+            if let Some(c) = client.borrow().as_ref() {
+                if let Err(e) = c.post(&msg) {
+                    dispatcher.dispatch(Action::Failed(e));
+                }
+            }
+        }
+    };
+    // A new load id means: send the model to the worker.
+    {
+        let loading = s.loading.clone();
+        let choice = s.backend_choice;
+        let post = post.clone();
+        let dispatcher = state.dispatcher();
+        use_effect_with(loading.as_ref().map(|l| l.id), move |_| {
+            if let Some(l) = loading {
+                match serde_json::to_string(&*l.manifest) {
+                    Ok(manifest_json) => post(ToWorker::Load {
+                        id: l.id,
+                        manifest_json,
+                        weights_url: browser::absolute(&format!(
+                            "models/{}/{}",
+                            l.manifest.name,
+                            vae::bundle::WEIGHTS_FILE
+                        )),
+                        backend: choice,
+                    }),
+                    Err(e) => dispatcher.dispatch(Action::Failed(e.to_string())),
+                }
+            }
+        });
+    }
+    // A new decode id means: decode the current z.
+    {
+        let z = s.z.clone();
+        use_effect_with(s.decode_id, move |id| {
+            if *id > 0 {
+                post(ToWorker::Decode { id: *id, z });
+            }
+        });
+    }
+    // Keep the link in the address bar equal to what is on screen.
+    {
+        let name = s.model.as_ref().map(|m| m.name.clone());
+        use_effect_with((name, s.z.clone()), |(name, z)| {
+            if name.is_some() {
+                browser::replace_hash(&UrlState { model: name.clone(), z: Some(z.clone()) }.encode());
+            }
+        });
+    }
+
+    let dispatcher = state.dispatcher();
+    let on_latent = {
+        let d = dispatcher.clone();
+        Callback::from(move |(dim, value): (usize, f32)| d.dispatch(Action::SetLatent { dim, value }))
+    };
+    let on_action = {
+        let d = dispatcher.clone();
+        Callback::from(move |a: Action| d.dispatch(a))
+    };
+    let on_pick = {
+        let d = dispatcher.clone();
+        Callback::from(move |name: String| spawn_local(load_manifest(d.clone(), name, None)))
+    };
+    let ready = s.model.is_some() && s.image.is_some();
+    html! {
+        <main class="app" data-testid="app" data-latest={s.decode_id.to_string()}
+              data-shown={s.image.as_ref().map_or(0, |i| i.id).to_string()}>
+            <Toolbar state={state.0.clone()} on_action={on_action.clone()} on_pick={on_pick} />
+            { notice(s, &dispatcher) }
+            if let Some(l) = &s.loading {
+                <div class="loading" data-testid="loading" role="status">
+                    <span class="spinner" aria-hidden="true"></span>{ format!("{}: {}", l.manifest.name, l.stage) }
+                </div>
+            }
+            if let Some(m) = &s.model {
+                <section class="stage">
+                    <DecodedCanvas image={s.image.clone()} shape={m.image.clone()} />
+                    <div class="about">
+                        <h2>{ &m.name }</h2>
+                        <p>{ &m.description }</p>
+                        <p class="meta">{ format!("{} latent dimensions · β = {} · trained on {}", m.latent_dim, m.beta, m.training.dataset) }</p>
+                        if let Some(img) = &s.image {
+                            <p class="meta" data-testid="decode-time">{ format!("last decode {:.2} ms", f64::from(img.micros) / 1000.0) }</p>
+                        }
+                    </div>
+                </section>
+                <Sliders manifest={m.clone()} z={Rc::new(s.z.clone())} on_change={on_latent} />
+            }
+            if ready {
+                <span data-testid="app-ready" hidden=true></span>
+            }
+        </main>
+    }
+}
+
+fn notice(s: &State, dispatcher: &Dispatcher) -> Html {
+    let Some(n) = &s.notice else { return html! {} };
+    let d = dispatcher.clone();
+    let class = match n.kind {
+        NoticeKind::Error => "notice error",
+        NoticeKind::Info => "notice info",
+    };
+    html! {
+        <div class={class} data-testid="notice" role="alert">
+            <span>{ &n.text }</span>
+            <button aria-label="dismiss" onclick={Callback::from(move |_| d.dispatch(Action::DismissNotice))}>{ "×" }</button>
+        </div>
+    }
+}
+
+/// Read the index and the link, then load the model they name.
+async fn boot(dispatcher: Dispatcher) {
+    let models: Vec<IndexEntry> = match browser::fetch_text("models/index.json")
+        .await
+        .and_then(|t| serde_json::from_str(&t).map_err(|e| format!("models/index.json is not valid: {e}")))
+    {
+        Ok(m) => m,
+        Err(e) => return dispatcher.dispatch(Action::Failed(e)),
+    };
+    dispatcher.dispatch(Action::IndexLoaded(models.clone()));
+    let link = match UrlState::decode(&browser::location_hash()) {
+        Ok(link) => link,
+        Err(e) => {
+            dispatcher.dispatch(Action::Failed(format!(
+                "This link could not be read: {e}. Showing the default view."
+            )));
+            UrlState::default()
+        }
+    };
+    let known = |name: &str| models.iter().any(|m| m.name == name);
+    let fallback = if known(DEFAULT_MODEL) {
+        Some(DEFAULT_MODEL.to_string())
+    } else {
+        models.first().map(|m| m.name.clone())
+    };
+    let (name, z) = match link.model {
+        Some(name) if known(&name) => (Some(name), link.z),
+        Some(name) => {
+            dispatcher.dispatch(Action::Failed(format!(
+                "The link names a model \"{name}\" that is not available here. Showing the default model."
+            )));
+            (fallback, None)
+        }
+        None => (fallback, None),
+    };
+    match name {
+        Some(name) => load_manifest(dispatcher, name, z).await,
+        None => dispatcher.dispatch(Action::Failed("No models are installed in models/index.json.".into())),
+    }
+}
+
+pub async fn load_manifest(dispatcher: Dispatcher, name: String, z: Option<Vec<f32>>) {
+    let url = format!("models/{name}/{}", vae::bundle::MANIFEST_FILE);
+    let parsed = browser::fetch_text(&url).await.and_then(|t| Manifest::parse(&t).map_err(|e| e.to_string()));
+    match parsed {
+        Ok(manifest) => dispatcher.dispatch(Action::ManifestLoaded { manifest, z }),
+        Err(e) => dispatcher.dispatch(Action::Failed(format!(
+            "Model {name} could not be opened: {e}. The current model stays."
+        ))),
+    }
+}

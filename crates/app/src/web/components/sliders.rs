@@ -1,0 +1,62 @@
+//! One slider per latent dimension, most informative (highest KL) first; dimensions the model
+//! does not use (KL ≈ 0: posterior collapsed to the prior) are greyed and grouped at the end.
+
+use std::rc::Rc;
+use vae::bundle::Manifest;
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+/// Below this mean KL (nats) a dimension carries no information about the image.
+pub const ACTIVE_KL: f32 = 0.01;
+/// ±3 standard deviations of the N(0, 1) prior.
+const RANGE: f32 = 3.0;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub manifest: Rc<vae::Manifest>,
+    pub z: Rc<Vec<f32>>,
+    pub on_change: Callback<(usize, f32)>,
+}
+
+#[function_component(Sliders)]
+pub fn sliders(props: &Props) -> Html {
+    let m: &Manifest = &props.manifest;
+    let (active, inactive): (Vec<usize>, Vec<usize>) =
+        m.dims_by_kl().into_iter().partition(|&d| m.kl_per_dim[d] > ACTIVE_KL);
+    let row = |d: usize, active: bool| {
+        slider(d, props.z.get(d).copied().unwrap_or(0.0), m.kl_per_dim[d], active, &props.on_change)
+    };
+    html! {
+        <section class="sliders" aria-label="latent dimensions">
+            <h3>{ format!("Latent code: {} of {} dimensions in use", active.len(), m.latent_dim) }</h3>
+            <div class="slider-grid">{ for active.iter().map(|&d| row(d, true)) }</div>
+            if !inactive.is_empty() {
+                <details class="inactive">
+                    <summary>{ format!("{} inactive dimensions (KL < {ACTIVE_KL} nats: the decoder ignores them)", inactive.len()) }</summary>
+                    <div class="slider-grid">{ for inactive.iter().map(|&d| row(d, false)) }</div>
+                </details>
+            }
+        </section>
+    }
+}
+
+fn slider(dim: usize, value: f32, kl: f32, active: bool, on_change: &Callback<(usize, f32)>) -> Html {
+    let cb = on_change.clone();
+    // `input` fires continuously while dragging, so the image follows the hand.
+    let oninput = Callback::from(move |e: InputEvent| {
+        let input: HtmlInputElement = e.target_unchecked_into();
+        if let Ok(v) = input.value().parse::<f32>() {
+            cb.emit((dim, v));
+        }
+    });
+    let label = format!("latent {dim}");
+    html! {
+        <label class={classes!("slider", (!active).then_some("inactive"))}>
+            <span class="name">{ &label }</span>
+            <input type="range" data-testid="latent-slider" data-dim={dim.to_string()} aria-label={label.clone()}
+                min={(-RANGE).to_string()} max={RANGE.to_string()} step="0.01" value={format!("{value:.2}")} {oninput} />
+            <span class="value" data-testid="latent-value">{ format!("{value:+.2}") }</span>
+            <span class="kl" title="mean KL on the test set, nats">{ format!("KL {kl:.2}") }</span>
+        </label>
+    }
+}

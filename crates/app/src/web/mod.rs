@@ -1,0 +1,10 @@
+//! The page: Yew components, the worker client and small browser helpers.
+
+mod browser;
+mod client;
+mod components;
+
+pub fn start() {
+    console_error_panic_hook::set_once();
+    yew::Renderer::<components::App>::new().render();
+}

@@ -1,0 +1,148 @@
+//! Measuring a trained model on held-out data, and the latent-space facts the app shows:
+//! per-dimension KL, label means, attribute vectors, the 2-D map and the metrics.
+
+use crate::examples::{Examples, Source, batch};
+use burn::prelude::*;
+use data::rng::Rng;
+use std::collections::BTreeMap;
+use vae::Model;
+use vae::bundle::{MapProjection, NamedVector};
+use vae::loss::{bernoulli_nll, kl_per_dim};
+
+const BATCH: usize = 500;
+/// Fixed seed for binarising test images, so the test ELBO and NLL are reproducible.
+pub const TEST_BINARISE_SEED: u64 = 20_151_231;
+
+/// Encodings of a whole example set.
+pub struct Encodings {
+    pub mu: Vec<Vec<f32>>,
+    pub logvar: Vec<Vec<f32>>,
+}
+
+fn rows(data: Vec<f32>, dim: usize) -> Vec<Vec<f32>> {
+    data.chunks_exact(dim).map(<[f32]>::to_vec).collect()
+}
+
+fn to_vec<const D: usize>(t: Tensor<D>) -> Vec<f32> {
+    t.into_data().try_to_vec().unwrap_or_default()
+}
+
+pub fn encode_all(model: &Model, ex: &Examples, device: &Device) -> Encodings {
+    let mut rng = Rng::new(TEST_BINARISE_SEED);
+    let (mut mu, mut logvar) = (Vec::new(), Vec::new());
+    let idx: Vec<usize> = (0..ex.len()).collect();
+    for chunk in idx.chunks(BATCH) {
+        let x = Tensor::<1>::from_floats(batch(ex, chunk, Some(&mut rng)).as_slice(), device)
+            .reshape([chunk.len(), ex.dim]);
+        let (m, l) = model.encode(x);
+        let d = m.dims()[1];
+        mu.extend(rows(to_vec(m), d));
+        logvar.extend(rows(to_vec(l), d));
+    }
+    Encodings { mu, logvar }
+}
+
+/// Test ELBO (one posterior sample per image), reconstruction MSE of the mean decode, and the
+/// per-dimension KL averaged over the set.
+pub fn elbo_metrics(
+    model: &Model,
+    ex: &Examples,
+    enc: &Encodings,
+    device: &Device,
+    variational: bool,
+) -> (f64, f64, Vec<f32>) {
+    let d = enc.mu[0].len();
+    let mut rng = Rng::new(TEST_BINARISE_SEED);
+    let mut noise = Rng::new(TEST_BINARISE_SEED + 1);
+    let (mut elbo_sum, mut se_sum) = (0.0f64, 0.0f64);
+    let mut kl_dims = vec![0.0f64; d];
+    let idx: Vec<usize> = (0..ex.len()).collect();
+    for chunk in idx.chunks(BATCH) {
+        let b = chunk.len();
+        let xb = Tensor::<1>::from_floats(batch(ex, chunk, Some(&mut rng)).as_slice(), device)
+            .reshape([b, ex.dim]);
+        let grey = Tensor::<1>::from_floats(batch(ex, chunk, None).as_slice(), device).reshape([b, ex.dim]);
+        let mu: Vec<f32> = chunk.iter().flat_map(|&i| enc.mu[i].clone()).collect();
+        let lv: Vec<f32> = chunk.iter().flat_map(|&i| enc.logvar[i].clone()).collect();
+        let z: Vec<f32> = if variational {
+            mu.iter().zip(&lv).map(|(m, l)| m + (0.5 * l).exp() * noise.normal()).collect()
+        } else {
+            mu.clone()
+        };
+        let mu_t = Tensor::<1>::from_floats(mu.as_slice(), device).reshape([b, d]);
+        let lv_t = Tensor::<1>::from_floats(lv.as_slice(), device).reshape([b, d]);
+        let z_t = Tensor::<1>::from_floats(z.as_slice(), device).reshape([b, d]);
+        let nll = to_vec(bernoulli_nll(xb, model.decode_logits(z_t)));
+        let kl = kl_per_dim(mu_t.clone(), lv_t);
+        let kl_rows = to_vec(kl.clone().sum_dim(1));
+        for (k, v) in to_vec(kl.sum_dim(0)).iter().enumerate() {
+            kl_dims[k] += f64::from(*v);
+        }
+        for (n, k) in nll.iter().zip(&kl_rows) {
+            elbo_sum -= f64::from(*n) + if variational { f64::from(*k) } else { 0.0 };
+        }
+        let recon = model.decode(mu_t);
+        se_sum += f64::from((recon - grey).powf_scalar(2.0).sum().into_scalar::<f32>());
+    }
+    let n = ex.len() as f64;
+    let kl_per = kl_dims.iter().map(|k| (k / n) as f32).collect();
+    (elbo_sum / n, se_sum / (n * ex.dim as f64), kl_per)
+}
+
+/// Mean μ per class label.
+pub fn label_means(enc: &Encodings, labels: &[u16], classes: usize) -> Vec<Vec<f32>> {
+    (0..classes)
+        .map(|c| {
+            let members =
+                enc.mu.iter().zip(labels).filter(|(_, l)| usize::from(**l) == c).map(|(m, _)| m.as_slice());
+            latent::mean(members, "class").unwrap_or_default()
+        })
+        .collect()
+}
+
+/// mean(μ | attribute) − mean(μ | not attribute) for every face attribute bit.
+pub fn attribute_vectors(enc: &Encodings, labels: &[u16], names: &[String]) -> Vec<NamedVector> {
+    names
+        .iter()
+        .enumerate()
+        .filter_map(|(k, name)| {
+            let has = |l: &u16| l & (1 << k) != 0;
+            let with = enc.mu.iter().zip(labels).filter(|(_, l)| has(l)).map(|(m, _)| m.as_slice());
+            let without = enc.mu.iter().zip(labels).filter(|(_, l)| !has(l)).map(|(m, _)| m.as_slice());
+            let count = labels.iter().filter(|l| has(l)).count();
+            let vector = latent::mean_difference(with, without).ok()?;
+            Some(NamedVector { name: name.clone(), vector, support: Some([count, labels.len() - count]) })
+        })
+        .collect()
+}
+
+/// PCA of the first `n` test encodings, with their projected points and labels. For faces the
+/// label is the glasses bit, the attribute the app's map colours by default.
+pub fn map(enc: &Encodings, labels: &[u16], n: usize, source: Source) -> Option<MapProjection> {
+    let n = n.min(enc.mu.len());
+    let projection = latent::Projection::fit(&enc.mu[..n])?;
+    let points = enc.mu[..n]
+        .iter()
+        .zip(labels)
+        .map(|(m, l)| {
+            let [x, y] = projection.project(m);
+            let label = if source == Source::Faces { f32::from(l & 1) } else { f32::from(*l) };
+            [x, y, label]
+        })
+        .collect();
+    Some(MapProjection { projection, points })
+}
+
+pub fn active_units(kl_per_dim: &[f32]) -> usize {
+    kl_per_dim.iter().filter(|k| **k > 0.01).count()
+}
+
+/// Everything `eval` writes into `manifest.metrics`.
+pub fn metrics_map(elbo: f64, mse: f64, kl: &[f32]) -> BTreeMap<String, f64> {
+    BTreeMap::from([
+        ("test_elbo_nats".to_string(), elbo),
+        ("test_recon_mse".to_string(), mse),
+        ("active_units".to_string(), active_units(kl) as f64),
+        ("total_kl_nats".to_string(), kl.iter().map(|k| f64::from(*k)).sum()),
+    ])
+}

@@ -1,0 +1,102 @@
+//! The training loop: Adam on the β-ELBO, with the reparameterisation trick for VAEs and the
+//! plain reconstruction loss for the autoencoder.
+
+use crate::examples::{Examples, batch};
+use crate::presets::Preset;
+use burn::module::Module;
+use burn::optim::{AdamConfig, GradientsParams};
+use burn::prelude::*;
+use data::rng::Rng;
+use indicatif::{ProgressBar, ProgressStyle};
+use std::time::Instant;
+use vae::Model;
+use vae::loss::{elbo, reparameterise};
+
+/// What a run measured, for the manifest and the smoke test.
+#[derive(Clone, Debug)]
+pub struct FitReport {
+    /// Mean training loss over the first and last 10% of steps.
+    pub first_loss: f32,
+    pub last_loss: f32,
+    pub steps: usize,
+    pub seconds: f64,
+    pub samples_per_second: f64,
+}
+
+pub struct FitOptions {
+    /// Stop after this many steps (smoke runs); `None` runs every epoch.
+    pub max_steps: Option<usize>,
+    pub progress: bool,
+}
+
+/// Train a preset's model on `ex`. Returns the model on the plain (non-autodiff) device.
+pub fn fit(preset: &Preset, ex: &Examples, opts: &FitOptions) -> (Model, FitReport) {
+    let device = Device::flex().autodiff();
+    device.seed(preset.seed);
+    let mut rng = Rng::new(preset.seed);
+    let mut model = Model::new(&preset.architecture, &device);
+    let mut optim = AdamConfig::new().init();
+    let variational = preset.architecture.is_variational();
+    let n = ex.len();
+    let bs = preset.batch_size.min(n).max(1);
+    let steps_per_epoch = n / bs;
+    let total =
+        opts.max_steps.unwrap_or(steps_per_epoch * preset.epochs).min(steps_per_epoch * preset.epochs);
+
+    let bar = if opts.progress { ProgressBar::new(total as u64) } else { ProgressBar::hidden() };
+    bar.set_style(
+        ProgressStyle::with_template("{bar:30} {pos}/{len} epoch {prefix} {msg} [{elapsed} < {eta}]")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let start = Instant::now();
+    let mut losses = Vec::with_capacity(total);
+    let mut order: Vec<usize> = (0..n).collect();
+    'epochs: for epoch in 0..preset.epochs {
+        // Fisher-Yates with our own RNG so runs reproduce exactly.
+        for i in (1..n).rev() {
+            order.swap(i, rng.below(i + 1));
+        }
+        for chunk in order.chunks_exact(bs) {
+            if losses.len() >= total {
+                break 'epochs;
+            }
+            let x = Tensor::<1>::from_floats(batch(ex, chunk, Some(&mut rng)).as_slice(), &device)
+                .reshape([bs, ex.dim]);
+            let (mu, logvar) = model.encode(x.clone());
+            let z = if variational { reparameterise(mu.clone(), logvar.clone()) } else { mu.clone() };
+            let logits = model.decode_logits(z);
+            let parts = elbo(x, logits, mu, logvar, if variational { preset.beta } else { 0.0 });
+            let grads = GradientsParams::from_grads(parts.loss.backward(), &model);
+            model = optim.step(preset.learning_rate, model, grads);
+
+            // Reading scalars syncs the device; do it every few steps only.
+            if losses.len() % 20 == 0 || losses.len() + 1 == total {
+                let (loss, recon, kl) = (
+                    parts.loss.into_scalar::<f32>(),
+                    parts.recon.into_scalar::<f32>(),
+                    parts.kl.into_scalar::<f32>(),
+                );
+                let rate = (losses.len() + 1) as f64 * bs as f64 / start.elapsed().as_secs_f64();
+                bar.set_prefix(format!("{}/{}", epoch + 1, preset.epochs));
+                bar.set_message(format!("loss {loss:.1} recon {recon:.1} KL {kl:.1} | {rate:.0} samples/s"));
+                losses.push(loss);
+            } else {
+                losses.push(f32::NAN);
+            }
+            bar.inc(1);
+        }
+    }
+    bar.finish();
+    let seconds = start.elapsed().as_secs_f64();
+    let read: Vec<f32> = losses.iter().copied().filter(|l| !l.is_nan()).collect();
+    let tenth = (read.len() / 10).max(1);
+    let mean = |s: &[f32]| s.iter().sum::<f32>() / s.len().max(1) as f32;
+    let report = FitReport {
+        first_loss: mean(&read[..tenth.min(read.len())]),
+        last_loss: mean(&read[read.len().saturating_sub(tenth)..]),
+        steps: losses.len(),
+        seconds,
+        samples_per_second: (losses.len() * bs) as f64 / seconds,
+    };
+    (model.valid(), report)
+}

@@ -1,0 +1,10 @@
+//! Training, evaluation and export of Latent Lab's model bundles.
+//!
+//! `presets` names every shipped model and how it is trained; `fit` is the training loop;
+//! `evaluate` measures a trained model and fills the manifest; `export` writes the bundle.
+
+pub mod evaluate;
+pub mod examples;
+pub mod export;
+pub mod fit;
+pub mod presets;

@@ -1,0 +1,98 @@
+//! Every shipped bundle and how to reproduce it: `cargo xtask train <name>`.
+
+use crate::examples::Source;
+use vae::Architecture;
+
+#[derive(Clone, Debug)]
+pub struct Preset {
+    pub name: &'static str,
+    pub description: &'static str,
+    pub source: Source,
+    pub architecture: Architecture,
+    pub beta: f32,
+    pub epochs: usize,
+    pub batch_size: usize,
+    pub learning_rate: f64,
+    /// Faces are generated; how many to train on.
+    pub train_faces: usize,
+    pub seed: u64,
+}
+
+fn mlp(latent_dim: usize, variational: bool) -> Architecture {
+    Architecture::Mlp { input: 784, hidden: vec![512, 256], latent_dim, variational }
+}
+
+pub fn all() -> Vec<Preset> {
+    let base = Preset {
+        name: "mnist-vae",
+        description: "VAE on MNIST digits: 784-512-256-32, Bernoulli likelihood, beta = 1.",
+        source: Source::Mnist,
+        architecture: mlp(32, true),
+        beta: 1.0,
+        epochs: 30,
+        batch_size: 128,
+        learning_rate: 1e-3,
+        train_faces: 0,
+        seed: 1,
+    };
+    vec![
+        base.clone(),
+        Preset {
+            name: "mnist-ae",
+            description: "Plain autoencoder on MNIST with the same layers as mnist-vae: no KL, no sampling.",
+            architecture: mlp(32, false),
+            beta: 0.0,
+            ..base.clone()
+        },
+        Preset {
+            name: "mnist-vae-beta4",
+            description: "beta-VAE on MNIST (beta = 4): fewer active dimensions, smoother, blurrier.",
+            beta: 4.0,
+            ..base.clone()
+        },
+        Preset {
+            name: "mnist-vae-2d",
+            description: "VAE on MNIST with a 2-D latent space, for the manifold view.",
+            architecture: mlp(2, true),
+            ..base.clone()
+        },
+        Preset {
+            name: "fashion-vae",
+            description: "VAE on Fashion-MNIST: 784-512-256-32, Bernoulli likelihood, beta = 1.",
+            source: Source::FashionMnist,
+            ..base.clone()
+        },
+        Preset {
+            name: "faces-vae",
+            description: "Convolutional VAE on 64x64 procedural faces with 9 labelled attributes.",
+            source: Source::Faces,
+            architecture: Architecture::Conv {
+                size: 64,
+                channels: 3,
+                widths: vec![16, 32, 64, 128],
+                latent_dim: 32,
+            },
+            epochs: 8,
+            batch_size: 64,
+            train_faces: 24_000,
+            ..base
+        },
+    ]
+}
+
+pub fn find(name: &str) -> Option<Preset> {
+    all().into_iter().find(|p| p.name == name)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn names_are_unique_and_architectures_valid() {
+        let all = super::all();
+        for (i, p) in all.iter().enumerate() {
+            p.architecture.validate().unwrap();
+            assert!(all[i + 1..].iter().all(|q| q.name != p.name), "duplicate {}", p.name);
+            assert_eq!(super::find(p.name).unwrap().name, p.name);
+        }
+    }
+}

@@ -1,0 +1,274 @@
+//! Encoders and decoders. Every model takes images flattened to `[batch, channels·h·w]` with
+//! values in [0, 1] and returns decoder *logits* (Bernoulli likelihood; `sigmoid` gives pixels).
+
+use burn::nn::conv::{Conv2d, Conv2dConfig, ConvTranspose2d, ConvTranspose2dConfig};
+use burn::nn::{Linear, LinearConfig, PaddingConfig2d};
+use burn::prelude::*;
+use burn::tensor::activation::{leaky_relu, relu};
+use serde::{Deserialize, Serialize};
+
+/// What to build; stored in every bundle's manifest so the app can rebuild the same modules.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Architecture {
+    /// Fully connected encoder and decoder. `variational: false` is the plain autoencoder:
+    /// the same layers, a deterministic code and no KL term.
+    Mlp { input: usize, hidden: Vec<usize>, latent_dim: usize, variational: bool },
+    /// Convolutional VAE for square RGB images: stride-2 convolutions down to 4×4, mirrored up.
+    Conv { size: usize, channels: usize, widths: Vec<usize>, latent_dim: usize },
+}
+
+impl Architecture {
+    pub fn latent_dim(&self) -> usize {
+        match self {
+            Architecture::Mlp { latent_dim, .. } | Architecture::Conv { latent_dim, .. } => *latent_dim,
+        }
+    }
+
+    /// Flattened input (and output) length.
+    pub fn input_len(&self) -> usize {
+        match self {
+            Architecture::Mlp { input, .. } => *input,
+            Architecture::Conv { size, channels, .. } => size * size * channels,
+        }
+    }
+
+    pub fn is_variational(&self) -> bool {
+        !matches!(self, Architecture::Mlp { variational: false, .. })
+    }
+
+    /// Checks what a manifest declares before any memory is allocated for it.
+    pub fn validate(&self) -> Result<(), String> {
+        let sane = |n: usize, what: &str, max: usize| {
+            if n == 0 || n > max { Err(format!("{what} is {n}, outside 1..={max}")) } else { Ok(()) }
+        };
+        sane(self.latent_dim(), "latent_dim", 512)?;
+        match self {
+            Architecture::Mlp { input, hidden, .. } => {
+                sane(*input, "input", 64 * 64 * 3)?;
+                sane(hidden.len(), "number of hidden layers", 8)?;
+                hidden.iter().try_for_each(|h| sane(*h, "hidden width", 4096))
+            }
+            Architecture::Conv { size, channels, widths, .. } => {
+                sane(*channels, "channels", 4)?;
+                sane(widths.len(), "number of conv stages", 6)?;
+                widths.iter().try_for_each(|w| sane(*w, "conv width", 512))?;
+                if *size != 4 << widths.len() {
+                    return Err(format!(
+                        "image size {size} does not reduce to 4x4 in {} stages",
+                        widths.len()
+                    ));
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Any of the shipped models.
+#[derive(Module, Debug)]
+pub enum Model {
+    Mlp(MlpModel),
+    Conv(ConvModel),
+}
+
+impl Model {
+    pub fn new(arch: &Architecture, device: &Device) -> Self {
+        match arch {
+            Architecture::Mlp { input, hidden, latent_dim, variational } => {
+                Model::Mlp(MlpModel::new(*input, hidden, *latent_dim, *variational, device))
+            }
+            Architecture::Conv { size, channels, widths, latent_dim } => {
+                Model::Conv(ConvModel::new(*size, *channels, widths, *latent_dim, device))
+            }
+        }
+    }
+
+    /// μ and log σ² of q(z|x). A plain autoencoder reports log σ² = −∞ in spirit; we return a
+    /// large negative constant so σ ≈ 0 everywhere downstream.
+    pub fn encode(&self, x: Tensor<2>) -> (Tensor<2>, Tensor<2>) {
+        match self {
+            Model::Mlp(m) => m.encode(x),
+            Model::Conv(m) => m.encode(x),
+        }
+    }
+
+    /// Decoder logits, flattened like the input.
+    pub fn decode_logits(&self, z: Tensor<2>) -> Tensor<2> {
+        match self {
+            Model::Mlp(m) => m.decode(z),
+            Model::Conv(m) => m.decode(z),
+        }
+    }
+
+    /// Pixels in [0, 1].
+    pub fn decode(&self, z: Tensor<2>) -> Tensor<2> {
+        burn::tensor::activation::sigmoid(self.decode_logits(z))
+    }
+}
+
+/// Log-variance reported for a deterministic encoder: σ = e^(−10) ≈ 4.5e-5.
+pub const AE_LOGVAR: f32 = -20.0;
+
+#[derive(Module, Debug)]
+pub struct MlpModel {
+    enc: Vec<Linear>,
+    mu: Linear,
+    logvar: Option<Linear>,
+    dec: Vec<Linear>,
+    out: Linear,
+}
+
+impl MlpModel {
+    pub fn new(input: usize, hidden: &[usize], latent: usize, variational: bool, device: &Device) -> Self {
+        let mut enc = Vec::new();
+        let mut width = input;
+        for &h in hidden {
+            enc.push(LinearConfig::new(width, h).init(device));
+            width = h;
+        }
+        let mu = LinearConfig::new(width, latent).init(device);
+        let logvar = variational.then(|| LinearConfig::new(width, latent).init(device));
+        let mut dec = Vec::new();
+        let mut width = latent;
+        for &h in hidden.iter().rev() {
+            dec.push(LinearConfig::new(width, h).init(device));
+            width = h;
+        }
+        let out = LinearConfig::new(width, input).init(device);
+        MlpModel { enc, mu, logvar, dec, out }
+    }
+
+    fn encode(&self, x: Tensor<2>) -> (Tensor<2>, Tensor<2>) {
+        let h = self.enc.iter().fold(x, |h, layer| relu(layer.forward(h)));
+        let mu = self.mu.forward(h.clone());
+        let logvar = match &self.logvar {
+            Some(l) => l.forward(h),
+            None => mu.zeros_like() + AE_LOGVAR,
+        };
+        (mu, logvar)
+    }
+
+    fn decode(&self, z: Tensor<2>) -> Tensor<2> {
+        let h = self.dec.iter().fold(z, |h, layer| relu(layer.forward(h)));
+        self.out.forward(h)
+    }
+}
+
+#[derive(Module, Debug)]
+pub struct ConvModel {
+    down: Vec<Conv2d>,
+    mu: Linear,
+    logvar: Linear,
+    from_z: Linear,
+    up: Vec<ConvTranspose2d>,
+    size: usize,
+    channels: usize,
+    top_width: usize,
+}
+
+impl ConvModel {
+    pub fn new(size: usize, channels: usize, widths: &[usize], latent: usize, device: &Device) -> Self {
+        let mut down = Vec::new();
+        let mut c = channels;
+        for &w in widths {
+            down.push(
+                Conv2dConfig::new([c, w], [4, 4])
+                    .with_stride([2, 2])
+                    .with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1))
+                    .init(device),
+            );
+            c = w;
+        }
+        let top_width = c;
+        let flat = top_width * 16;
+        let mu = LinearConfig::new(flat, latent).init(device);
+        let logvar = LinearConfig::new(flat, latent).init(device);
+        let from_z = LinearConfig::new(latent, flat).init(device);
+        let mut up = Vec::new();
+        let outs: Vec<usize> = widths.iter().rev().skip(1).copied().chain([channels]).collect();
+        for &o in &outs {
+            up.push(
+                ConvTranspose2dConfig::new([c, o], [4, 4])
+                    .with_stride([2, 2])
+                    .with_padding([1, 1])
+                    .init(device),
+            );
+            c = o;
+        }
+        ConvModel { down, mu, logvar, from_z, up, size, channels, top_width }
+    }
+
+    fn encode(&self, x: Tensor<2>) -> (Tensor<2>, Tensor<2>) {
+        let [b, _] = x.dims();
+        let img: Tensor<4> = x.reshape([b, self.size, self.size, self.channels]).permute([0, 3, 1, 2]);
+        let h = self.down.iter().fold(img, |h, conv| leaky_relu(conv.forward(h), 0.2));
+        let h: Tensor<2> = h.reshape([b, self.top_width * 16]);
+        (self.mu.forward(h.clone()), self.logvar.forward(h))
+    }
+
+    fn decode(&self, z: Tensor<2>) -> Tensor<2> {
+        let [b, _] = z.dims();
+        let h: Tensor<4> = relu(self.from_z.forward(z)).reshape([b, self.top_width, 4, 4]);
+        let last = self.up.len() - 1;
+        let h = self.up.iter().enumerate().fold(h, |h, (i, conv)| {
+            let h = conv.forward(h);
+            if i == last { h } else { relu(h) }
+        });
+        // Back to interleaved RGB, the layout images arrive in.
+        h.permute([0, 2, 3, 1]).reshape([b, self.size * self.size * self.channels])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mlp(variational: bool) -> Architecture {
+        Architecture::Mlp { input: 784, hidden: vec![64, 32], latent_dim: 8, variational }
+    }
+
+    #[test]
+    fn mlp_shapes() {
+        let device = Device::flex();
+        let m = Model::new(&mlp(true), &device);
+        let (mu, lv) = m.encode(Tensor::zeros([3, 784], &device));
+        assert_eq!(mu.dims(), [3, 8]);
+        assert_eq!(lv.dims(), [3, 8]);
+        let x = m.decode(Tensor::zeros([5, 8], &device));
+        assert_eq!(x.dims(), [5, 784]);
+        let px: Vec<f32> = x.into_data().try_to_vec().unwrap();
+        assert!(px.iter().all(|p| (0.0..=1.0).contains(p)));
+    }
+
+    #[test]
+    fn autoencoder_is_deterministic_with_tiny_sigma() {
+        let device = Device::flex();
+        let m = Model::new(&mlp(false), &device);
+        let (_, lv) = m.encode(Tensor::ones([2, 784], &device));
+        let lv: Vec<f32> = lv.into_data().try_to_vec().unwrap();
+        assert!(lv.iter().all(|v| *v == AE_LOGVAR));
+        assert!(!mlp(false).is_variational());
+    }
+
+    #[test]
+    fn conv_shapes_round_trip_the_image() {
+        let device = Device::flex();
+        let arch = Architecture::Conv { size: 64, channels: 3, widths: vec![8, 8, 8, 8], latent_dim: 16 };
+        arch.validate().unwrap();
+        let m = Model::new(&arch, &device);
+        let (mu, lv) = m.encode(Tensor::zeros([2, 64 * 64 * 3], &device));
+        assert_eq!((mu.dims(), lv.dims()), ([2, 16], [2, 16]));
+        assert_eq!(m.decode(mu).dims(), [2, 64 * 64 * 3]);
+    }
+
+    #[test]
+    fn validate_rejects_absurd_declarations() {
+        let huge = Architecture::Mlp { input: 784, hidden: vec![1 << 30], latent_dim: 8, variational: true };
+        assert!(huge.validate().unwrap_err().contains("hidden width"));
+        let zero = Architecture::Mlp { input: 784, hidden: vec![], latent_dim: 0, variational: true };
+        assert!(zero.validate().is_err());
+        let bad = Architecture::Conv { size: 60, channels: 3, widths: vec![8, 8, 8, 8], latent_dim: 16 };
+        assert!(bad.validate().unwrap_err().contains("4x4"));
+    }
+}

@@ -1,0 +1,5 @@
+//! Browser tests of the built app. Each test opens a fresh headless Chromium; the harness fails
+//! a test on any console error or wasm panic and saves its screenshot to target/screenshots/.
+
+mod backend;
+mod sliders;

@@ -1,0 +1,95 @@
+//! The sliders drive the decoder, in both modes (`?backend=webgpu` exercises the GPU path where
+//! it exists; without an adapter the same page runs on the CPU).
+
+use e2e::{Mode, Page, native};
+
+const MODEL: &str = "mnist-vae";
+
+fn open(name: &str, mode: Mode) -> Page {
+    let tag = match mode {
+        Mode::WebGpu => "webgpu",
+        Mode::Cpu => "cpu",
+    };
+    let page = Page::open(&format!("{name}-{tag}"), mode, &format!("?backend=webgpu#m={MODEL}"));
+    page.wait_ready();
+    page.wait_settled();
+    page
+}
+
+fn one_slider_per_latent_dimension(mode: Mode) {
+    let page = open("slider-count", mode);
+    let count = page.eval("document.querySelectorAll('[data-testid=latent-slider]').length");
+    assert_eq!(count.as_u64(), Some(native::manifest(MODEL).latent_dim as u64));
+    let label = page.eval("document.querySelector('[data-testid=latent-slider]').getAttribute('aria-label')");
+    assert!(label.as_str().is_some_and(|l| l.starts_with("latent ")), "{label}");
+    page.finish();
+}
+
+fn moving_a_slider_changes_the_canvas(mode: Mode) {
+    let page = open("slider-moves", mode);
+    let before = page.canvas_rgba();
+    let dim = native::manifest(MODEL).dims_by_kl()[0];
+    page.set_slider(dim, 2.5);
+    page.wait_settled();
+    let after = page.canvas_rgba();
+    let changed = before.iter().zip(&after).filter(|(a, b)| a.abs_diff(**b) > 16).count();
+    assert!(changed > 40, "only {changed} channel values changed");
+    page.finish();
+}
+
+/// 200 moves as fast as events can be dispatched; the final image must be the decode of the
+/// final code, checked against a native decode of the same weights.
+fn a_burst_of_moves_ends_on_the_final_decode(mode: Mode) {
+    let page = open("slider-burst", mode);
+    let dims = native::manifest(MODEL).latent_dim;
+    page.eval(&format!(
+        "(async () => {{
+            const sliders = Array.from(document.querySelectorAll('[data-testid=latent-slider]'));
+            let seed = 7;
+            const rand = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+            for (let i = 0; i < 200; i++) {{
+                const s = sliders[Math.floor(rand() * {dims})];
+                s.value = (rand() * 6 - 3).toFixed(2);
+                s.dispatchEvent(new Event('input', {{ bubbles: true }}));
+                if (i % 4 == 0) await new Promise(r => setTimeout(r, 0));
+            }}
+        }})()"
+    ));
+    page.wait_settled();
+    let z = page.slider_z();
+    assert_eq!(z.len(), dims);
+    assert!(z.iter().any(|v| v.abs() > 0.5), "the burst did not move the sliders: {z:?}");
+    let expected = native::decode(MODEL, &z);
+    let drawn: Vec<u8> = page.canvas_rgba().chunks_exact(4).map(|p| p[0]).collect();
+    let worst = expected.iter().zip(&drawn).map(|(a, b)| a.abs_diff(*b)).max().unwrap_or(255);
+    assert!(worst <= 3, "canvas differs from the native decode of the final z by up to {worst}/255");
+    page.finish();
+}
+
+fn sampling_changes_the_image(mode: Mode) {
+    let page = open("sample", mode);
+    let before = page.canvas_rgba();
+    page.eval("document.querySelector('[data-testid=sample]').click()");
+    page.wait_settled();
+    assert!(page.slider_z().iter().any(|v| *v != 0.0), "sampling left z at the origin");
+    assert_ne!(page.canvas_rgba(), before);
+    page.eval("document.querySelector('[data-testid=reset]').click()");
+    page.wait_settled();
+    assert!(page.slider_z().iter().all(|v| *v == 0.0));
+    assert_eq!(page.canvas_rgba(), before, "reset did not return to the origin's image");
+    page.finish();
+}
+
+macro_rules! both_modes {
+    ($($name:ident),*) => {
+        mod webgpu { use super::*; $( #[test] fn $name() { super::$name(Mode::WebGpu) } )* }
+        mod cpu { use super::*; $( #[test] fn $name() { super::$name(Mode::Cpu) } )* }
+    };
+}
+
+both_modes!(
+    one_slider_per_latent_dimension,
+    moving_a_slider_changes_the_canvas,
+    a_burst_of_moves_ends_on_the_final_decode,
+    sampling_changes_the_image
+);

@@ -1,0 +1,22 @@
+//! Native decodes of the shipped bundles, to compare with what the browser drew.
+
+use burn::prelude::*;
+use vae::bundle::{MANIFEST_FILE, Manifest, WEIGHTS_FILE, load_model};
+
+pub fn manifest(name: &str) -> Manifest {
+    let dir = crate::workspace().join("web/models").join(name);
+    let text = std::fs::read_to_string(dir.join(MANIFEST_FILE)).expect("bundle manifest");
+    Manifest::parse(&text).expect("valid manifest")
+}
+
+/// Decode `z` with the bundle's weights on burn's CPU backend, as bytes like the app's.
+pub fn decode(name: &str, z: &[f32]) -> Vec<u8> {
+    let m = manifest(name);
+    let dir = crate::workspace().join("web/models").join(name);
+    let device = Device::flex();
+    let model =
+        load_model(&m, std::fs::read(dir.join(WEIGHTS_FILE)).expect("weights"), &device).expect("load");
+    let out = model.decode(Tensor::<1>::from_floats(z, &device).reshape([1, z.len()]));
+    let values: Vec<f32> = out.into_data().try_to_vec().expect("floats");
+    values.iter().map(|v| (v.clamp(0.0, 1.0) * 255.0).round() as u8).collect()
+}

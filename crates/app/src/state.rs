@@ -152,6 +152,7 @@ impl State {
 
     fn worker(&mut self, msg: FromWorker) {
         match msg {
+            FromWorker::Ready => {}
             FromWorker::Progress { id, stage } => {
                 if let Some(l) = self.loading.as_mut().filter(|l| l.id == id) {
                     l.stage = stage;
@@ -325,7 +326,7 @@ mod tests {
         let mut s = State::new(BackendChoice::Webgpu);
         s.apply(Action::ManifestLoaded { manifest: manifest("a", 2), z: None });
         let id = s.loading.as_ref().unwrap().id;
-        let note = Some("no WebGPU here; using the CPU instead".to_string());
+        let note = Some("no WebGPU here; decoding on the CPU instead".to_string());
         s.apply(Action::Worker(FromWorker::Loaded { id, name: "a".into(), backend: Backend::Cpu, note }));
         let n = s.notice.expect("a notice");
         assert_eq!(n.kind, NoticeKind::Info);

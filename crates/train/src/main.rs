@@ -43,6 +43,18 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Measure the test NLL of a bundle by importance sampling and record it in its manifest.
+    Eval {
+        name: String,
+        /// Importance samples per image.
+        #[arg(long, default_value_t = 1000)]
+        k: usize,
+        /// Test images to average over (the full set is 10,000).
+        #[arg(long, default_value_t = 10_000)]
+        images: usize,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// List the presets.
     List,
 }
@@ -95,6 +107,33 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             for (k, v) in &manifest.metrics {
                 println!("  {k}: {v:.4}");
             }
+            Ok(())
+        }
+        Command::Eval { name, k, images, out } => {
+            let preset = presets::find(&name).ok_or_else(|| format!("no preset named {name}"))?;
+            if !preset.architecture.is_variational() || preset.source == Source::Faces {
+                return Err("the importance-sampled NLL is defined for the binarised-digit VAEs only".into());
+            }
+            let dir = out.unwrap_or_else(export::models_dir).join(&name);
+            let manifest_path = dir.join(vae::bundle::MANIFEST_FILE);
+            let mut manifest = Manifest::parse(&std::fs::read_to_string(&manifest_path)?)?;
+            let device = Device::flex();
+            let model = vae::bundle::load_model(
+                &manifest,
+                std::fs::read(dir.join(vae::bundle::WEIGHTS_FILE))?,
+                &device,
+            )?;
+            let test = preset.source.load(Split::Test, 0)?;
+            let images = images.min(test.len());
+            let start = std::time::Instant::now();
+            let nll = evaluate::importance_nll(&model, &test, k, images, &device);
+            let seconds = start.elapsed().as_secs_f64();
+            println!("{name}: test NLL {nll:.2} nats (k = {k}, {images} images, {seconds:.0} s)");
+            manifest.metrics.insert("test_nll_nats".into(), nll);
+            manifest.metrics.insert("test_nll_k".into(), k as f64);
+            manifest.metrics.insert("test_nll_images".into(), images as f64);
+            manifest.metrics.insert("test_nll_seconds".into(), seconds);
+            std::fs::write(&manifest_path, serde_json::to_string_pretty(&manifest)?)?;
             Ok(())
         }
         Command::Export { name, out } => {

@@ -121,7 +121,7 @@ impl Runner {
                     build(&manifest, weights, &cpu)?,
                     cpu,
                     Backend::Cpu,
-                    Some(format!("{why}; using the CPU instead")),
+                    Some(format!("{why}; decoding on the CPU instead")),
                 ),
             },
             BackendChoice::Auto => match self.devices.webgpu().await {

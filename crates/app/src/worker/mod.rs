@@ -29,6 +29,7 @@ pub fn start() {
     scope.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
     // The handler lives as long as the worker.
     onmessage.forget();
+    post(&FromWorker::Ready);
 }
 
 /// Send a message to the page. Serialisation of our own types cannot fail in practice; if it

@@ -134,10 +134,19 @@ impl Page {
         }
     }
 
-    /// Evaluate JavaScript (promises are awaited) and return its JSON value.
+    /// Evaluate a JavaScript expression (a promise is awaited) and return its JSON value.
+    /// CDP hands objects back by reference, so the value crosses as a JSON string.
     pub fn eval(&self, js: &str) -> serde_json::Value {
-        let result = self.tab.evaluate(js, true).unwrap_or_else(|e| panic!("evaluating {js}: {e}"));
-        result.value.unwrap_or(serde_json::Value::Null)
+        let wrapped = format!(
+            "(async () => {{ const v = await ({js}); return v === undefined ? 'null' : JSON.stringify(v); }})()"
+        );
+        let result = self.tab.evaluate(&wrapped, true).unwrap_or_else(|e| panic!("evaluating {js}: {e}"));
+        match result.value {
+            Some(serde_json::Value::String(json)) => {
+                serde_json::from_str(&json).unwrap_or(serde_json::Value::Null)
+            }
+            _ => serde_json::Value::Null,
+        }
     }
 
     /// Poll a JavaScript condition until it is true.

@@ -51,7 +51,14 @@ pub fn fit(preset: &Preset, ex: &Examples, opts: &FitOptions) -> (Model, FitRepo
     let start = Instant::now();
     let mut losses = Vec::with_capacity(total);
     let mut order: Vec<usize> = (0..n).collect();
+    // Without a terminal the bar is hidden; log a line per epoch instead so logs show progress.
+    let log_epochs = opts.progress && !std::io::IsTerminal::is_terminal(&std::io::stderr());
     'epochs: for epoch in 0..preset.epochs {
+        if log_epochs && epoch > 0 {
+            let rate = losses.len() as f64 * bs as f64 / start.elapsed().as_secs_f64();
+            let last = losses.iter().rev().find(|l| !l.is_nan()).copied().unwrap_or(f32::NAN);
+            eprintln!("epoch {epoch}/{}: loss {last:.2}, {rate:.0} samples/s", preset.epochs);
+        }
         // Fisher-Yates with our own RNG so runs reproduce exactly.
         for i in (1..n).rev() {
             order.swap(i, rng.below(i + 1));

@@ -191,7 +191,7 @@ fn describe(
         likelihood: "bernoulli".into(),
         beta: preset.beta,
         training,
-        metrics: evaluate::metrics_map(elbo, mse, &kl),
+        metrics: evaluate::metrics_map(elbo, mse, &kl, variational),
         kl_per_dim: kl,
         label_names,
         label_means,

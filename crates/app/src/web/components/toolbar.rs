@@ -75,6 +75,7 @@ pub fn toolbar(props: &Props) -> Html {
             </label>
             <button data-testid="reset" onclick={on_reset} disabled={busy}>{ "Reset to origin" }</button>
             <span class="spacer"></span>
+            <span class="backend-group">
             <label>{ "Backend " }
                 <select data-testid="backend-choice" onchange={on_backend} aria-label="backend">
                     { choice(BackendChoice::Auto, "auto (measure)") }
@@ -84,6 +85,7 @@ pub fn toolbar(props: &Props) -> Html {
             </label>
             <span class="backend" data-testid="backend" title={s.backend_note.clone().unwrap_or_default()}>
                 { s.backend.map_or("…", |b| b.as_str()) }
+            </span>
             </span>
         </header>
     }

@@ -4,6 +4,7 @@
 //! - `test`: set up (plus Chromium and the data sets) and run every check: rustfmt, clippy
 //!   (native and wasm32), native tests, the wasm build and the browser tests.
 //! - `train <model>|all`: reproduce a shipped bundle in `web/models/`.
+//! - `bench`: measure the app in headless Chromium and write `bench/`.
 //! - `data`: fetch the data sets.
 //!
 //! Set-up is idempotent: each step checks first and says what it installs and why.
@@ -19,10 +20,11 @@ fn main() -> ExitCode {
         Some("serve") => steps::serve(&args[1..]),
         Some("test") => steps::test(),
         Some("train") => steps::train(&args[1..]),
+        Some("bench") => steps::bench(),
         Some("data") => setup::data(),
         Some("setup") => setup::toolchain(setup::Needs { browser: true, binaryen: true }),
         _ => {
-            Err("usage: cargo xtask serve [--port N] [--no-opt] | test | train <model>|all | data | setup"
+            Err("usage: cargo xtask serve [--port N] [--no-opt] | test | bench | train <model>|all | data | setup"
                 .into())
         }
     };

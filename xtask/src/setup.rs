@@ -56,10 +56,10 @@ pub fn wasm_bindgen_version() -> Result<String> {
         std::fs::read_to_string(root().join("Cargo.lock")).map_err(|e| format!("reading Cargo.lock: {e}"))?;
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
-        if line == "name = \"wasm-bindgen\"" {
-            if let Some(v) = lines.next().and_then(|l| l.strip_prefix("version = \"")) {
-                return Ok(v.trim_end_matches('"').to_string());
-            }
+        if line == "name = \"wasm-bindgen\""
+            && let Some(v) = lines.next().and_then(|l| l.strip_prefix("version = \""))
+        {
+            return Ok(v.trim_end_matches('"').to_string());
         }
     }
     Err("Cargo.lock has no wasm-bindgen entry".into())
@@ -111,8 +111,7 @@ pub fn toolchain(needs: Needs) -> Result {
         run(cargo().args(["install", "--locked", "trunk", "--version", TRUNK_VERSION]))?;
     }
     let wb = wasm_bindgen_version()?;
-    if !output("wasm-bindgen", &["--version"])
-        .is_some_and(|v| v.split_whitespace().nth(1) == Some(wb.as_str()))
+    if output("wasm-bindgen", &["--version"]).is_none_or(|v| v.split_whitespace().nth(1) != Some(wb.as_str()))
     {
         // Not --locked: the CLI's own lockfile pins a crate version the registry no longer has.
         say(&format!("installing wasm-bindgen-cli {wb}: it must equal the wasm-bindgen in Cargo.lock"));

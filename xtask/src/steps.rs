@@ -136,6 +136,14 @@ fn verdict(r: &Result) -> &'static str {
     if r.is_ok() { "ok" } else { "FAILED" }
 }
 
+/// Measurements in the real browser: never a timed test, always on demand.
+pub fn bench() -> Result {
+    setup::toolchain(Needs { browser: true, binaryen: false })?;
+    build_app()?;
+    // Dev profile: its dependencies are optimised (Cargo.toml) and it reuses the test build.
+    run(cargo().args(["run", "-p", "e2e", "--bin", "bench"]))
+}
+
 pub fn train(args: &[String]) -> Result {
     let name = args
         .first()

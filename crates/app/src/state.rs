@@ -62,7 +62,7 @@ pub enum Action {
     IndexLoaded(Vec<IndexEntry>),
     /// A manifest was fetched and parsed: start loading it on the worker.
     ManifestLoaded {
-        manifest: Manifest,
+        manifest: Box<Manifest>,
         z: Option<Vec<f32>>,
     },
     /// Something failed outside the worker (fetching, parsing, a bad link).
@@ -111,16 +111,16 @@ impl State {
             Action::ManifestLoaded { manifest, z } => {
                 let id = self.fresh_id();
                 let stage = format!("loading {}", manifest.name);
-                self.loading = Some(Loading { id, manifest: Rc::new(manifest), stage, z });
+                self.loading = Some(Loading { id, manifest: Rc::new(*manifest), stage, z });
             }
             Action::Failed(text) => self.error(text),
             Action::Inform(text) => self.notice = Some(Notice { kind: NoticeKind::Info, text }),
             Action::SetLatent { dim, value } => {
-                if let Some(slot) = self.z.get_mut(dim) {
-                    if value.is_finite() {
-                        *slot = value.clamp(-latent::url_state::MAX_ABS, latent::url_state::MAX_ABS);
-                        self.request_decode();
-                    }
+                if let Some(slot) = self.z.get_mut(dim)
+                    && value.is_finite()
+                {
+                    *slot = value.clamp(-latent::url_state::MAX_ABS, latent::url_state::MAX_ABS);
+                    self.request_decode();
                 }
             }
             Action::SetZ(z) => {
@@ -233,7 +233,7 @@ mod tests {
 
     fn loaded(name: &str, dim: usize) -> State {
         let mut s = State::new(BackendChoice::Auto);
-        s.apply(Action::ManifestLoaded { manifest: manifest(name, dim), z: None });
+        s.apply(Action::ManifestLoaded { manifest: Box::new(manifest(name, dim)), z: None });
         let id = s.loading.as_ref().unwrap().id;
         s.apply(Action::Worker(FromWorker::Loaded {
             id,
@@ -282,7 +282,7 @@ mod tests {
         let mut s = loaded("a", 2);
         s.apply(Action::SetLatent { dim: 1, value: 1.5 });
         let before = (s.model.clone(), s.z.clone());
-        s.apply(Action::ManifestLoaded { manifest: manifest("b", 8), z: None });
+        s.apply(Action::ManifestLoaded { manifest: Box::new(manifest("b", 8)), z: None });
         let id = s.loading.as_ref().unwrap().id;
         s.apply(Action::Worker(FromWorker::Failed { id: Some(id), message: "weights truncated".into() }));
         assert_eq!((s.model.clone(), s.z.clone()), before);
@@ -324,7 +324,7 @@ mod tests {
     #[test]
     fn a_webgpu_fallback_is_announced() {
         let mut s = State::new(BackendChoice::Webgpu);
-        s.apply(Action::ManifestLoaded { manifest: manifest("a", 2), z: None });
+        s.apply(Action::ManifestLoaded { manifest: Box::new(manifest("a", 2)), z: None });
         let id = s.loading.as_ref().unwrap().id;
         let note = Some("no WebGPU here; decoding on the CPU instead".to_string());
         s.apply(Action::Worker(FromWorker::Loaded { id, name: "a".into(), backend: Backend::Cpu, note }));
@@ -336,8 +336,8 @@ mod tests {
     #[test]
     fn progress_for_an_old_load_is_ignored() {
         let mut s = State::new(BackendChoice::Auto);
-        s.apply(Action::ManifestLoaded { manifest: manifest("a", 2), z: None });
-        s.apply(Action::ManifestLoaded { manifest: manifest("b", 2), z: Some(vec![1.0, 1.0]) });
+        s.apply(Action::ManifestLoaded { manifest: Box::new(manifest("a", 2)), z: None });
+        s.apply(Action::ManifestLoaded { manifest: Box::new(manifest("b", 2)), z: Some(vec![1.0, 1.0]) });
         let id = s.loading.as_ref().unwrap().id;
         s.apply(Action::Worker(FromWorker::Progress { id: id - 1, stage: "old".into() }));
         assert_ne!(s.loading.as_ref().unwrap().stage, "old");

@@ -49,7 +49,7 @@ pub fn fit(preset: &Preset, ex: &Examples, opts: &FitOptions) -> (Model, FitRepo
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let start = Instant::now();
-    let mut losses = Vec::with_capacity(total);
+    let mut losses: Vec<f32> = Vec::with_capacity(total);
     let mut order: Vec<usize> = (0..n).collect();
     // Without a terminal the bar is hidden; log a line per epoch instead so logs show progress.
     let log_epochs = opts.progress && !std::io::IsTerminal::is_terminal(&std::io::stderr());
@@ -77,7 +77,7 @@ pub fn fit(preset: &Preset, ex: &Examples, opts: &FitOptions) -> (Model, FitRepo
             model = optim.step(preset.learning_rate, model, grads);
 
             // Reading scalars syncs the device; do it every few steps only.
-            if losses.len() % 20 == 0 || losses.len() + 1 == total {
+            if losses.len().is_multiple_of(20) || losses.len() + 1 == total {
                 let (loss, recon, kl) = (
                     parts.loss.into_scalar::<f32>(),
                     parts.recon.into_scalar::<f32>(),

@@ -37,11 +37,11 @@ pub fn query_param(name: &str) -> Option<String> {
 
 /// Replace the hash without adding a history entry per slider move.
 pub fn replace_hash(hash: &str) {
-    if let Some(w) = web_sys::window() {
-        if let Ok(history) = w.history() {
-            let url = format!("#{hash}");
-            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
-        }
+    if let Some(w) = web_sys::window()
+        && let Ok(history) = w.history()
+    {
+        let url = format!("#{hash}");
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
     }
 }
 

@@ -58,10 +58,10 @@ pub fn app() -> Html {
         let client = client.clone();
         let dispatcher = state.dispatcher();
         move |msg: ToWorker| {
-            if let Some(c) = client.borrow().as_ref() {
-                if let Err(e) = c.post(&msg) {
-                    dispatcher.dispatch(Action::Failed(e));
-                }
+            if let Some(c) = client.borrow().as_ref()
+                && let Err(e) = c.post(&msg)
+            {
+                dispatcher.dispatch(Action::Failed(e));
             }
         }
     };
@@ -124,7 +124,8 @@ pub fn app() -> Html {
     let ready = s.model.is_some() && s.image.is_some();
     html! {
         <main class="app" data-testid="app" data-latest={s.decode_id.to_string()}
-              data-shown={s.image.as_ref().map_or(0, |i| i.id).to_string()}>
+              data-shown={s.image.as_ref().map_or(0, |i| i.id).to_string()}
+              data-decode-us={s.image.as_ref().map_or(0, |i| i.micros).to_string()}>
             <Toolbar state={state.0.clone()} on_action={on_action.clone()} on_pick={on_pick} />
             { notice(s, &dispatcher) }
             if let Some(l) = &s.loading {
@@ -213,7 +214,7 @@ pub async fn load_manifest(dispatcher: Dispatcher, name: String, z: Option<Vec<f
     let url = format!("models/{name}/{}", vae::bundle::MANIFEST_FILE);
     let parsed = browser::fetch_text(&url).await.and_then(|t| Manifest::parse(&t).map_err(|e| e.to_string()));
     match parsed {
-        Ok(manifest) => dispatcher.dispatch(Action::ManifestLoaded { manifest, z }),
+        Ok(manifest) => dispatcher.dispatch(Action::ManifestLoaded { manifest: Box::new(manifest), z }),
         Err(e) => dispatcher.dispatch(Action::Failed(format!(
             "Model {name} could not be opened: {e}. The current model stays."
         ))),

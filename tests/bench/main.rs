@@ -1,0 +1,134 @@
+//! In-browser measurements of the app (run by `cargo xtask bench`, never as a test): decode
+//! latency per backend and model, and frame times during a scripted 300-step slider drag.
+//! Writes `bench/results.json` and `bench/RESULTS.md`.
+
+use e2e::{Mode, Page};
+use serde_json::{Value, json};
+
+const DECODES: usize = 200;
+const DRAG_STEPS: usize = 300;
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+fn stats(mut v: Vec<f64>) -> Value {
+    v.sort_by(f64::total_cmp);
+    json!({ "n": v.len(), "p50": percentile(&v, 0.5), "p95": percentile(&v, 0.95), "max": v.last().copied().unwrap_or(f64::NAN) })
+}
+
+fn numbers(v: &Value) -> Vec<f64> {
+    v.as_array().map(|a| a.iter().filter_map(Value::as_f64).collect()).unwrap_or_default()
+}
+
+/// Sequential decodes: move the top slider, wait until its image is drawn, repeat. Returns the
+/// worker's own decode times and the page's input-to-pixels times, in ms.
+const SEQUENTIAL: &str = "(async () => {
+    const app = document.querySelector('[data-testid=app]');
+    const s = document.querySelector('[data-testid=latent-slider]');
+    const worker = [], total = [];
+    for (let i = 0; i < N; i++) {
+        const t0 = performance.now();
+        s.value = (Math.sin(i * 0.37) * 2.5).toFixed(2);
+        s.dispatchEvent(new Event('input', { bubbles: true }));
+        while (app.dataset.shown !== app.dataset.latest) await new Promise(r => setTimeout(r, 0));
+        total.push(performance.now() - t0);
+        worker.push(Number(app.dataset.decodeUs) / 1000);
+    }
+    return { worker, total };
+})()";
+
+/// One slider step per animation frame, as a dragging hand makes them; returns frame intervals.
+const DRAG: &str = "(async () => {
+    const s = document.querySelector('[data-testid=latent-slider]');
+    const frames = [];
+    let last = null;
+    await new Promise(done => {
+        let i = 0;
+        const step = t => {
+            if (last !== null) frames.push(t - last);
+            last = t;
+            if (i++ >= N) return done();
+            s.value = (Math.sin(i * 0.05) * 3).toFixed(2);
+            s.dispatchEvent(new Event('input', { bubbles: true }));
+            requestAnimationFrame(step);
+        };
+        requestAnimationFrame(step);
+    });
+    return frames;
+})()";
+
+fn main() {
+    let mut runs = Vec::new();
+    let mut browser = String::new();
+    for (mode, backend) in [(Mode::Cpu, "cpu"), (Mode::WebGpu, "webgpu")] {
+        for model in ["mnist-vae", "faces-vae"] {
+            if !e2e::workspace().join("web/models").join(model).is_dir() {
+                eprintln!("skipping {model}: no bundle");
+                continue;
+            }
+            let page = Page::open(
+                &format!("bench-{model}-{backend}"),
+                mode,
+                &format!("?backend={backend}#m={model}"),
+            );
+            page.wait_ready();
+            page.wait_settled();
+            browser = page.eval("navigator.userAgent").as_str().unwrap_or_default().to_string();
+            let got = page.text("backend").unwrap_or_default();
+            let seq = page.eval(&SEQUENTIAL.replace("N", &DECODES.to_string()));
+            let frames = numbers(&page.eval(&DRAG.replace("N", &DRAG_STEPS.to_string())));
+            page.wait_settled();
+            let run = json!({
+                "model": model,
+                "backend": got,
+                "worker_decode_ms": stats(numbers(&seq["worker"])),
+                "input_to_pixels_ms": stats(numbers(&seq["total"])),
+                "drag_frame_ms": stats(frames),
+            });
+            println!("{run}");
+            runs.push(run);
+            page.finish();
+        }
+    }
+    let commit = std::process::Command::new("git")
+        .args(["rev-parse", "--short", "HEAD"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default();
+    let machine = format!(
+        "{} cores, {}",
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        std::env::consts::ARCH
+    );
+    let results = json!({ "commit": commit, "browser": browser, "machine": machine, "runs": runs,
+        "how": "headless Chromium driven over CDP; WebGPU through --enable-unsafe-webgpu (SwiftShader software adapter), CPU = burn flex in the worker; release build without wasm-opt" });
+    let dir = e2e::workspace().join("bench");
+    let _ = std::fs::create_dir_all(&dir);
+    let _ =
+        std::fs::write(dir.join("results.json"), serde_json::to_string_pretty(&results).unwrap_or_default());
+    let mut md = format!(
+        "# In-browser measurements\n\nCommit `{commit}`, {browser}, {machine}. {}\n\n| model | backend | worker decode p50 / p95 (ms) | input→pixels p50 / p95 (ms) | drag frame p50 / p95 / max (ms) |\n|---|---|---|---|---|\n",
+        results["how"].as_str().unwrap_or_default()
+    );
+    for r in &runs {
+        let f = |k: &str, q: &str| r[k][q].as_f64().unwrap_or(f64::NAN);
+        md += &format!(
+            "| {} | {} | {:.2} / {:.2} | {:.2} / {:.2} | {:.1} / {:.1} / {:.1} |\n",
+            r["model"].as_str().unwrap_or(""),
+            r["backend"].as_str().unwrap_or(""),
+            f("worker_decode_ms", "p50"),
+            f("worker_decode_ms", "p95"),
+            f("input_to_pixels_ms", "p50"),
+            f("input_to_pixels_ms", "p95"),
+            f("drag_frame_ms", "p50"),
+            f("drag_frame_ms", "p95"),
+            f("drag_frame_ms", "max"),
+        );
+    }
+    let _ = std::fs::write(dir.join("RESULTS.md"), md);
+    println!("wrote bench/results.json and bench/RESULTS.md");
+}

@@ -76,6 +76,13 @@ fn main() {
                 &format!("?backend={backend}#m={model}"),
             );
             page.wait_ready();
+            // Let the bundled examples finish encoding so they do not share the worker with us.
+            let examples = e2e::native::manifest(model).examples.len();
+            page.wait_for(
+                "the examples",
+                &format!("document.querySelectorAll('[data-testid=gallery-item]').length >= {examples}"),
+                std::time::Duration::from_secs(120),
+            );
             page.wait_settled();
             browser = page.eval("navigator.userAgent").as_str().unwrap_or_default().to_string();
             let got = page.text("backend").unwrap_or_default();

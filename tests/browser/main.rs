@@ -3,3 +3,4 @@
 
 mod backend;
 mod sliders;
+mod workbench;

@@ -5,6 +5,7 @@
 //! worker client) and `worker` (burn inference) exist only on wasm32.
 
 pub mod pixels;
+pub mod preprocess;
 pub mod protocol;
 pub mod state;
 

@@ -53,6 +53,12 @@ pub enum ToWorker {
     Load { id: u64, manifest_json: String, weights_url: String, backend: BackendChoice },
     /// Decode one latent code.
     Decode { id: u64, z: Vec<f32> },
+    /// Decode several codes in one batched call (interpolation strips). Its own lane: only the
+    /// newest batch is kept, independently of single decodes.
+    DecodeMany { id: u64, zs: Vec<Vec<f32>> },
+    /// Encode one preprocessed image (model input layout, values in [0, 1]). Every encode is
+    /// answered: each is an item the user added.
+    Encode { id: u64, pixels: Vec<f32> },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -66,6 +72,10 @@ pub enum FromWorker {
     Loaded { id: u64, name: String, backend: Backend, note: Option<String> },
     /// Pixels in row-major order, `channels` bytes per pixel.
     Decoded { id: u64, pixels: Vec<u8>, micros: u32 },
+    /// Images for a `DecodeMany`, in order.
+    DecodedMany { id: u64, images: Vec<Vec<u8>> },
+    /// q(z|x) of an `Encode`, and the decode of its mean (the reconstruction).
+    Encoded { id: u64, mu: Vec<f32>, logvar: Vec<f32>, recon: Vec<u8> },
     /// Something failed; `id` names the request when there is one.
     Failed { id: Option<u64>, message: String },
 }
@@ -84,6 +94,8 @@ mod tests {
                 backend: BackendChoice::Cpu,
             },
             ToWorker::Decode { id: 2, z: vec![0.5, -1.0] },
+            ToWorker::DecodeMany { id: 3, zs: vec![vec![0.0], vec![1.0]] },
+            ToWorker::Encode { id: 4, pixels: vec![0.25; 4] },
         ];
         for m in msgs {
             let back: ToWorker = serde_json::from_str(&serde_json::to_string(&m).unwrap()).unwrap();

@@ -27,6 +27,15 @@ impl Rng {
         lo + (hi - lo) * self.unit()
     }
 
+    /// The whole internal state, for checkpoints: `from_state(r.state())` continues `r` exactly.
+    pub fn state(&self) -> u64 {
+        self.0
+    }
+
+    pub fn from_state(state: u64) -> Self {
+        Rng(state)
+    }
+
     pub fn below(&mut self, n: usize) -> usize {
         (self.next_u64() % n as u64) as usize
     }
@@ -57,5 +66,7 @@ mod tests {
             assert!((0.0..1.0).contains(&x));
         }
         assert_ne!(Rng::new(1).next_u64(), Rng::new(2).next_u64());
+        let mut c = Rng::from_state(a.state());
+        assert_eq!(c.next_u64(), a.next_u64());
     }
 }

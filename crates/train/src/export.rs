@@ -1,12 +1,23 @@
 //! Writing a bundle (`manifest.json` + `weights.bpk`) and the index the app lists models from.
 
+use crate::examples::{Examples, Source};
+use data::Split;
+use data::faces::ATTRIBUTES;
 use std::path::{Path, PathBuf};
 use vae::Model;
-use vae::bundle::{INDEX_FILE, IndexEntry, MANIFEST_FILE, Manifest, WEIGHTS_FILE, weights_bytes};
+use vae::bundle::{Example, INDEX_FILE, IndexEntry, MANIFEST_FILE, Manifest, WEIGHTS_FILE, weights_bytes};
 
 /// `web/models/` of this workspace.
 pub fn models_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../web/models")
+}
+
+/// Per-preset checkpoints live under the build directory: large, temporary, never committed.
+pub fn checkpoints_dir(name: &str) -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"));
+    target.join("checkpoints").join(name)
 }
 
 pub fn write_bundle(dir: &Path, manifest: &Manifest, model: Model) -> Result<(), Box<dyn std::error::Error>> {
@@ -31,4 +42,75 @@ pub fn write_index(dir: &Path) -> Result<(), Box<dyn std::error::Error>> {
     entries.sort_by(|a, b| a.name.cmp(&b.name));
     std::fs::write(dir.join(INDEX_FILE), serde_json::to_string_pretty(&entries)?)?;
     Ok(())
+}
+
+/// How many examples a bundle ships.
+const EXAMPLES: usize = 10;
+
+/// Write example PNGs from the test split into the bundle folder and list them in `manifest`:
+/// one per class for digits and garments; faces with and without glasses, half each.
+pub fn write_examples(
+    dir: &Path,
+    manifest: &mut Manifest,
+    source: Source,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let out = dir.join(&manifest.name).join("examples");
+    std::fs::create_dir_all(&out)?;
+    let (test, picks): (Examples, Vec<(usize, String)>) = match source {
+        Source::Faces => {
+            let test = source.load(Split::Test, 200)?;
+            let describe = |l: u16| {
+                let on: Vec<&str> = ATTRIBUTES
+                    .iter()
+                    .enumerate()
+                    .filter(|(k, _)| l & (1 << k) != 0)
+                    .map(|(_, a)| *a)
+                    .collect();
+                if on.is_empty() { "plain".to_string() } else { on.join(", ") }
+            };
+            let with_glasses = |want: bool| -> Vec<usize> {
+                (0..test.len())
+                    .filter(|&i| (test_label(&test, i) & 1 != 0) == want)
+                    .take(EXAMPLES / 2)
+                    .collect()
+            };
+            let picks = [with_glasses(true), with_glasses(false)]
+                .concat()
+                .into_iter()
+                .map(|i| (i, describe(test_label(&test, i))))
+                .collect();
+            (test, picks)
+        }
+        _ => {
+            let test = source.load(Split::Test, 0)?;
+            let names = source.label_names();
+            let picks = (0..names.len())
+                .filter_map(|c| {
+                    (0..test.len()).find(|&i| usize::from(test.labels[i]) == c).map(|i| (i, names[c].clone()))
+                })
+                .take(EXAMPLES)
+                .collect();
+            (test, picks)
+        }
+    };
+    let (w, channels) = (manifest.image.width, manifest.image.channels);
+    manifest.examples.clear();
+    for (n, (i, label)) in picks.into_iter().enumerate() {
+        let file = format!("examples/{n}.png");
+        let bytes: Vec<u8> = test.row(i).iter().map(|v| (v * 255.0).round() as u8).collect();
+        let mut encoder = png::Encoder::new(
+            std::fs::File::create(dir.join(&manifest.name).join(&file))?,
+            w as u32,
+            w as u32,
+        );
+        encoder.set_color(if channels == 3 { png::ColorType::Rgb } else { png::ColorType::Grayscale });
+        encoder.set_depth(png::BitDepth::Eight);
+        encoder.write_header()?.write_image_data(&bytes)?;
+        manifest.examples.push(Example { file, label });
+    }
+    Ok(())
+}
+
+fn test_label(ex: &Examples, i: usize) -> u16 {
+    ex.labels[i]
 }

@@ -6,10 +6,14 @@ use crate::presets::Preset;
 use burn::module::Module;
 use burn::optim::{AdamConfig, GradientsParams};
 use burn::prelude::*;
+use burn::store::ModuleRecord;
 use data::rng::Rng;
 use indicatif::{ProgressBar, ProgressStyle};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 use vae::Model;
+use vae::bundle::weights_bytes;
 use vae::loss::{elbo, reparameterise};
 
 /// What a run measured, for the manifest and the smoke test.
@@ -23,10 +27,55 @@ pub struct FitReport {
     pub samples_per_second: f64,
 }
 
+#[derive(Clone, Debug, Default)]
 pub struct FitOptions {
     /// Stop after this many steps (smoke runs); `None` runs every epoch.
     pub max_steps: Option<usize>,
     pub progress: bool,
+    /// Where to write a checkpoint after every epoch (weights, epoch, shuffling RNG state).
+    pub checkpoints: Option<PathBuf>,
+    /// Continue from the checkpoint in `checkpoints` when there is one for this preset.
+    pub resume: bool,
+}
+
+/// What a checkpoint records beside the weights. Adam's moments are not kept: a resumed run
+/// restarts them, which costs a few noisy steps, not correctness.
+#[derive(Debug, Serialize, Deserialize, PartialEq)]
+pub struct Checkpoint {
+    pub preset: String,
+    pub epochs_done: usize,
+    pub rng_state: u64,
+}
+
+const CHECKPOINT_WEIGHTS: &str = "model.bpk";
+const CHECKPOINT_FILE: &str = "checkpoint.json";
+
+fn save_checkpoint(dir: &Path, model: &Model, c: &Checkpoint) -> Result<(), Box<dyn std::error::Error>> {
+    std::fs::create_dir_all(dir)?;
+    let weights = weights_bytes(model.clone().valid())?;
+    // Weights first, then the marker: a crash between the two leaves the old marker, whose
+    // epoch count the new weights are ahead of, never behind.
+    std::fs::write(dir.join(CHECKPOINT_WEIGHTS), weights)?;
+    std::fs::write(dir.join(CHECKPOINT_FILE), serde_json::to_string_pretty(c)?)?;
+    Ok(())
+}
+
+/// The checkpoint in `dir` for `preset`, applied to `model`, if there is one.
+pub fn load_checkpoint(
+    dir: &Path,
+    preset: &str,
+    model: Model,
+) -> Result<(Model, Option<Checkpoint>), String> {
+    let Ok(text) = std::fs::read_to_string(dir.join(CHECKPOINT_FILE)) else { return Ok((model, None)) };
+    let c: Checkpoint = serde_json::from_str(&text).map_err(|e| format!("bad checkpoint: {e}"))?;
+    if c.preset != preset {
+        return Err(format!("the checkpoint in {} is for {}, not {preset}", dir.display(), c.preset));
+    }
+    let bytes = std::fs::read(dir.join(CHECKPOINT_WEIGHTS)).map_err(|e| e.to_string())?;
+    let record =
+        ModuleRecord::from_bytes(burn::tensor::Bytes::from_bytes_vec(bytes)).map_err(|e| e.to_string())?;
+    let model = model.try_load_record(record).map_err(|e| e.to_string())?;
+    Ok((model, Some(c)))
 }
 
 /// Train a preset's model on `ex`. Returns the model on the plain (non-autodiff) device.
@@ -35,13 +84,26 @@ pub fn fit(preset: &Preset, ex: &Examples, opts: &FitOptions) -> (Model, FitRepo
     device.seed(preset.seed);
     let mut rng = Rng::new(preset.seed);
     let mut model = Model::new(&preset.architecture, &device);
+    let mut first_epoch = 0;
+    if let (Some(dir), true) = (&opts.checkpoints, opts.resume) {
+        match load_checkpoint(dir, preset.name, model.clone()) {
+            Ok((m, Some(c))) => {
+                eprintln!("resuming {} after epoch {}", preset.name, c.epochs_done);
+                model = m;
+                first_epoch = c.epochs_done;
+                rng = Rng::from_state(c.rng_state);
+            }
+            Ok((m, None)) => model = m,
+            Err(e) => eprintln!("not resuming: {e}"),
+        }
+    }
     let mut optim = AdamConfig::new().init();
     let variational = preset.architecture.is_variational();
     let n = ex.len();
     let bs = preset.batch_size.min(n).max(1);
     let steps_per_epoch = n / bs;
-    let total =
-        opts.max_steps.unwrap_or(steps_per_epoch * preset.epochs).min(steps_per_epoch * preset.epochs);
+    let remaining = steps_per_epoch * preset.epochs.saturating_sub(first_epoch);
+    let total = opts.max_steps.unwrap_or(remaining).min(remaining);
 
     let bar = if opts.progress { ProgressBar::new(total as u64) } else { ProgressBar::hidden() };
     bar.set_style(
@@ -53,8 +115,8 @@ pub fn fit(preset: &Preset, ex: &Examples, opts: &FitOptions) -> (Model, FitRepo
     let mut order: Vec<usize> = (0..n).collect();
     // Without a terminal the bar is hidden; log a line per epoch instead so logs show progress.
     let log_epochs = opts.progress && !std::io::IsTerminal::is_terminal(&std::io::stderr());
-    'epochs: for epoch in 0..preset.epochs {
-        if log_epochs && epoch > 0 {
+    'epochs: for epoch in first_epoch..preset.epochs {
+        if log_epochs && epoch > first_epoch {
             let rate = losses.len() as f64 * bs as f64 / start.elapsed().as_secs_f64();
             let last = losses.iter().rev().find(|l| !l.is_nan()).copied().unwrap_or(f32::NAN);
             eprintln!("epoch {epoch}/{}: loss {last:.2}, {rate:.0} samples/s", preset.epochs);
@@ -91,6 +153,12 @@ pub fn fit(preset: &Preset, ex: &Examples, opts: &FitOptions) -> (Model, FitRepo
                 losses.push(f32::NAN);
             }
             bar.inc(1);
+        }
+        if let Some(dir) = &opts.checkpoints {
+            let c = Checkpoint { preset: preset.name.into(), epochs_done: epoch + 1, rng_state: rng.state() };
+            if let Err(e) = save_checkpoint(dir, &model, &c) {
+                eprintln!("could not write a checkpoint to {}: {e}", dir.display());
+            }
         }
     }
     bar.finish();

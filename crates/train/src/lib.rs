@@ -1,10 +1,13 @@
 //! Training, evaluation and export of Latent Lab's model bundles.
 //!
 //! `presets` names every shipped model and how it is trained; `fit` is the training loop;
-//! `evaluate` measures a trained model and fills the manifest; `export` writes the bundle.
+//! `evaluate` measures a trained model and fills the manifest; `export` writes the bundle;
+//! `classifier` and `measure` judge decoded images (prior-sample gaps, attribute edits).
 
+pub mod classifier;
 pub mod evaluate;
 pub mod examples;
 pub mod export;
 pub mod fit;
+pub mod measure;
 pub mod presets;

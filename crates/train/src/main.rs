@@ -36,6 +36,29 @@ enum Command {
         /// Where bundles go (default: web/models).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Continue from the last checkpoint (written after every epoch to target/checkpoints/<name>).
+        #[arg(long)]
+        resume: bool,
+    },
+    /// Share of 1,000 prior samples each digit model decodes to a confident digit (p >= 0.9 by a
+    /// digit classifier trained here): the autoencoder's gaps as a number. Writes the manifests.
+    Gaps {
+        #[arg(long, default_value_t = 1000)]
+        samples: usize,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Add attribute vectors to held-out faces that lack the attribute and measure, with a
+    /// detector trained on the generator's labels, how many gain it and where pixels change.
+    Edits {
+        #[arg(long, default_value_t = 500)]
+        faces: usize,
+        #[arg(long, default_value_t = 1.0)]
+        strength: f32,
+        #[arg(long, value_delimiter = ',', default_value = "glasses,smile")]
+        attributes: Vec<String>,
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// Write a bundle with untrained (random) weights: for developing the app, never shipped.
     Export {
@@ -52,6 +75,13 @@ enum Command {
         /// Test images to average over (the full set is 10,000).
         #[arg(long, default_value_t = 10_000)]
         images: usize,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// (Re)write the example images of existing bundles and list them in their manifests.
+    Examples {
+        /// Bundle names; all presets when none are given.
+        names: Vec<String>,
         #[arg(long)]
         out: Option<PathBuf>,
     },
@@ -74,7 +104,30 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             }
             Ok(())
         }
-        Command::Train { name, epochs, max_steps, subset, out } => {
+        Command::Examples { names, out } => {
+            let dir = out.unwrap_or_else(export::models_dir);
+            let presets: Vec<presets::Preset> = if names.is_empty() {
+                presets::all()
+            } else {
+                names
+                    .iter()
+                    .map(|n| presets::find(n).ok_or_else(|| format!("no preset named {n}")))
+                    .collect::<Result<_, _>>()?
+            };
+            for p in presets {
+                let path = dir.join(p.name).join(vae::bundle::MANIFEST_FILE);
+                let mut manifest = Manifest::parse(&std::fs::read_to_string(&path)?)?;
+                export::write_examples(&dir, &mut manifest, p.source)?;
+                write_manifest(&dir, &manifest)?;
+                println!("{}: {} examples", p.name, manifest.examples.len());
+            }
+            Ok(())
+        }
+        Command::Gaps { samples, out } => gaps(samples, out.unwrap_or_else(export::models_dir)),
+        Command::Edits { faces, strength, attributes, out } => {
+            edits(faces, strength, &attributes, out.unwrap_or_else(export::models_dir))
+        }
+        Command::Train { name, epochs, max_steps, subset, out, resume } => {
             let mut preset =
                 presets::find(&name).ok_or_else(|| format!("no preset named {name}; try `train list`"))?;
             if let Some(e) = epochs {
@@ -85,7 +138,16 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 train_set.truncate(n);
             }
             println!("training {name} on {} examples of {}", train_set.len(), preset.source.name());
-            let (model, report) = fit(&preset, &train_set, &FitOptions { max_steps, progress: true });
+            let (model, report) = fit(
+                &preset,
+                &train_set,
+                &FitOptions {
+                    max_steps,
+                    progress: true,
+                    checkpoints: Some(export::checkpoints_dir(&name)),
+                    resume,
+                },
+            );
             println!(
                 "trained in {:.0} s ({:.0} samples/s), loss {:.2} -> {:.2}",
                 report.seconds, report.samples_per_second, report.first_loss, report.last_loss
@@ -100,8 +162,9 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 backend: "flex (burn 0.22.1, native)".into(),
                 samples_per_second: report.samples_per_second,
             };
-            let manifest = describe(&preset, &model, training)?;
+            let mut manifest = describe(&preset, &model, training)?;
             let dir = out.unwrap_or_else(export::models_dir);
+            export::write_examples(&dir, &mut manifest, preset.source)?;
             export::write_bundle(&dir, &manifest, model)?;
             println!("wrote {}", dir.join(&manifest.name).display());
             for (k, v) in &manifest.metrics {
@@ -197,5 +260,90 @@ fn describe(
         label_means,
         vectors,
         map: evaluate::map(&enc, &test.labels, 2_000, preset.source),
+        examples: vec![],
     })
+}
+
+fn read_bundle(dir: &std::path::Path, name: &str) -> Result<(Manifest, Model), Box<dyn std::error::Error>> {
+    let dir = dir.join(name);
+    let manifest = Manifest::parse(&std::fs::read_to_string(dir.join(vae::bundle::MANIFEST_FILE))?)?;
+    let weights = std::fs::read(dir.join(vae::bundle::WEIGHTS_FILE))?;
+    let model = vae::bundle::load_model(&manifest, weights, &Device::flex())?;
+    Ok((manifest, model))
+}
+
+fn write_manifest(dir: &std::path::Path, m: &Manifest) -> Result<(), Box<dyn std::error::Error>> {
+    std::fs::write(dir.join(&m.name).join(vae::bundle::MANIFEST_FILE), serde_json::to_string_pretty(m)?)?;
+    Ok(())
+}
+
+fn gaps(samples: usize, dir: PathBuf) -> Result<(), Box<dyn std::error::Error>> {
+    let device = Device::flex();
+    let start = std::time::Instant::now();
+    let (clf, accuracy) = train::measure::digit_classifier(&device)?;
+    println!(
+        "digit classifier: MNIST test accuracy {:.2}% ({:.0} s)",
+        accuracy * 100.0,
+        start.elapsed().as_secs_f64()
+    );
+    println!("| model | prior samples | share with p >= 0.9 | mean max p | confident per digit 0-9 |");
+    println!("|---|---|---|---|---|");
+    for name in ["mnist-ae", "mnist-vae", "mnist-vae-beta4", "mnist-vae-2d"] {
+        let (mut manifest, model) = read_bundle(&dir, name)?;
+        let r = train::measure::prior_confidence(&model, manifest.latent_dim, &clf, samples, &device);
+        println!(
+            "| {name} | {} | {:.1}% | {:.3} | {:?} |",
+            r.samples,
+            r.confident_share * 100.0,
+            r.mean_max_probability,
+            r.per_class
+        );
+        manifest.metrics.insert("prior_samples_confident_share".into(), r.confident_share);
+        manifest.metrics.insert("prior_samples_mean_max_p".into(), r.mean_max_probability);
+        manifest.metrics.insert("prior_samples".into(), r.samples as f64);
+        manifest.metrics.insert("digit_classifier_test_accuracy".into(), accuracy);
+        write_manifest(&dir, &manifest)?;
+    }
+    Ok(())
+}
+
+fn edits(
+    faces: usize,
+    strength: f32,
+    attributes: &[String],
+    dir: PathBuf,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let device = Device::flex();
+    let (mut manifest, model) = read_bundle(&dir, "faces-vae")?;
+    println!(
+        "| attribute | detector acc. (renders / reconstructions) | faces | strength | detected before | detected after | mean change in band | outside band |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
+    for attribute in attributes {
+        let start = std::time::Instant::now();
+        let r = train::measure::attribute_edit(&model, &manifest, attribute, faces, strength, &device)?;
+        println!(
+            "| {attribute} | {:.1}% / {:.1}% | {} | {} | {:.1}% | {:.1}% | {:.4} | {:.4} |",
+            r.detector_accuracy_renders * 100.0,
+            r.detector_accuracy_reconstructions * 100.0,
+            r.faces,
+            r.strength,
+            r.before_share * 100.0,
+            r.after_share * 100.0,
+            r.change_inside,
+            r.change_outside
+        );
+        eprintln!("  ({attribute}: {:.0} s)", start.elapsed().as_secs_f64());
+        let key = |k: &str| format!("edit_{attribute}_{k}");
+        manifest.metrics.insert(key("detected_after"), r.after_share);
+        manifest.metrics.insert(key("detected_before"), r.before_share);
+        manifest.metrics.insert(key("detector_accuracy"), r.detector_accuracy_renders);
+        manifest
+            .metrics
+            .insert(key("detector_accuracy_reconstructions"), r.detector_accuracy_reconstructions);
+        manifest.metrics.insert(key("change_in_band"), r.change_inside);
+        manifest.metrics.insert(key("change_outside_band"), r.change_outside);
+    }
+    write_manifest(&dir, &manifest)?;
+    Ok(())
 }

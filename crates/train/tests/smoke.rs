@@ -2,7 +2,7 @@
 
 use data::Split;
 use train::examples::Source;
-use train::fit::{FitOptions, fit};
+use train::fit::{FitOptions, fit, load_checkpoint};
 
 #[test]
 fn mnist_vae_loss_falls_in_a_short_run() {
@@ -11,7 +11,7 @@ fn mnist_vae_loss_falls_in_a_short_run() {
     preset.batch_size = 64;
     let mut ex = Source::Mnist.load(Split::Train, 0).unwrap_or_else(|e| panic!("{e}"));
     ex.truncate(1024);
-    let (_, report) = fit(&preset, &ex, &FitOptions { max_steps: Some(60), progress: false });
+    let (_, report) = fit(&preset, &ex, &FitOptions { max_steps: Some(60), ..Default::default() });
     assert_eq!(report.steps, 60);
     assert!(
         report.last_loss < report.first_loss * 0.8,
@@ -27,11 +27,43 @@ fn face_vae_loss_falls_in_a_short_run() {
     preset.batch_size = 16;
     preset.epochs = 10;
     let ex = train::examples::render_faces(0, 64);
-    let (_, report) = fit(&preset, &ex, &FitOptions { max_steps: Some(30), progress: false });
+    let (_, report) = fit(&preset, &ex, &FitOptions { max_steps: Some(30), ..Default::default() });
     assert!(
         report.last_loss < report.first_loss,
         "loss did not fall: {} -> {}",
         report.first_loss,
         report.last_loss
     );
+}
+
+/// A run cut after one epoch and resumed continues from the checkpoint: it trains only the
+/// remaining epoch, and its first loss is already far below a fresh model's.
+#[test]
+fn training_resumes_from_its_checkpoint() {
+    let dir = std::env::temp_dir().join(format!("latent-lab-ckpt-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut preset = train::presets::find("mnist-vae").expect("preset");
+    preset.batch_size = 64;
+    preset.epochs = 1;
+    let mut ex = Source::Mnist.load(Split::Train, 0).unwrap_or_else(|e| panic!("{e}"));
+    ex.truncate(1024);
+    let opts = FitOptions { checkpoints: Some(dir.clone()), resume: true, ..Default::default() };
+    let (_, first) = fit(&preset, &ex, &opts);
+    assert_eq!(first.steps, 16);
+    preset.epochs = 2;
+    let (_, second) = fit(&preset, &ex, &opts);
+    assert_eq!(second.steps, 16, "the resumed run should train only epoch 2");
+    assert!(second.first_loss < first.first_loss * 0.8, "{} vs {}", second.first_loss, first.first_loss);
+    let fresh = vae::Model::new(&preset.architecture, &burn::prelude::Device::flex());
+    let (_, c) = load_checkpoint(&dir, "mnist-vae", fresh).expect("a readable checkpoint");
+    assert_eq!(c.map(|c| c.epochs_done), Some(2));
+    assert!(
+        load_checkpoint(
+            &dir,
+            "faces-vae",
+            vae::Model::new(&preset.architecture, &burn::prelude::Device::flex())
+        )
+        .is_err()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -90,6 +90,16 @@ pub struct Manifest {
     /// Free-form measured numbers (test ELBO, NLL, MSE, active units, …).
     #[serde(default)]
     pub metrics: BTreeMap<String, f64>,
+    /// Example images shipped beside the bundle (PNG, relative to its folder), so the gallery
+    /// works without uploads.
+    #[serde(default)]
+    pub examples: Vec<Example>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Example {
+    pub file: String,
+    pub label: String,
 }
 
 /// One line of `web/models/index.json`.
@@ -242,6 +252,7 @@ mod tests {
             label_means: vec![],
             vectors: vec![],
             map: None,
+            examples: vec![],
             metrics: BTreeMap::new(),
         }
     }

@@ -1,7 +1,9 @@
 //! Small wrappers over browser APIs that return readable errors instead of JsValues.
 
+use crate::preprocess::{MAX_FILE_BYTES, MAX_PIXELS, Rgba, WORKING_SIZE};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
 pub async fn fetch_text(url: &str) -> Result<String, String> {
     let window = web_sys::window().ok_or("no window")?;
@@ -50,4 +52,104 @@ pub fn normal() -> f32 {
     let u1 = js_sys::Math::random().max(1e-12);
     let u2 = js_sys::Math::random();
     ((-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()) as f32
+}
+
+pub async fn fetch_blob(url: &str) -> Result<web_sys::Blob, String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let failed = |e: wasm_bindgen::JsValue| format!("could not download {url}: {e:?}");
+    let response: web_sys::Response =
+        JsFuture::from(window.fetch_with_str(url)).await.map_err(failed)?.unchecked_into();
+    if !response.ok() {
+        return Err(format!("could not download {url}: HTTP {}", response.status()));
+    }
+    let blob = JsFuture::from(response.blob().map_err(failed)?).await.map_err(failed)?;
+    Ok(blob.unchecked_into())
+}
+
+/// Decode an image file into RGBA no larger than `WORKING_SIZE` on its long side. Size limits
+/// are checked before the browser decodes anything big.
+pub async fn read_image(blob: &web_sys::Blob, name: &str) -> Result<Rgba, String> {
+    let size = blob.size();
+    if size == 0.0 {
+        return Err(format!("{name} is empty (0 bytes)."));
+    }
+    if size > MAX_FILE_BYTES {
+        return Err(format!(
+            "{name} is {:.1} MB; files up to {:.0} MB are accepted. Try a smaller copy.",
+            size / 1048576.0,
+            MAX_FILE_BYTES / 1048576.0
+        ));
+    }
+    let window = web_sys::window().ok_or("no window")?;
+    let not_image = |_| format!("{name} could not be read as an image. Use a PNG, JPEG, GIF or WebP file.");
+    let bitmap: web_sys::ImageBitmap =
+        JsFuture::from(window.create_image_bitmap_with_blob(blob).map_err(not_image)?)
+            .await
+            .map_err(not_image)?
+            .unchecked_into();
+    let (w, h) = (bitmap.width(), bitmap.height());
+    if f64::from(w) * f64::from(h) > MAX_PIXELS {
+        bitmap.close();
+        return Err(format!("{name} is {w}×{h} pixels; images up to 40 megapixels are accepted."));
+    }
+    let scale = (f64::from(WORKING_SIZE) / f64::from(w.max(h))).min(1.0);
+    let (tw, th) =
+        (((f64::from(w) * scale).round() as u32).max(1), ((f64::from(h) * scale).round() as u32).max(1));
+    let canvas = new_canvas(tw, th)?;
+    let ctx = context(&canvas)?;
+    ctx.draw_image_with_image_bitmap_and_dw_and_dh(&bitmap, 0.0, 0.0, f64::from(tw), f64::from(th))
+        .map_err(|e| format!("{name} could not be drawn: {e:?}"))?;
+    bitmap.close();
+    let data = ctx.get_image_data(0.0, 0.0, f64::from(tw), f64::from(th)).map_err(|e| format!("{e:?}"))?;
+    Ok(Rgba { width: tw as usize, height: th as usize, data: data.data().0 })
+}
+
+pub fn new_canvas(w: u32, h: u32) -> Result<HtmlCanvasElement, String> {
+    let doc = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
+    let canvas: HtmlCanvasElement =
+        doc.create_element("canvas").map_err(|e| format!("{e:?}"))?.unchecked_into();
+    canvas.set_width(w);
+    canvas.set_height(h);
+    Ok(canvas)
+}
+
+pub fn context(canvas: &HtmlCanvasElement) -> Result<CanvasRenderingContext2d, String> {
+    canvas
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
+        .ok_or_else(|| "this browser gives no 2-D canvas".to_string())
+}
+
+/// Draw model pixels (grey or RGB bytes) onto a canvas of the image's own size.
+pub fn put_pixels(canvas: &HtmlCanvasElement, pixels: &[u8], shape: &vae::bundle::ImageShape) {
+    let rgba = crate::pixels::to_rgba(pixels, shape.channels);
+    if rgba.len() != shape.width * shape.height * 4 {
+        return;
+    }
+    let data = web_sys::ImageData::new_with_u8_clamped_array_and_sh(
+        wasm_bindgen::Clamped(&rgba),
+        shape.width as u32,
+        shape.height as u32,
+    );
+    if let (Ok(ctx), Ok(data)) = (context(canvas), data) {
+        let _ = ctx.put_image_data(&data, 0.0, 0.0);
+    }
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+pub fn load_stored(key: &str) -> Option<String> {
+    storage()?.get_item(key).ok().flatten()
+}
+
+/// Store a value; a full quota or disabled storage is an error the page can show.
+pub fn store(key: &str, value: &str) -> Result<(), String> {
+    let s = storage().ok_or("this browser does not allow storage here")?;
+    s.set_item(key, value).map_err(|_| {
+        "the browser's storage for this page is full: delete some gallery items to keep the rest".to_string()
+    })
 }

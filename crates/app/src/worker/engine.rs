@@ -26,19 +26,29 @@ struct Load {
 
 enum Job {
     Load(Load),
+    Encode { id: u64, pixels: Vec<f32> },
     Decode { id: u64, z: Vec<f32> },
+    DecodeMany { id: u64, zs: Vec<Vec<f32>> },
 }
 
 pub struct Engine {
     loads: VecDeque<Load>,
-    /// Only the newest decode request is kept.
+    encodes: VecDeque<(u64, Vec<f32>)>,
+    /// Only the newest decode request is kept, and the newest batch.
     decode: Option<(u64, Vec<f32>)>,
+    many: Option<(u64, Vec<Vec<f32>>)>,
     idle: Option<Runner>,
 }
 
 impl Default for Engine {
     fn default() -> Self {
-        Engine { loads: VecDeque::new(), decode: None, idle: Some(Runner::default()) }
+        Engine {
+            loads: VecDeque::new(),
+            encodes: VecDeque::new(),
+            decode: None,
+            many: None,
+            idle: Some(Runner::default()),
+        }
     }
 }
 
@@ -50,18 +60,27 @@ impl Engine {
                 e.loads.push_back(Load { id, manifest_json, weights_url, backend })
             }
             ToWorker::Decode { id, z } => e.decode = Some((id, z)),
+            ToWorker::DecodeMany { id, zs } => e.many = Some((id, zs)),
+            ToWorker::Encode { id, pixels } => e.encodes.push_back((id, pixels)),
         }
         if let Some(runner) = e.idle.take() {
             wasm_bindgen_futures::spawn_local(runner.run(engine.clone()));
         }
     }
 
-    /// Loads first (a decode asked after a load must run on the new model), then the decode.
+    /// Loads first (a decode asked after a load must run on the new model), then the slider's
+    /// decode (what the hand is waiting for), then encodes, then batches.
     fn next(&mut self) -> Option<Job> {
         if let Some(load) = self.loads.pop_front() {
             return Some(Job::Load(load));
         }
-        self.decode.take().map(|(id, z)| Job::Decode { id, z })
+        if let Some((id, z)) = self.decode.take() {
+            return Some(Job::Decode { id, z });
+        }
+        if let Some((id, pixels)) = self.encodes.pop_front() {
+            return Some(Job::Encode { id, pixels });
+        }
+        self.many.take().map(|(id, zs)| Job::DecodeMany { id, zs })
     }
 }
 
@@ -99,6 +118,14 @@ impl Runner {
                 }
                 Job::Decode { id, z } => match self.decode(&z).await {
                     Ok((pixels, micros)) => post(&FromWorker::Decoded { id, pixels, micros }),
+                    Err(message) => post(&FromWorker::Failed { id: Some(id), message }),
+                },
+                Job::DecodeMany { id, zs } => match self.decode_many(&zs).await {
+                    Ok(images) => post(&FromWorker::DecodedMany { id, images }),
+                    Err(message) => post(&FromWorker::Failed { id: Some(id), message }),
+                },
+                Job::Encode { id, pixels } => match self.encode(&pixels).await {
+                    Ok((mu, logvar, recon)) => post(&FromWorker::Encoded { id, mu, logvar, recon }),
                     Err(message) => post(&FromWorker::Failed { id: Some(id), message }),
                 },
             }
@@ -168,6 +195,52 @@ impl Runner {
         let micros = ((now_ms() - start) * 1000.0) as u32;
         Ok((to_bytes(&values), micros))
     }
+}
+
+impl Runner {
+    fn current(&self) -> Result<&Current, String> {
+        self.current.as_ref().ok_or_else(|| "no model is loaded yet".to_string())
+    }
+
+    async fn decode_many(&self, zs: &[Vec<f32>]) -> Result<Vec<Vec<u8>>, String> {
+        let c = self.current()?;
+        let dim = c.manifest.latent_dim;
+        if zs.is_empty()
+            || zs.len() > MAX_BATCH
+            || zs.iter().any(|z| z.len() != dim || z.iter().any(|v| !v.is_finite()))
+        {
+            return Err(format!("a batch must hold 1 to {MAX_BATCH} finite codes of {dim} numbers"));
+        }
+        let flat: Vec<f32> = zs.concat();
+        let z = Tensor::<1>::from_floats(flat.as_slice(), &c.device).reshape([zs.len(), dim]);
+        let values = read(c.model.decode(z)).await?;
+        let per = values.len() / zs.len();
+        Ok(values.chunks_exact(per.max(1)).map(to_bytes).collect())
+    }
+
+    async fn encode(&self, pixels: &[f32]) -> Result<(Vec<f32>, Vec<f32>, Vec<u8>), String> {
+        let c = self.current()?;
+        let len = c.manifest.image.len();
+        if pixels.len() != len || pixels.iter().any(|v| !v.is_finite()) {
+            return Err(format!(
+                "{} needs {len} pixel values, the image gave {}",
+                c.manifest.name,
+                pixels.len()
+            ));
+        }
+        let x = Tensor::<1>::from_floats(pixels, &c.device).reshape([1, len]);
+        let (mu, logvar) = c.model.encode(x);
+        let recon = read(c.model.decode(mu.clone())).await?;
+        Ok((read(mu).await?, read(logvar).await?, to_bytes(&recon)))
+    }
+}
+
+/// The largest batch one request may ask for (a 16-frame strip, a 64-image benchmark).
+const MAX_BATCH: usize = 256;
+
+async fn read(t: Tensor<2>) -> Result<Vec<f32>, String> {
+    let data = t.into_data_async().await.map_err(|e| format!("reading a result failed: {e:?}"))?;
+    data.try_to_vec::<f32>().map_err(|e| format!("a result had unexpected data: {e:?}"))
 }
 
 fn build(manifest: &Manifest, weights: Vec<u8>, device: &Device) -> Result<Model, String> {

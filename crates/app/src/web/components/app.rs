@@ -2,15 +2,21 @@
 //! worker messages.
 
 use super::canvas::DecodedCanvas;
+use super::drawpad::DrawPad;
+use super::gallery::{Gallery, ingest_files, load_examples};
+use super::interpolation::Interpolation;
 use super::sliders::Sliders;
 use super::toolbar::Toolbar;
+use super::vectors::Vectors;
 use crate::protocol::{BackendChoice, ToWorker};
-use crate::state::{Action, NoticeKind, State};
+use crate::state::{Action, CustomVector, GalleryItem, NoticeKind, State};
 use crate::web::browser;
 use crate::web::client::WorkerClient;
 use latent::UrlState;
 use std::rc::Rc;
 use vae::bundle::{IndexEntry, Manifest};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::Closure;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
@@ -27,6 +33,15 @@ impl Reducible for AppState {
 }
 
 pub type Dispatcher = UseReducerDispatcher<AppState>;
+
+/// Where the gallery and the user's vectors are kept between visits (this browser only).
+const STORAGE_KEY: &str = "latent-lab/v1/workbench";
+
+#[derive(serde::Serialize, serde::Deserialize, Default)]
+struct Saved {
+    gallery: Vec<GalleryItem>,
+    vectors: Vec<CustomVector>,
+}
 
 /// The model shown when neither the link nor the user picks one.
 const DEFAULT_MODEL: &str = "mnist-vae";
@@ -50,6 +65,15 @@ pub fn app() -> Html {
             match WorkerClient::start(move |msg| deliver.dispatch(Action::Worker(msg))) {
                 Ok(c) => *client.borrow_mut() = Some(c),
                 Err(e) => dispatcher.dispatch(Action::Failed(e)),
+            }
+            if let Some(text) = browser::load_stored(STORAGE_KEY) {
+                match serde_json::from_str::<Saved>(&text) {
+                    Ok(saved) => dispatcher
+                        .dispatch(Action::Restore { gallery: saved.gallery, vectors: saved.vectors }),
+                    Err(e) => dispatcher.dispatch(Action::Failed(format!(
+                        "Your saved gallery could not be read ({e}); starting with an empty one."
+                    ))),
+                }
             }
             spawn_local(boot(dispatcher));
         });
@@ -92,9 +116,109 @@ pub fn app() -> Html {
     // A new decode id means: decode the current z.
     {
         let z = s.z.clone();
+        let post = post.clone();
         use_effect_with(s.decode_id, move |id| {
             if *id > 0 {
                 post(ToWorker::Decode { id: *id, z });
+            }
+        });
+    }
+    // New encodes: send each once, in order.
+    {
+        let posted = use_mut_ref(|| 0u64);
+        let pending = s.encoding.clone();
+        let post = post.clone();
+        use_effect_with(s.encoding.iter().map(|p| p.id).max().unwrap_or(0), move |_| {
+            for p in pending.iter().filter(|p| p.id > *posted.borrow()) {
+                post(ToWorker::Encode { id: p.id, pixels: (*p.pixels).clone() });
+            }
+            let newest = pending.iter().map(|p| p.id).max().unwrap_or(0);
+            let mut last = posted.borrow_mut();
+            *last = (*last).max(newest);
+        });
+    }
+    // A new strip id means: decode the interpolation frames in one batch.
+    {
+        let codes = s.strip_codes();
+        let post = post.clone();
+        use_effect_with(s.strip_id, move |id| {
+            if let Some(zs) = codes.filter(|_| *id > 0) {
+                post(ToWorker::DecodeMany { id: *id, zs });
+            }
+        });
+    }
+    // A newly shown model brings its example images, once.
+    {
+        let manifest = s.model.clone();
+        let has_examples = s.items().iter().any(|i| i.example) || !s.encoding.is_empty();
+        let on_action = on_action_callback(&state.dispatcher());
+        use_effect_with(s.model.as_ref().map(|m| m.name.clone()), move |_| {
+            if let (Some(m), false) = (manifest, has_examples) {
+                load_examples(&on_action, &m);
+            }
+        });
+    }
+    // Save what the user made whenever it changes.
+    {
+        let saved = Saved {
+            gallery: s.gallery.iter().filter(|g| !g.example).cloned().collect(),
+            vectors: s.custom_vectors.clone(),
+        };
+        let dispatcher = state.dispatcher();
+        use_effect_with(s.saved_rev, move |rev| {
+            if *rev > 0 {
+                let stored = serde_json::to_string(&saved)
+                    .map_err(|e| e.to_string())
+                    .and_then(|text| browser::store(STORAGE_KEY, &text));
+                if let Err(e) = stored {
+                    dispatcher.dispatch(Action::Failed(format!("Could not save your gallery: {e}.")));
+                }
+            }
+        });
+    }
+    // Playing the interpolation: a tick every 50 ms while it plays.
+    {
+        let dispatcher = state.dispatcher();
+        use_effect_with(s.interp.playing, move |playing| {
+            let timer = playing.then(|| {
+                let tick = Closure::<dyn FnMut()>::new(move || dispatcher.dispatch(Action::Tick));
+                let id = web_sys::window().and_then(|w| {
+                    w.set_interval_with_callback_and_timeout_and_arguments_0(
+                        tick.as_ref().unchecked_ref(),
+                        50,
+                    )
+                    .ok()
+                });
+                (id, tick)
+            });
+            move || {
+                if let (Some((Some(id), _tick)), Some(w)) = (timer, web_sys::window()) {
+                    w.clear_interval_with_handle(id);
+                }
+            }
+        });
+    }
+    // Paste an image anywhere on the page.
+    {
+        let manifest = s.model.clone();
+        let on_action = on_action_callback(&state.dispatcher());
+        use_effect_with(s.model.as_ref().map(|m| m.name.clone()), move |_| {
+            let listener = manifest.map(|m| {
+                Closure::<dyn FnMut(web_sys::ClipboardEvent)>::new(move |e: web_sys::ClipboardEvent| {
+                    if let Some(files) = e.clipboard_data().and_then(|d| d.files()).filter(|f| f.length() > 0)
+                    {
+                        e.prevent_default();
+                        ingest_files(&on_action, Some(files), &m);
+                    }
+                })
+            });
+            if let (Some(l), Some(w)) = (&listener, web_sys::window()) {
+                let _ = w.add_event_listener_with_callback("paste", l.as_ref().unchecked_ref());
+            }
+            move || {
+                if let (Some(l), Some(w)) = (listener, web_sys::window()) {
+                    let _ = w.remove_event_listener_with_callback("paste", l.as_ref().unchecked_ref());
+                }
             }
         });
     }
@@ -113,10 +237,17 @@ pub fn app() -> Html {
         let d = dispatcher.clone();
         Callback::from(move |(dim, value): (usize, f32)| d.dispatch(Action::SetLatent { dim, value }))
     };
-    let on_action = {
-        let d = dispatcher.clone();
-        Callback::from(move |a: Action| d.dispatch(a))
+    let on_action = on_action_callback(&dispatcher);
+    let on_drop = {
+        let (cb, m) = (on_action.clone(), s.model.clone());
+        Callback::from(move |e: DragEvent| {
+            e.prevent_default();
+            if let Some(m) = &m {
+                ingest_files(&cb, e.data_transfer().and_then(|d| d.files()), m);
+            }
+        })
     };
+    let on_dragover = Callback::from(|e: DragEvent| e.prevent_default());
     let on_pick = {
         let d = dispatcher.clone();
         Callback::from(move |name: String| spawn_local(load_manifest(d.clone(), name, None)))
@@ -125,7 +256,8 @@ pub fn app() -> Html {
     html! {
         <main class="app" data-testid="app" data-latest={s.decode_id.to_string()}
               data-shown={s.image.as_ref().map_or(0, |i| i.id).to_string()}
-              data-decode-us={s.image.as_ref().map_or(0, |i| i.micros).to_string()}>
+              data-decode-us={s.image.as_ref().map_or(0, |i| i.micros).to_string()}
+              ondrop={on_drop} ondragover={on_dragover}>
             <Toolbar state={state.0.clone()} on_action={on_action.clone()} on_pick={on_pick} />
             { notice(s, &dispatcher) }
             if let Some(l) = &s.loading {
@@ -143,15 +275,29 @@ pub fn app() -> Html {
                         if let Some(img) = &s.image {
                             <p class="meta" data-testid="decode-time">{ format!("last decode {:.2} ms", f64::from(img.micros) / 1000.0) }</p>
                         }
+                        <Vectors state={s.clone()} manifest={m.clone()} on_action={on_action.clone()} />
                     </div>
                 </section>
-                <Sliders manifest={m.clone()} z={Rc::new(s.z.clone())} on_change={on_latent} />
+                <Sliders manifest={m.clone()} z={Rc::new(s.z.clone())} on_change={on_latent}
+                    sigma={s.selected.and_then(|k| s.item(k)).map(|i| Rc::new(i.sigma.clone()))} />
+                <div class="workbench">
+                    <Gallery state={s.clone()} manifest={m.clone()} on_action={on_action.clone()} />
+                    if m.image.channels == 1 {
+                        <DrawPad manifest={m.clone()} on_action={on_action.clone()} />
+                    }
+                    <Interpolation state={s.clone()} manifest={m.clone()} on_action={on_action.clone()} />
+                </div>
             }
             if ready {
                 <span data-testid="app-ready" hidden=true></span>
             }
         </main>
     }
+}
+
+fn on_action_callback(d: &Dispatcher) -> Callback<Action> {
+    let d = d.clone();
+    Callback::from(move |a: Action| d.dispatch(a))
 }
 
 fn notice(s: &State, dispatcher: &Dispatcher) -> Html {

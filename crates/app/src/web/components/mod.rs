@@ -2,7 +2,12 @@
 
 mod app;
 mod canvas;
+mod drawpad;
+mod gallery;
+mod interpolation;
 mod sliders;
+mod thumb;
 mod toolbar;
+mod vectors;
 
 pub use app::App;

@@ -16,6 +16,9 @@ pub struct Props {
     pub manifest: Rc<vae::Manifest>,
     pub z: Rc<Vec<f32>>,
     pub on_change: Callback<(usize, f32)>,
+    /// σ of the selected gallery item, drawn as a band around each slider's value.
+    #[prop_or_default]
+    pub sigma: Option<Rc<Vec<f32>>>,
 }
 
 #[function_component(Sliders)]
@@ -24,7 +27,8 @@ pub fn sliders(props: &Props) -> Html {
     let (active, inactive): (Vec<usize>, Vec<usize>) =
         m.dims_by_kl().into_iter().partition(|&d| m.kl_per_dim[d] > ACTIVE_KL);
     let row = |d: usize, active: bool| {
-        slider(d, props.z.get(d).copied().unwrap_or(0.0), m.kl_per_dim[d], active, &props.on_change)
+        let sigma = props.sigma.as_ref().and_then(|s| s.get(d).copied());
+        slider(d, props.z.get(d).copied().unwrap_or(0.0), sigma, m.kl_per_dim[d], active, &props.on_change)
     };
     html! {
         <section class="sliders" aria-label="latent dimensions">
@@ -40,7 +44,14 @@ pub fn sliders(props: &Props) -> Html {
     }
 }
 
-fn slider(dim: usize, value: f32, kl: f32, active: bool, on_change: &Callback<(usize, f32)>) -> Html {
+fn slider(
+    dim: usize,
+    value: f32,
+    sigma: Option<f32>,
+    kl: f32,
+    active: bool,
+    on_change: &Callback<(usize, f32)>,
+) -> Html {
     let cb = on_change.clone();
     // `input` fires continuously while dragging, so the image follows the hand.
     let oninput = Callback::from(move |e: InputEvent| {
@@ -53,10 +64,22 @@ fn slider(dim: usize, value: f32, kl: f32, active: bool, on_change: &Callback<(u
     html! {
         <label class={classes!("slider", (!active).then_some("inactive"))}>
             <span class="name">{ &label }</span>
-            <input type="range" data-testid="latent-slider" data-dim={dim.to_string()} aria-label={label.clone()}
-                min={(-RANGE).to_string()} max={RANGE.to_string()} step="0.01" value={format!("{value:.2}")} {oninput} />
+            <span class="track">
+                if let Some(sd) = sigma {
+                    <span class="band" data-testid="sigma-band" title={format!("σ = {sd:.2}")} style={band_style(value, sd)}></span>
+                }
+                <input type="range" data-testid="latent-slider" data-dim={dim.to_string()} aria-label={label.clone()}
+                    min={(-RANGE).to_string()} max={RANGE.to_string()} step="0.01" value={format!("{value:.2}")} {oninput} />
+            </span>
             <span class="value" data-testid="latent-value">{ format!("{value:+.2}") }</span>
             <span class="kl" title="mean KL on the test set, nats">{ format!("KL {kl:.2}") }</span>
         </label>
     }
+}
+
+/// `left`/`width` of the ±σ band in percent of the slider's track.
+fn band_style(value: f32, sd: f32) -> String {
+    let pct = |v: f32| ((v + RANGE) / (2.0 * RANGE)).clamp(0.0, 1.0) * 100.0;
+    let (lo, hi) = (pct(value - sd), pct(value + sd));
+    format!("left: {lo:.1}%; width: {:.1}%", (hi - lo).max(0.5))
 }

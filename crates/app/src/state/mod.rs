@@ -1,0 +1,494 @@
+//! The whole page state and the one reducer that changes it.
+//!
+//! Side effects are not performed here: components watch the request ids this reducer hands out
+//! (`load.id`, `decode_id`) and post the matching message to the worker. That keeps every rule
+//! of the page (which result to show, what a failure keeps) testable natively.
+
+mod gallery;
+
+pub use gallery::*;
+
+use crate::protocol::{Backend, BackendChoice, FromWorker};
+use latent::Mode;
+use std::rc::Rc;
+use vae::bundle::{IndexEntry, Manifest};
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum NoticeKind {
+    Error,
+    Info,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Notice {
+    pub kind: NoticeKind,
+    pub text: String,
+}
+
+/// A model being loaded: shown as progress until the worker confirms it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Loading {
+    pub id: u64,
+    pub manifest: Rc<Manifest>,
+    pub stage: String,
+    /// The code to show once it is ready (from a link), else the origin.
+    pub z: Option<Vec<f32>>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Image {
+    pub id: u64,
+    pub pixels: Rc<Vec<u8>>,
+    pub micros: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct State {
+    /// Bundles listed in `models/index.json`.
+    pub models: Vec<IndexEntry>,
+    /// The model the sliders drive; it changes only once a new one has loaded.
+    pub model: Option<Rc<Manifest>>,
+    pub loading: Option<Loading>,
+    pub backend: Option<Backend>,
+    pub backend_choice: BackendChoice,
+    pub backend_note: Option<String>,
+    pub z: Vec<f32>,
+    pub temperature: f32,
+    /// Source of request ids: strictly increasing over the page's life.
+    pub next_id: u64,
+    /// Id of the newest decode requested for `z`.
+    pub decode_id: u64,
+    pub image: Option<Image>,
+    pub notice: Option<Notice>,
+    /// Encoded images of every model; the page shows the current model's.
+    pub gallery: Vec<GalleryItem>,
+    pub encoding: Vec<PendingEncode>,
+    /// The item whose μ the sliders were set to: its σ is drawn as a band on each slider.
+    pub selected: Option<u64>,
+    pub interp: Interp,
+    /// Id of the newest strip decode asked for, and the newest strip received.
+    pub strip_id: u64,
+    pub strip: Option<Strip>,
+    pub vector: Option<VectorChoice>,
+    /// The strength already added to `z` along `vector`; moving the slider adds the difference.
+    pub strength: f32,
+    pub custom_vectors: Vec<CustomVector>,
+    /// Bumped when user-made things (gallery, vectors) change: the page saves them then.
+    pub saved_rev: u64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    IndexLoaded(Vec<IndexEntry>),
+    /// A manifest was fetched and parsed: start loading it on the worker.
+    ManifestLoaded {
+        manifest: Box<Manifest>,
+        z: Option<Vec<f32>>,
+    },
+    /// Something failed outside the worker (fetching, parsing, a bad link).
+    Failed(String),
+    Inform(String),
+    SetLatent {
+        dim: usize,
+        value: f32,
+    },
+    SetZ(Vec<f32>),
+    Reset,
+    SetTemperature(f32),
+    ChooseBackend(BackendChoice),
+    Worker(FromWorker),
+    DismissNotice,
+    /// A preprocessed image to encode with the current model.
+    Encode {
+        name: String,
+        input: Vec<u8>,
+        pixels: Vec<f32>,
+        example: bool,
+    },
+    /// Items and vectors read back from storage after a reload.
+    Restore {
+        gallery: Vec<GalleryItem>,
+        vectors: Vec<CustomVector>,
+    },
+    /// Set the sliders to an item's μ.
+    Select(u64),
+    Delete(u64),
+    MarkItem(u64, Mark),
+    SetEnd {
+        b: bool,
+        key: Option<u64>,
+    },
+    InterpMode(Mode),
+    InterpFrames(usize),
+    /// Move along the path from A (0) to B (1); the sliders follow.
+    Scrub(f32),
+    Play(bool),
+    /// One animation step while playing.
+    Tick,
+    ChooseVector(Option<VectorChoice>),
+    SetStrength(f32),
+    /// mean(μ of items marked with) − mean(μ of items marked without), under this name.
+    SaveVector(String),
+    DeleteVector(String),
+    /// z = a − b + c, from three gallery items.
+    Analogy([u64; 3]),
+}
+
+impl State {
+    pub fn new(backend_choice: BackendChoice) -> Self {
+        State { backend_choice, temperature: 1.0, ..Default::default() }
+    }
+
+    fn fresh_id(&mut self) -> u64 {
+        self.next_id += 1;
+        self.next_id
+    }
+
+    fn request_decode(&mut self) {
+        if self.model.is_some() {
+            self.decode_id = self.fresh_id();
+        }
+    }
+
+    fn error(&mut self, text: String) {
+        self.notice = Some(Notice { kind: NoticeKind::Error, text });
+    }
+
+    pub fn model_name(&self) -> Option<&str> {
+        self.model.as_ref().map(|m| m.name.as_str())
+    }
+
+    /// The current model's gallery items, examples first.
+    pub fn items(&self) -> Vec<&GalleryItem> {
+        let mut items: Vec<&GalleryItem> =
+            self.gallery.iter().filter(|g| Some(g.model.as_str()) == self.model_name()).collect();
+        items.sort_by_key(|g| !g.example);
+        items
+    }
+
+    pub fn item(&self, key: u64) -> Option<&GalleryItem> {
+        self.gallery.iter().find(|g| g.key == key && Some(g.model.as_str()) == self.model_name())
+    }
+
+    /// The current model's own vectors, from its manifest and from the user.
+    pub fn named_vectors(&self) -> Vec<(String, Vec<f32>)> {
+        let Some(m) = &self.model else { return vec![] };
+        let from_manifest = m.vectors.iter().map(|v| (v.name.clone(), v.vector.clone()));
+        let custom = self
+            .custom_vectors
+            .iter()
+            .filter(|v| v.model == m.name)
+            .map(|v| (v.name.clone(), v.vector.clone()));
+        from_manifest.chain(custom).collect()
+    }
+
+    pub fn vector_of(&self, choice: &VectorChoice) -> Option<Vec<f32>> {
+        let m = self.model.as_ref()?;
+        let v = match choice {
+            VectorChoice::Named(name) => self.named_vectors().into_iter().find(|(n, _)| n == name)?.1,
+            VectorChoice::Classes { from, to } => latent::mean_difference(
+                [m.label_means.get(*to)?.as_slice()],
+                [m.label_means.get(*from)?.as_slice()],
+            )
+            .ok()?,
+        };
+        (v.len() == m.latent_dim).then_some(v)
+    }
+
+    /// The codes of the interpolation strip, when both ends are chosen.
+    pub fn strip_codes(&self) -> Option<Vec<Vec<f32>>> {
+        let (a, b) = (self.item(self.interp.a?)?, self.item(self.interp.b?)?);
+        Some(latent::path(&a.mu, &b.mu, self.interp.frames, self.interp.mode))
+    }
+
+    fn point_on_path(&self, t: f32) -> Option<Vec<f32>> {
+        let (a, b) = (self.item(self.interp.a?)?, self.item(self.interp.b?)?);
+        Some(match self.interp.mode {
+            Mode::Linear => latent::lerp(&a.mu, &b.mu, t),
+            Mode::Spherical => latent::slerp(&a.mu, &b.mu, t),
+        })
+    }
+
+    fn request_strip(&mut self) {
+        if self.strip_codes().is_some() {
+            self.strip_id = self.fresh_id();
+        } else {
+            self.strip = None;
+        }
+    }
+
+    /// Set z directly (validated), as every tool that moves the code does.
+    fn set_z(&mut self, z: Vec<f32>) {
+        if self.model.as_ref().is_some_and(|m| m.latent_dim == z.len()) && z.iter().all(|v| v.is_finite()) {
+            let max = latent::url_state::MAX_ABS;
+            self.z = z.into_iter().map(|v| v.clamp(-max, max)).collect();
+            self.request_decode();
+        }
+    }
+
+    fn saved(&mut self) {
+        self.saved_rev += 1;
+    }
+
+    /// Whether the image on screen is the decode of the current `z`.
+    pub fn settled(&self) -> bool {
+        self.image.as_ref().is_some_and(|i| i.id == self.decode_id)
+    }
+
+    pub fn apply(&mut self, action: Action) {
+        match action {
+            Action::IndexLoaded(models) => self.models = models,
+            Action::ManifestLoaded { manifest, z } => {
+                let id = self.fresh_id();
+                let stage = format!("loading {}", manifest.name);
+                self.loading = Some(Loading { id, manifest: Rc::new(*manifest), stage, z });
+            }
+            Action::Failed(text) => self.error(text),
+            Action::Inform(text) => self.notice = Some(Notice { kind: NoticeKind::Info, text }),
+            Action::SetLatent { dim, value } => {
+                if let Some(slot) = self.z.get_mut(dim)
+                    && value.is_finite()
+                {
+                    *slot = value.clamp(-latent::url_state::MAX_ABS, latent::url_state::MAX_ABS);
+                    self.request_decode();
+                }
+            }
+            Action::SetZ(z) => self.set_z(z),
+            Action::Reset => {
+                self.z.iter_mut().for_each(|v| *v = 0.0);
+                self.request_decode();
+            }
+            Action::SetTemperature(t) => self.temperature = t.clamp(0.0, 3.0),
+            Action::ChooseBackend(choice) => {
+                self.backend_choice = choice;
+                // Reload the current model on the new backend; sliders and z stay.
+                if let Some(m) = self.model.clone() {
+                    let id = self.fresh_id();
+                    let z = Some(self.z.clone());
+                    self.loading = Some(Loading { id, manifest: m, stage: "switching backend".into(), z });
+                }
+            }
+            Action::DismissNotice => self.notice = None,
+            Action::Worker(msg) => self.worker(msg),
+            other => self.explore(other),
+        }
+    }
+
+    /// Gallery, interpolation and vectors.
+    fn explore(&mut self, action: Action) {
+        match action {
+            Action::Encode { name, input, pixels, example } => {
+                let Some(m) = self.model.clone() else { return };
+                if pixels.len() != m.image.len() {
+                    return self.error(format!("{name} was not prepared for {}", m.name));
+                }
+                let (id, model) = (self.fresh_id(), m.name.clone());
+                let (input, pixels) = (Rc::new(input), Rc::new(pixels));
+                self.encoding.push(PendingEncode { id, model, name, input, pixels, example });
+            }
+            Action::Restore { gallery, vectors } => {
+                // Keys must stay unique: new ids start above every restored key.
+                self.next_id = self.next_id.max(gallery.iter().map(|g| g.key).max().unwrap_or(0));
+                let known: Vec<u64> = self.gallery.iter().map(|g| g.key).collect();
+                self.gallery.extend(gallery.into_iter().filter(|g| !g.example && !known.contains(&g.key)));
+                self.custom_vectors.extend(vectors);
+            }
+            Action::Select(key) => {
+                if let Some(mu) = self.item(key).map(|i| i.mu.clone()) {
+                    self.selected = Some(key);
+                    self.set_z(mu);
+                }
+            }
+            Action::Delete(key) => {
+                let before = self.gallery.len();
+                self.gallery.retain(|g| g.key != key);
+                if self.gallery.len() != before {
+                    if self.selected == Some(key) {
+                        self.selected = None;
+                    }
+                    for end in [&mut self.interp.a, &mut self.interp.b] {
+                        if *end == Some(key) {
+                            *end = None;
+                        }
+                    }
+                    self.interp.playing = false;
+                    self.request_strip();
+                    self.saved();
+                }
+            }
+            Action::MarkItem(key, mark) => {
+                if let Some(item) = self.gallery.iter_mut().find(|g| g.key == key) {
+                    item.mark = mark;
+                    self.saved();
+                }
+            }
+            Action::SetEnd { b, key } => {
+                let key = key.filter(|k| self.item(*k).is_some());
+                if b {
+                    self.interp.b = key
+                } else {
+                    self.interp.a = key
+                }
+                self.request_strip();
+            }
+            Action::InterpMode(mode) => {
+                self.interp.mode = mode;
+                self.request_strip();
+            }
+            Action::InterpFrames(n) => {
+                self.interp.frames = n.clamp(MIN_FRAMES, MAX_FRAMES);
+                self.request_strip();
+            }
+            Action::Scrub(t) if t.is_finite() => {
+                self.interp.t = t.clamp(0.0, 1.0);
+                if let Some(z) = self.point_on_path(self.interp.t) {
+                    self.set_z(z);
+                }
+            }
+            Action::Scrub(_) => {}
+            Action::Play(on) => self.interp.playing = on && self.strip_codes().is_some(),
+            Action::Tick if self.interp.playing => {
+                let t = self.interp.t + 1.0 / 60.0;
+                self.explore(Action::Scrub(if t > 1.0 { 0.0 } else { t }));
+            }
+            Action::ChooseVector(choice) => {
+                self.vector = choice.filter(|c| self.vector_of(c).is_some());
+                self.strength = 0.0;
+            }
+            Action::SetStrength(s) if s.is_finite() => {
+                let s = s.clamp(-3.0, 3.0);
+                if let Some(v) = self.vector.as_ref().and_then(|c| self.vector_of(c)) {
+                    let z = latent::add_scaled(&self.z, &v, s - self.strength);
+                    self.strength = s;
+                    self.set_z(z);
+                }
+            }
+            Action::SetStrength(_) => {}
+            Action::SaveVector(name) => self.save_vector(name),
+            Action::DeleteVector(name) => {
+                let model = self.model_name().map(str::to_string);
+                self.custom_vectors.retain(|v| !(Some(&v.model) == model.as_ref() && v.name == name));
+                if self.vector == Some(VectorChoice::Named(name)) {
+                    self.vector = None;
+                }
+                self.saved();
+            }
+            Action::Analogy([a, b, c]) => {
+                if let (Some(a), Some(b), Some(c)) = (self.item(a), self.item(b), self.item(c)) {
+                    let z = latent::analogy(&a.mu, &b.mu, &c.mu);
+                    self.set_z(z);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn save_vector(&mut self, name: String) {
+        let Some(model) = self.model_name().map(str::to_string) else { return };
+        let name = name.trim().to_string();
+        if name.is_empty() {
+            return self.error("Give the vector a name first.".into());
+        }
+        if self.named_vectors().iter().any(|(n, _)| *n == name) {
+            return self.error(format!("A vector named \"{name}\" exists already; choose another name."));
+        }
+        let items = self.items();
+        let with: Vec<&[f32]> =
+            items.iter().filter(|i| i.mark == Mark::With).map(|i| i.mu.as_slice()).collect();
+        let without: Vec<&[f32]> =
+            items.iter().filter(|i| i.mark == Mark::Without).map(|i| i.mu.as_slice()).collect();
+        let support = [with.len(), without.len()];
+        match latent::mean_difference(with, without) {
+            Ok(vector) => {
+                self.custom_vectors.push(CustomVector { model, name: name.clone(), vector, support });
+                self.vector = Some(VectorChoice::Named(name));
+                self.strength = 0.0;
+                self.saved();
+            }
+            Err(e) => self.error(format!(
+                "Mark at least one item \"with\" and one \"without\" to build a vector ({e})."
+            )),
+        }
+    }
+
+    fn worker(&mut self, msg: FromWorker) {
+        match msg {
+            FromWorker::Ready => {}
+            FromWorker::Progress { id, stage } => {
+                if let Some(l) = self.loading.as_mut().filter(|l| l.id == id) {
+                    l.stage = stage;
+                }
+            }
+            FromWorker::Loaded { id, backend, note, .. } => {
+                let Some(loading) = self.loading.take_if(|l| l.id == id) else { return };
+                let dim = loading.manifest.latent_dim;
+                self.z = loading.z.filter(|z| z.len() == dim).unwrap_or_else(|| vec![0.0; dim]);
+                let same_model = self.model_name() == Some(loading.manifest.name.as_str());
+                self.model = Some(loading.manifest);
+                self.backend = Some(backend);
+                if !same_model {
+                    self.selected = None;
+                    self.interp = Interp::default();
+                    self.strip = None;
+                    self.vector = None;
+                    self.strength = 0.0;
+                }
+                // Asked for WebGPU and did not get it: say so on screen, not only in a tooltip.
+                if self.backend_choice == BackendChoice::Webgpu && backend == Backend::Cpu {
+                    let why = note.clone().unwrap_or_else(|| "WebGPU is unavailable".into());
+                    self.notice =
+                        Some(Notice { kind: NoticeKind::Info, text: format!("{why}. Running on the CPU.") });
+                }
+                self.backend_note = note;
+                self.request_decode();
+            }
+            FromWorker::Decoded { id, pixels, micros } => {
+                // Drop anything older than what is on screen or newer than asked (a result from
+                // before a reload): only the newest decode is ever drawn.
+                let newest_shown = self.image.as_ref().map_or(0, |i| i.id);
+                if id > newest_shown && id <= self.decode_id {
+                    self.image = Some(Image { id, pixels: Rc::new(pixels), micros });
+                }
+            }
+            FromWorker::DecodedMany { id, images } => {
+                if id == self.strip_id {
+                    self.strip = Some(Strip { id, images: Rc::new(images) });
+                }
+            }
+            FromWorker::Encoded { id, mu, logvar, recon } => {
+                if let Some(pos) = self.encoding.iter().position(|p| p.id == id) {
+                    let p = self.encoding.remove(pos);
+                    let item = GalleryItem {
+                        key: id,
+                        model: p.model,
+                        name: p.name,
+                        input: p.input,
+                        recon: Rc::new(recon),
+                        sigma: sigma(&logvar),
+                        mu,
+                        mark: Mark::None,
+                        example: p.example,
+                    };
+                    let user_made = !item.example;
+                    self.gallery.push(item);
+                    if user_made {
+                        self.saved();
+                    }
+                }
+            }
+            FromWorker::Failed { id, message } => {
+                if let Some(id) = id {
+                    self.encoding.retain(|p| p.id != id);
+                }
+                // A failed load keeps the previous model, z and image: nothing the user had is lost.
+                if id.is_some() && self.loading.as_ref().map(|l| l.id) == id {
+                    self.loading = None;
+                }
+                self.error(message);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,162 @@
+//! Getting images in (file picker, drop, paste, bundled examples) and the gallery of encoded
+//! items: input as the model sees it, its reconstruction, and q(z|x) as μ ± σ.
+
+use super::thumb::Thumb;
+use crate::preprocess::{InputKind, Rgba, prepare};
+use crate::state::{Action, GalleryItem, Mark, State};
+use crate::web::browser;
+use std::rc::Rc;
+use vae::bundle::Manifest;
+use wasm_bindgen_futures::spawn_local;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+/// Read, preprocess and queue one image for encoding. Every failure becomes a notice; nothing
+/// the user already has is touched.
+pub async fn ingest(
+    on_action: Callback<Action>,
+    blob: web_sys::Blob,
+    name: String,
+    manifest: Rc<Manifest>,
+    example: bool,
+) {
+    let result = match browser::read_image(&blob, &name).await {
+        Ok(rgba) => prepare_for(&rgba, &manifest, &name, example),
+        Err(e) => Err(e),
+    };
+    on_action.emit(result.unwrap_or_else(Action::Failed));
+}
+
+pub fn prepare_for(rgba: &Rgba, manifest: &Manifest, name: &str, example: bool) -> Result<Action, String> {
+    let kind = InputKind::for_model(&manifest.image, &manifest.training.dataset);
+    let prepared = prepare(rgba, &manifest.image, kind).map_err(|e| format!("{name}: {e}."))?;
+    let input = crate::pixels::to_bytes(&prepared.pixels);
+    let name = format!("{name} · {}", prepared.steps.join(" → "));
+    Ok(Action::Encode { name, input, pixels: prepared.pixels, example })
+}
+
+/// Queue every file of a list (picker, drop, paste).
+pub fn ingest_files(on_action: &Callback<Action>, files: Option<web_sys::FileList>, manifest: &Rc<Manifest>) {
+    let Some(files) = files else { return };
+    for i in 0..files.length() {
+        if let Some(file) = files.get(i) {
+            let name = file.name();
+            spawn_local(ingest(on_action.clone(), file.into(), name, manifest.clone(), false));
+        }
+    }
+}
+
+/// Fetch and encode a bundle's example images.
+pub fn load_examples(on_action: &Callback<Action>, manifest: &Rc<Manifest>) {
+    for ex in &manifest.examples {
+        let (cb, m) = (on_action.clone(), manifest.clone());
+        let url = format!("models/{}/{}", manifest.name, ex.file);
+        let name = format!("example: {}", ex.label);
+        spawn_local(async move {
+            match browser::fetch_blob(&url).await {
+                Ok(blob) => ingest(cb, blob, name, m, true).await,
+                Err(e) => cb.emit(Action::Failed(e)),
+            }
+        });
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub state: State,
+    pub manifest: Rc<Manifest>,
+    pub on_action: Callback<Action>,
+}
+
+#[function_component(Gallery)]
+pub fn gallery(props: &Props) -> Html {
+    let s = &props.state;
+    let on_files = {
+        let (cb, m) = (props.on_action.clone(), props.manifest.clone());
+        Callback::from(move |e: Event| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            ingest_files(&cb, input.files(), &m);
+            // Let the same file be chosen again.
+            input.set_value("");
+        })
+    };
+    let items = s.items();
+    html! {
+        <section class="gallery panel" aria-label="gallery">
+            <h3>{ "Your images" }</h3>
+            <p class="hint">{ "Choose files, drop them anywhere on the page, or paste an image. Each is prepared the way the model was trained (shown under it), encoded to q(z|x), and decoded back." }</p>
+            <label class="file-button">{ "Add images…" }
+                <input type="file" accept="image/*" multiple=true data-testid="file-input" onchange={on_files} />
+            </label>
+            if !s.encoding.is_empty() {
+                <span class="meta" role="status">{ format!(" encoding {}…", s.encoding.len()) }</span>
+            }
+            <div class="items">
+                { for items.iter().map(|item| view_item(item, s, &props.manifest, &props.on_action)) }
+            </div>
+        </section>
+    }
+}
+
+fn view_item(item: &GalleryItem, s: &State, m: &Manifest, on_action: &Callback<Action>) -> Html {
+    let key = item.key;
+    let emit = |a: Action| {
+        let cb = on_action.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(a.clone()))
+    };
+    let on_mark = {
+        let cb = on_action.clone();
+        Callback::from(move |e: Event| {
+            let mark = match e.target_unchecked_into::<HtmlSelectElement>().value().as_str() {
+                "with" => Mark::With,
+                "without" => Mark::Without,
+                _ => Mark::None,
+            };
+            cb.emit(Action::MarkItem(key, mark));
+        })
+    };
+    let selected = s.selected == Some(key);
+    let (short, steps) = item.name.split_once(" · ").unwrap_or((item.name.as_str(), ""));
+    html! {
+        <div class={classes!("item", selected.then_some("selected"))} data-testid="gallery-item" data-key={key.to_string()}>
+            <button class="pair" onclick={emit(Action::Select(key))} title="set the sliders to μ of this image">
+                <Thumb pixels={item.input.clone()} shape={m.image.clone()} label="input as the model sees it" testid={Some(AttrValue::from("item-input"))} />
+                <Thumb pixels={item.recon.clone()} shape={m.image.clone()} label="reconstruction: decode of μ" testid={Some(AttrValue::from("item-recon"))} />
+            </button>
+            <div class="item-name" title={steps.to_string()}>{ short }</div>
+            { mu_sigma(item, m) }
+            <div class="item-tools">
+                <button onclick={emit(Action::SetEnd { b: false, key: Some(key) })} title="interpolate from here" class={classes!((s.interp.a == Some(key)).then_some("on"))}>{ "A" }</button>
+                <button onclick={emit(Action::SetEnd { b: true, key: Some(key) })} title="interpolate to here" class={classes!((s.interp.b == Some(key)).then_some("on"))}>{ "B" }</button>
+                <select aria-label="mark for a vector" data-testid="item-mark" onchange={on_mark}>
+                    <option value="none" selected={item.mark == Mark::None}>{ "—" }</option>
+                    <option value="with" selected={item.mark == Mark::With}>{ "with" }</option>
+                    <option value="without" selected={item.mark == Mark::Without}>{ "without" }</option>
+                </select>
+                <button onclick={emit(Action::Delete(key))} aria-label="delete" data-testid="item-delete" title="delete">{ "×" }</button>
+            </div>
+        </div>
+    }
+}
+
+/// μ as dots and ±σ as bars, one column per dimension, most informative first.
+fn mu_sigma(item: &GalleryItem, m: &Manifest) -> Html {
+    let dims = m.dims_by_kl();
+    let (w, h) = (120.0, 36.0);
+    let step = w / dims.len().max(1) as f32;
+    let y = |v: f32| (h / 2.0 - v.clamp(-3.0, 3.0) * h / 6.0).to_string();
+    html! {
+        <svg class="musigma" viewBox={format!("0 0 {w} {h}")} role="img"
+             aria-label={format!("μ and σ of {} dimensions", dims.len())}>
+            <line x1="0" x2={w.to_string()} y1={(h / 2.0).to_string()} y2={(h / 2.0).to_string()} class="axis" />
+            { for dims.iter().enumerate().map(|(i, &d)| {
+                let x = (i as f32 + 0.5) * step;
+                let (mu, sd) = (item.mu.get(d).copied().unwrap_or(0.0), item.sigma.get(d).copied().unwrap_or(0.0));
+                html! { <g>
+                    <line x1={x.to_string()} x2={x.to_string()} y1={y(mu - sd)} y2={y(mu + sd)} class="sd" />
+                    <circle cx={x.to_string()} cy={y(mu)} r="1.3" class="mu" />
+                </g> }
+            }) }
+        </svg>
+    }
+}

@@ -1,0 +1,78 @@
+//! The face generator's promises: deterministic, varied, every attribute present both ways, and
+//! each attribute confined to the pixels it owns (what the attribute-edit measurement relies on).
+
+use data::faces::{ATTRIBUTES, FaceSpec, FrameShape, Glasses, SIZE};
+
+fn diff_rows(a: &[u8], b: &[u8]) -> Vec<u32> {
+    (0..SIZE)
+        .map(|y| {
+            let row = y * SIZE * 3..(y + 1) * SIZE * 3;
+            a[row.clone()].iter().zip(&b[row]).map(|(p, q)| p.abs_diff(*q) as u32).sum()
+        })
+        .collect()
+}
+
+#[test]
+fn same_seed_same_face_and_different_seeds_differ() {
+    assert_eq!(FaceSpec::random(42).render(), FaceSpec::random(42).render());
+    let faces: Vec<Vec<u8>> = (0..50).map(|s| FaceSpec::random(s).render()).collect();
+    for i in 0..faces.len() {
+        for j in i + 1..faces.len() {
+            assert_ne!(faces[i], faces[j], "faces {i} and {j} are identical");
+        }
+    }
+    assert_eq!(faces[0].len(), SIZE * SIZE * 3);
+}
+
+#[test]
+fn every_attribute_occurs_both_ways() {
+    let mut on = [0usize; 9];
+    let n = 2000;
+    for s in 0..n {
+        for (k, l) in FaceSpec::random(s).labels().iter().enumerate() {
+            on[k] += *l as usize;
+        }
+    }
+    for (k, count) in on.iter().enumerate() {
+        let share = *count as f32 / n as f32;
+        assert!((0.1..0.9).contains(&share), "{} occurs in {:.0}% of faces", ATTRIBUTES[k], share * 100.0);
+    }
+}
+
+#[test]
+fn glasses_change_only_the_eye_band() {
+    let mut checked = 0;
+    for seed in 0..40 {
+        let mut spec = FaceSpec::random(seed);
+        if spec.glasses.is_some() {
+            continue;
+        }
+        let bare = spec.render();
+        spec.glasses = Some(Glasses { shape: FrameShape::Round, colour: [0.0; 3], tint: 0.0 });
+        let with = spec.render();
+        let rows = diff_rows(&bare, &with);
+        let band = spec.eye_band();
+        let inside: u32 = rows[band.clone()].iter().sum();
+        let outside: u32 = rows.iter().sum::<u32>() - inside;
+        assert!(inside > 2000, "seed {seed}: glasses barely visible ({inside})");
+        assert_eq!(outside, 0, "seed {seed}: glasses changed rows outside {band:?}");
+        checked += 1;
+    }
+    assert!(checked > 10);
+}
+
+#[test]
+fn smile_changes_only_the_mouth_band() {
+    for seed in 0..20 {
+        let mut spec = FaceSpec::random(seed);
+        spec.smile = false;
+        let neutral = spec.render();
+        spec.smile = true;
+        let smiling = spec.render();
+        let rows = diff_rows(&neutral, &smiling);
+        let changed: Vec<usize> = (0..SIZE).filter(|&y| rows[y] > 0).collect();
+        assert!(!changed.is_empty(), "seed {seed}: the smile changed nothing");
+        let band = spec.mouth_band();
+        assert!(changed.iter().all(|y| band.contains(y)), "seed {seed}: rows {changed:?} outside {band:?}");
+    }
+}

@@ -1,0 +1,226 @@
+//! Measurements that judge decoded images with a trained classifier:
+//! - `gaps`: what share of prior samples z ~ N(0, I) decode to a confident digit. An autoencoder's
+//!   codes do not fill the prior, so most random points land in a gap; a VAE's do.
+//! - `edits`: add an attribute vector (glasses, smile) to faces that lack it, decode, and ask a
+//!   detector whether the attribute is now there, and where the pixels changed.
+
+use crate::classifier::{self, Classifier, argmax};
+use crate::examples::{Examples, FACE_TEST_SEED, render_faces};
+use burn::prelude::*;
+use data::Split;
+use data::faces::{ATTRIBUTES, FaceSpec, SIZE};
+use data::rng::Rng;
+use serde::Serialize;
+use vae::Model;
+
+/// Seeds for the faces a detector learns from: disjoint from the VAE's training range (below
+/// 24,000), its test range (from 2^40) and the faces that get edited.
+const DETECTOR_SEED: u64 = 1 << 41;
+/// Held-out faces to edit: far from the 5,000 test faces the vectors were computed on.
+const EDIT_SEED: u64 = FACE_TEST_SEED + 1_000_000;
+const PRIOR_SEED: u64 = 2024;
+
+fn decode_rows(model: &Model, z: &[f32], dim: usize, device: &Device) -> Vec<f32> {
+    let mut out = Vec::with_capacity(z.len() / dim * model_len(model));
+    for chunk in z.chunks(256 * dim) {
+        let t = Tensor::<1>::from_floats(chunk, device).reshape([chunk.len() / dim, dim]);
+        out.extend(model.decode(t).into_data().try_to_vec::<f32>().unwrap_or_default());
+    }
+    out
+}
+
+fn model_len(model: &Model) -> usize {
+    match model {
+        Model::Mlp(_) => 784,
+        Model::Conv(_) => SIZE * SIZE * 3,
+    }
+}
+
+fn encode_mu(model: &Model, ex: &Examples, device: &Device) -> Vec<f32> {
+    let mut out = Vec::new();
+    for chunk in ex.x.chunks(256 * ex.dim) {
+        let t = Tensor::<1>::from_floats(chunk, device).reshape([chunk.len() / ex.dim, ex.dim]);
+        out.extend(model.encode(t).0.into_data().try_to_vec::<f32>().unwrap_or_default());
+    }
+    out
+}
+
+/// The digit classifier the gap measurement trusts, with its own MNIST test accuracy.
+pub fn digit_classifier(device: &Device) -> Result<(Classifier, f64), data::DatasetError> {
+    let train = crate::examples::Source::Mnist.load(Split::Train, 0)?;
+    let test = crate::examples::Source::Mnist.load(Split::Test, 0)?;
+    let labels = |ex: &Examples| ex.labels.iter().map(|&l| usize::from(l)).collect::<Vec<_>>();
+    let model = classifier::train(&train, &labels(&train), 10, 3, 11);
+    let accuracy = model.accuracy(&test.x, test.dim, &labels(&test), device);
+    Ok((model, accuracy))
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct PriorConfidence {
+    pub samples: usize,
+    /// Share of samples the classifier labels with probability ≥ 0.9.
+    pub confident_share: f64,
+    pub mean_max_probability: f64,
+    /// How many confident samples fell in each digit class.
+    pub per_class: Vec<usize>,
+}
+
+pub fn prior_confidence(
+    model: &Model,
+    dim: usize,
+    clf: &Classifier,
+    n: usize,
+    device: &Device,
+) -> PriorConfidence {
+    let mut rng = Rng::new(PRIOR_SEED);
+    let z: Vec<f32> = (0..n * dim).map(|_| rng.normal()).collect();
+    let images = decode_rows(model, &z, dim, device);
+    let probs = clf.probabilities(&images, 784, device);
+    let mut per_class = vec![0; 10];
+    let mut confident = 0;
+    let mut max_sum = 0.0f64;
+    for p in &probs {
+        let best = argmax(p);
+        max_sum += f64::from(p[best]);
+        if p[best] >= 0.9 {
+            confident += 1;
+            per_class[best] += 1;
+        }
+    }
+    PriorConfidence {
+        samples: n,
+        confident_share: confident as f64 / n as f64,
+        mean_max_probability: max_sum / n as f64,
+        per_class,
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct EditResult {
+    pub attribute: String,
+    /// Detector accuracy on held-out rendered faces and on their VAE reconstructions.
+    pub detector_accuracy_renders: f64,
+    pub detector_accuracy_reconstructions: f64,
+    pub faces: usize,
+    pub strength: f32,
+    /// Share of the edited faces' plain reconstructions the detector already calls positive.
+    pub before_share: f64,
+    /// Share after adding the vector: the figure the goal is about.
+    pub after_share: f64,
+    /// Mean absolute pixel change (0..1) inside the attribute's band of rows, and outside it.
+    pub change_inside: f64,
+    pub change_outside: f64,
+}
+
+fn attribute_index(name: &str) -> Option<usize> {
+    ATTRIBUTES.iter().position(|a| *a == name)
+}
+
+/// The rows a detector looks at: every face's eye band (or mouth band) lies inside them for any
+/// pose the generator makes. Cropping keeps a small detector from learning hair and shirts.
+fn detector_rows(attribute: &str) -> std::ops::Range<usize> {
+    if attribute == "smile" { 32..52 } else { 20..42 }
+}
+
+fn crop_rows(x: &[f32], rows: &std::ops::Range<usize>) -> Vec<f32> {
+    let (row, img) = (SIZE * 3, SIZE * SIZE * 3);
+    x.chunks_exact(img).flat_map(|face| face[rows.start * row..rows.end * row].iter().copied()).collect()
+}
+
+fn band(spec: &FaceSpec, attribute: &str) -> std::ops::Range<usize> {
+    if attribute == "smile" { spec.mouth_band() } else { spec.eye_band() }
+}
+
+/// Train a detector for one attribute on renders *and* their reconstructions (decoded images
+/// are smoother than renders; a detector that never saw one would judge the blur, not the
+/// attribute), then edit `faces` held-out faces that lack the attribute.
+pub fn attribute_edit(
+    model: &Model,
+    manifest: &vae::Manifest,
+    attribute: &str,
+    faces: usize,
+    strength: f32,
+    device: &Device,
+) -> Result<EditResult, String> {
+    let k = attribute_index(attribute).ok_or_else(|| format!("unknown attribute {attribute}"))?;
+    let vector = &manifest
+        .vectors
+        .iter()
+        .find(|v| v.name == attribute)
+        .ok_or_else(|| format!("{} has no {attribute} vector", manifest.name))?
+        .vector;
+    let dim = manifest.latent_dim;
+    let has = |l: u16| usize::from(l & (1 << k) != 0);
+
+    let reconstruct = |ex: &Examples| Examples {
+        x: decode_rows(model, &encode_mu(model, ex, device), dim, device),
+        ..ex.clone()
+    };
+    let train_renders = render_faces(DETECTOR_SEED, 6_000);
+    let train_recons = reconstruct(&train_renders);
+    let rows = detector_rows(attribute);
+    let crop = |x: &[f32]| crop_rows(x, &rows);
+    let crop_dim = rows.len() * SIZE * 3;
+    let both = Examples {
+        x: crop(&[train_renders.x.as_slice(), train_recons.x.as_slice()].concat()),
+        labels: [train_renders.labels.as_slice(), train_recons.labels.as_slice()].concat(),
+        dim: crop_dim,
+        ..train_renders.clone()
+    };
+    let labels: Vec<usize> = both.labels.iter().map(|&l| has(l)).collect();
+    let detector = classifier::train(&both, &labels, 2, 10, 17 + k as u64);
+    let held = render_faces(DETECTOR_SEED + 100_000, 1_000);
+    let held_labels: Vec<usize> = held.labels.iter().map(|&l| has(l)).collect();
+    let acc_renders = detector.accuracy(&crop(&held.x), crop_dim, &held_labels, device);
+    let acc_recons = detector.accuracy(&crop(&reconstruct(&held).x), crop_dim, &held_labels, device);
+
+    // The first `faces` held-out faces without the attribute.
+    let mut specs = Vec::new();
+    let mut seed = EDIT_SEED;
+    while specs.len() < faces {
+        let spec = FaceSpec::random(seed);
+        if !spec.labels()[k] {
+            specs.push(spec);
+        }
+        seed += 1;
+    }
+    let x: Vec<f32> =
+        specs.iter().flat_map(|s| s.render().into_iter().map(|p| f32::from(p) / 255.0)).collect();
+    let ex = Examples { x, dim: SIZE * SIZE * 3, labels: vec![0; faces], binarise: false };
+    let mu = encode_mu(model, &ex, device);
+    let edited_z: Vec<f32> =
+        mu.chunks_exact(dim).flat_map(|m| latent::add_scaled(m, vector, strength)).collect();
+    let before = decode_rows(model, &mu, dim, device);
+    let after = decode_rows(model, &edited_z, dim, device);
+    let positive = |imgs: &[f32]| {
+        let p = detector.probabilities(&crop(imgs), crop_dim, device);
+        p.iter().filter(|p| argmax(p) == 1).count() as f64 / faces as f64
+    };
+    let row_len = SIZE * 3;
+    let (mut inside, mut n_in, mut outside, mut n_out) = (0.0f64, 0usize, 0.0f64, 0usize);
+    for (i, spec) in specs.iter().enumerate() {
+        let rows = band(spec, attribute);
+        for y in 0..SIZE {
+            let at = i * ex.dim + y * row_len;
+            let change: f64 = (at..at + row_len).map(|j| f64::from((after[j] - before[j]).abs())).sum();
+            if rows.contains(&y) {
+                inside += change;
+                n_in += row_len;
+            } else {
+                outside += change;
+                n_out += row_len;
+            }
+        }
+    }
+    Ok(EditResult {
+        attribute: attribute.into(),
+        detector_accuracy_renders: acc_renders,
+        detector_accuracy_reconstructions: acc_recons,
+        faces,
+        strength,
+        before_share: positive(&before),
+        after_share: positive(&after),
+        change_inside: inside / n_in.max(1) as f64,
+        change_outside: outside / n_out.max(1) as f64,
+    })
+}

@@ -1,0 +1,224 @@
+//! Encoding images, the gallery, interpolation and latent vectors, through the real page.
+//! These run on the CPU path (the WebGPU path shares every line above the worker).
+
+use e2e::{Mode, Page, native};
+use std::time::Duration;
+
+const LONG: Duration = Duration::from_secs(90);
+
+fn open(name: &str, model: &str) -> Page {
+    let page = Page::open(name, Mode::Cpu, &format!("?backend=cpu#m={model}"));
+    page.wait_ready();
+    let examples = native::manifest(model).examples.len();
+    assert!(examples >= 8, "{model} ships {examples} examples");
+    page.wait_for(
+        "the bundled examples to be encoded",
+        &format!("document.querySelectorAll('[data-testid=gallery-item]').length >= {examples}"),
+        LONG,
+    );
+    page.wait_settled();
+    page
+}
+
+fn count(page: &Page, testid: &str) -> u64 {
+    page.eval(&format!("document.querySelectorAll('[data-testid={testid}]').length")).as_u64().unwrap_or(0)
+}
+
+/// Draw a dark "7" on white paper in a page canvas and hand it to the file input as a PNG,
+/// exactly as a picked file arrives.
+const UPLOAD_SEVEN: &str = "(async () => {
+    const c = document.createElement('canvas'); c.width = 120; c.height = 160;
+    const g = c.getContext('2d'); g.fillStyle = '#fff'; g.fillRect(0, 0, 120, 160);
+    g.strokeStyle = '#111'; g.lineWidth = 14; g.beginPath();
+    g.moveTo(20, 30); g.lineTo(100, 30); g.lineTo(50, 140); g.stroke();
+    const blob = await new Promise(r => c.toBlob(r, 'image/png'));
+    const dt = new DataTransfer(); dt.items.add(new File([blob], 'seven.png', { type: 'image/png' }));
+    const input = document.querySelector('[data-testid=file-input]');
+    input.files = dt.files; input.dispatchEvent(new Event('change', { bubbles: true }));
+})()";
+
+/// Mean of a gallery canvas's pixels (0..255), found by the item's name and the canvas's testid.
+fn item_canvas_mean(page: &Page, name: &str, which: &str) -> f64 {
+    page.eval(&format!(
+        "(() => {{ const it = Array.from(document.querySelectorAll('[data-testid=gallery-item]')).find(i => i.textContent.includes('{name}'));
+            const c = it.querySelector('[data-testid={which}]'); const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+            let s = 0; for (let i = 0; i < d.length; i += 4) s += d[i]; return s / (d.length / 4); }})()"
+    ))
+    .as_f64()
+    .unwrap_or(-1.0)
+}
+
+fn select(page: &Page, testid: &str, value: &str) {
+    page.eval(&format!(
+        "(() => {{ const s = document.querySelector('[data-testid={testid}]'); s.value = '{value}'; s.dispatchEvent(new Event('change', {{ bubbles: true }})); }})()"
+    ));
+}
+
+fn input(page: &Page, testid: &str, value: &str) {
+    page.eval(&format!(
+        "(() => {{ const s = document.querySelector('[data-testid={testid}]'); s.value = '{value}'; s.dispatchEvent(new Event('input', {{ bubbles: true }})); }})()"
+    ));
+}
+
+fn item_keys(page: &Page) -> Vec<String> {
+    page.eval("Array.from(document.querySelectorAll('[data-testid=gallery-item]')).map(i => i.dataset.key)")
+        .as_array()
+        .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn an_uploaded_png_becomes_a_gallery_item_and_sets_the_sliders() {
+    let page = open("upload", "mnist-vae");
+    let before = count(&page, "gallery-item");
+    page.eval(UPLOAD_SEVEN);
+    page.wait_for(
+        "the upload to be encoded",
+        &format!("document.querySelectorAll('[data-testid=gallery-item]').length === {}", before + 1),
+        LONG,
+    );
+    // White ink on black after inversion, and a reconstruction with ink in it.
+    let input_mean = item_canvas_mean(&page, "seven.png", "item-input");
+    let recon_mean = item_canvas_mean(&page, "seven.png", "item-recon");
+    assert!(input_mean > 10.0 && input_mean < 120.0, "prepared input mean {input_mean}");
+    assert!(recon_mean > 10.0, "reconstruction is empty ({recon_mean})");
+    let steps = page.eval("Array.from(document.querySelectorAll('[data-testid=gallery-item]')).find(i => i.textContent.includes('seven.png')).querySelector('.item-name').title");
+    assert!(steps.as_str().is_some_and(|s| s.contains("invert")), "steps shown: {steps}");
+    // Clicking it sets the sliders to μ and shows σ on each slider.
+    page.eval("Array.from(document.querySelectorAll('[data-testid=gallery-item]')).find(i => i.textContent.includes('seven.png')).querySelector('button.pair').click()");
+    page.wait_settled();
+    assert!(page.slider_z().iter().any(|v| v.abs() > 0.1));
+    assert_eq!(count(&page, "sigma-band") as usize, native::manifest("mnist-vae").latent_dim);
+    page.finish();
+}
+
+#[test]
+fn interpolation_gives_n_frames_whose_midpoint_differs_from_both_ends() {
+    let page = open("interpolate", "mnist-vae");
+    let keys = item_keys(&page);
+    select(&page, "interp-a", &keys[0]);
+    select(&page, "interp-b", &keys[1]);
+    input(&page, "interp-frames", "5");
+    page.wait_for(
+        "a 5-frame strip",
+        "document.querySelector('[data-testid=interp-strip]')?.dataset.frames === '5'",
+        LONG,
+    );
+    let frames = page.eval(
+        "Array.from(document.querySelectorAll('[data-testid=interp-frame] canvas')).map(c => Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data).filter((_, i) => i % 4 === 0))",
+    );
+    let frames: Vec<Vec<u8>> = frames
+        .as_array()
+        .expect("frames")
+        .iter()
+        .map(|f| f.as_array().expect("pixels").iter().map(|p| p.as_u64().unwrap_or(0) as u8).collect())
+        .collect();
+    assert_eq!(frames.len(), 5);
+    let diff = |a: &[u8], b: &[u8]| a.iter().zip(b).filter(|(x, y)| x.abs_diff(**y) > 32).count();
+    assert!(diff(&frames[2], &frames[0]) > 20 && diff(&frames[2], &frames[4]) > 20, "midpoint equals an end");
+    assert_eq!(count(&page, "interp-frame") as usize, 5);
+    // The scrubber moves the sliders along the path.
+    let before = page.slider_z();
+    input(&page, "interp-scrub", "0.5");
+    page.wait_settled();
+    assert_ne!(page.slider_z(), before);
+    select(&page, "interp-mode", "slerp");
+    page.wait_for(
+        "a spherical strip",
+        "document.querySelector('[data-testid=interp-strip]')?.dataset.frames === '5'",
+        LONG,
+    );
+    page.finish();
+}
+
+#[test]
+fn the_glasses_vector_changes_a_face_mostly_in_the_eye_band() {
+    let page = open("glasses", "faces-vae");
+    // Bundled face examples: the first half wear glasses, the second half do not.
+    let m = native::manifest("faces-vae");
+    let bare = m.examples.iter().position(|e| !e.label.contains("glasses")).expect("a face without glasses");
+    let key = page.eval(&format!(
+        "Array.from(document.querySelectorAll('[data-testid=gallery-item]')).find(i => i.textContent.includes('example: {}'))?.dataset.key",
+        m.examples[bare].label
+    ));
+    let key = key.as_str().expect("the example's gallery item").to_string();
+    page.eval(&format!(
+        "document.querySelector('[data-testid=gallery-item][data-key=\"{key}\"] button.pair').click()"
+    ));
+    page.wait_settled();
+    let before = page.canvas_rgba();
+    select(&page, "vector-choice", "glasses");
+    input(&page, "vector-strength", "1.5");
+    page.wait_settled();
+    let after = page.canvas_rgba();
+    let row_change: Vec<u64> = (0..64)
+        .map(|y| (y * 64 * 4..(y + 1) * 64 * 4).map(|i| u64::from(before[i].abs_diff(after[i]))).sum())
+        .collect();
+    let total: u64 = row_change.iter().sum();
+    // The generator puts eyes between rows ~22 and ~36 (pose jitter included).
+    let band: u64 = row_change[18..42].iter().sum();
+    assert!(total > 5_000, "the vector barely changed the image ({total})");
+    assert!(band as f64 > 0.6 * total as f64, "only {band} of {total} of the change is in the eye band");
+    page.finish();
+}
+
+#[test]
+fn a_user_defined_vector_is_built_from_marked_items_and_applied() {
+    let page = open("user-vector", "mnist-vae");
+    let keys = item_keys(&page);
+    for (i, mark) in ["with", "with", "without", "without"].iter().enumerate() {
+        page.eval(&format!(
+            "(() => {{ const s = document.querySelector('[data-testid=gallery-item][data-key=\"{}\"] [data-testid=item-mark]'); s.value = '{mark}'; s.dispatchEvent(new Event('change', {{ bubbles: true }})); }})()",
+            keys[i]
+        ));
+    }
+    page.eval("(() => { const n = document.querySelector('[data-testid=vector-name]'); n.value = 'zero-one minus two-three'; document.querySelector('[data-testid=vector-save]').click(); })()");
+    page.wait_for(
+        "the saved vector",
+        "document.querySelectorAll('[data-testid=custom-vector]').length === 1",
+        LONG,
+    );
+    let z0 = page.slider_z();
+    input(&page, "vector-strength", "2");
+    page.wait_settled();
+    let z1 = page.slider_z();
+    let moved = z0.iter().zip(&z1).filter(|(a, b)| (*a - *b).abs() > 0.05).count();
+    assert!(moved > 3, "the vector moved only {moved} dimensions");
+    assert!(page.text("notice").is_none(), "{:?}", page.text("notice"));
+    page.finish();
+}
+
+#[test]
+fn the_gallery_survives_a_reload() {
+    let page = open("reload", "mnist-vae");
+    page.eval(UPLOAD_SEVEN);
+    page.wait_for("the upload", "Array.from(document.querySelectorAll('[data-testid=gallery-item]')).some(i => i.textContent.includes('seven.png'))", LONG);
+    page.eval("location.reload()");
+    std::thread::sleep(Duration::from_millis(500));
+    page.wait_ready();
+    page.wait_for("the restored item", "Array.from(document.querySelectorAll('[data-testid=gallery-item]')).some(i => i.textContent.includes('seven.png'))", LONG);
+    let items = page.eval("Array.from(document.querySelectorAll('[data-testid=gallery-item]')).filter(i => i.textContent.includes('seven.png')).length");
+    assert_eq!(items.as_u64(), Some(1), "the item must come back once");
+    assert!(item_canvas_mean(&page, "seven.png", "item-recon") > 10.0);
+    page.finish();
+}
+
+#[test]
+fn switching_models_changes_sliders_and_image_size() {
+    let page = open("model-switch", "mnist-vae");
+    select(&page, "model-picker", "faces-vae");
+    page.wait_for("faces-vae to load", "document.querySelector('[data-testid=decoded]').width === 64", LONG);
+    page.wait_settled();
+    assert_eq!(count(&page, "latent-slider") as usize, native::manifest("faces-vae").latent_dim);
+    let rgba = page.canvas_rgba();
+    assert_eq!(rgba.len(), 64 * 64 * 4);
+    assert!(rgba.chunks_exact(4).any(|p| p[0] != p[2]), "a face decodes in colour");
+    select(&page, "model-picker", "mnist-vae-2d");
+    page.wait_for(
+        "mnist-vae-2d to load",
+        "document.querySelectorAll('[data-testid=latent-slider]').length === 2",
+        LONG,
+    );
+    page.wait_settled();
+    page.finish();
+}

@@ -85,6 +85,9 @@ impl Page {
             .expect("launch options");
         let browser = Browser::new(options).expect("start Chromium (is the chromium package installed?)");
         let tab = browser.new_tab().expect("open a tab");
+        // The page's load event waits for a ~10 MB wasm module; on two busy cores that can take
+        // longer than the driver's default 20 s.
+        tab.set_default_timeout(Duration::from_secs(90));
         let errors = Arc::new(Mutex::new(Vec::new()));
         let sink = errors.clone();
         tab.enable_runtime().expect("enable Runtime events");

@@ -77,7 +77,7 @@ impl Page {
             )))
             .headless(true)
             .sandbox(false)
-            .window_size(Some((1280, 1000)))
+            .window_size(Some((1280, 1500)))
             .user_data_dir(Some(profile.0.clone()))
             .idle_browser_timeout(Duration::from_secs(600))
             .args(args.iter().map(OsString::as_os_str).collect())

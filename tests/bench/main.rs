@@ -29,12 +29,13 @@ fn numbers(v: &Value) -> Vec<f64> {
 const SEQUENTIAL: &str = "(async () => {
     const app = document.querySelector('[data-testid=app]');
     const s = document.querySelector('[data-testid=latent-slider]');
+    const canvas = document.querySelector('[data-testid=decoded]');
     const worker = [], total = [];
     for (let i = 0; i < N; i++) {
         const t0 = performance.now();
         s.value = (Math.sin(i * 0.37) * 2.5).toFixed(2);
         s.dispatchEvent(new Event('input', { bubbles: true }));
-        while (app.dataset.shown !== app.dataset.latest) await new Promise(r => setTimeout(r, 0));
+        while (canvas.dataset.drawn !== app.dataset.latest) await new Promise(r => setTimeout(r, 0));
         total.push(performance.now() - t0);
         worker.push(Number(app.dataset.decodeUs) / 1000);
     }

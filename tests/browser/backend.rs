@@ -36,8 +36,9 @@ fn auto_measures_both_backends_and_reports_the_choice() {
 fn switching_backend_keeps_the_latent_code() {
     let page = Page::open("backend-switch", Mode::WebGpu, "?backend=webgpu");
     page.wait_ready();
+    let id = page.latest();
     page.set_slider(0, 1.5);
-    page.wait_settled();
+    page.wait_new_image(id);
     let before = page.slider_z();
     page.eval(
         "(() => { const s = document.querySelector('[data-testid=backend-choice]'); s.value = 'cpu'; s.dispatchEvent(new Event('change', { bubbles: true })); })()",

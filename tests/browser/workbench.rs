@@ -93,8 +93,9 @@ fn an_uploaded_png_becomes_a_gallery_item_and_sets_the_sliders() {
     let steps = page.eval("Array.from(document.querySelectorAll('[data-testid=gallery-item]')).find(i => i.textContent.includes('seven.png')).querySelector('.item-name').title");
     assert!(steps.as_str().is_some_and(|s| s.contains("invert")), "steps shown: {steps}");
     // Clicking it sets the sliders to μ and shows σ on each slider.
+    let id = page.latest();
     page.eval("Array.from(document.querySelectorAll('[data-testid=gallery-item]')).find(i => i.textContent.includes('seven.png')).querySelector('button.pair').click()");
-    page.wait_settled();
+    page.wait_new_image(id);
     assert!(page.slider_z().iter().any(|v| v.abs() > 0.1));
     assert_eq!(count(&page, "sigma-band") as usize, native::manifest("mnist-vae").latent_dim);
     page.finish();
@@ -127,8 +128,9 @@ fn interpolation_gives_n_frames_whose_midpoint_differs_from_both_ends() {
     assert_eq!(count(&page, "interp-frame") as usize, 5);
     // The scrubber moves the sliders along the path.
     let before = page.slider_z();
+    let id = page.latest();
     input(&page, "interp-scrub", "0.5");
-    page.wait_settled();
+    page.wait_new_image(id);
     assert_ne!(page.slider_z(), before);
     select(&page, "interp-mode", "slerp");
     page.wait_for(
@@ -153,14 +155,16 @@ fn the_glasses_vector_changes_a_face_mostly_in_the_eye_band() {
     page.wait_for("the bare face's example item", &format!("!!{find}"), FACE_ENCODES);
     let key = page.eval(&find);
     let key = key.as_str().expect("the example's gallery item").to_string();
+    let id = page.latest();
     page.eval(&format!(
         "document.querySelector('[data-testid=gallery-item][data-key=\"{key}\"] button.pair').click()"
     ));
-    page.wait_settled();
+    page.wait_new_image(id);
     let before = page.canvas_rgba();
     select(&page, "vector-choice", "glasses");
+    let id = page.latest();
     input(&page, "vector-strength", "1.5");
-    page.wait_settled();
+    page.wait_new_image(id);
     let after = page.canvas_rgba();
     let row_change: Vec<u64> = (0..64)
         .map(|y| (y * 64 * 4..(y + 1) * 64 * 4).map(|i| u64::from(before[i].abs_diff(after[i]))).sum())
@@ -190,8 +194,9 @@ fn a_user_defined_vector_is_built_from_marked_items_and_applied() {
         LONG,
     );
     let z0 = page.slider_z();
+    let id = page.latest();
     input(&page, "vector-strength", "2");
-    page.wait_settled();
+    page.wait_new_image(id);
     let z1 = page.slider_z();
     let moved = z0.iter().zip(&z1).filter(|(a, b)| (*a - *b).abs() > 0.05).count();
     assert!(moved > 3, "the vector moved only {moved} dimensions");

@@ -182,9 +182,27 @@ impl Page {
     pub fn wait_settled(&self) {
         self.wait_for(
             "the newest decode to be drawn",
-            "(() => { const a = document.querySelector('[data-testid=app]'); return !!a && a.dataset.latest === a.dataset.shown && document.querySelector('[data-testid=decoded]')?.dataset.shown === a.dataset.shown; })()",
+            "(() => { const a = document.querySelector('[data-testid=app]'); return !!a && a.dataset.latest === a.dataset.shown && document.querySelector('[data-testid=decoded]')?.dataset.drawn === a.dataset.shown; })()",
             Duration::from_secs(60),
         );
+    }
+
+    /// The id of the newest decode the page has asked for.
+    pub fn latest(&self) -> u64 {
+        self.eval("Number(document.querySelector('[data-testid=app]')?.dataset.latest ?? 0)")
+            .as_u64()
+            .unwrap_or(0)
+    }
+
+    /// Wait until a decode newer than `previous` was asked for and drawn. `wait_settled` alone
+    /// can return before a click has re-rendered, when the old image still counts as settled.
+    pub fn wait_new_image(&self, previous: u64) {
+        self.wait_for(
+            "a new decode to be requested",
+            &format!("Number(document.querySelector('[data-testid=app]')?.dataset.latest ?? 0) > {previous}"),
+            Duration::from_secs(60),
+        );
+        self.wait_settled();
     }
 
     pub fn text(&self, testid: &str) -> Option<String> {

@@ -5,15 +5,25 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
-pub async fn fetch_text(url: &str) -> Result<String, String> {
+fn download_failed(url: &str) -> impl Fn(wasm_bindgen::JsValue) -> String + '_ {
+    move |e| format!("could not download {url}: {e:?}")
+}
+
+/// A successful (2xx) response for `url`, or a readable error.
+async fn fetch_ok(url: &str) -> Result<web_sys::Response, String> {
     let window = web_sys::window().ok_or("no window")?;
-    let failed = |e: wasm_bindgen::JsValue| format!("could not download {url}: {e:?}");
     let response: web_sys::Response =
-        JsFuture::from(window.fetch_with_str(url)).await.map_err(failed)?.unchecked_into();
+        JsFuture::from(window.fetch_with_str(url)).await.map_err(download_failed(url))?.unchecked_into();
     if !response.ok() {
         return Err(format!("could not download {url}: HTTP {}", response.status()));
     }
-    let text = JsFuture::from(response.text().map_err(failed)?).await.map_err(failed)?;
+    Ok(response)
+}
+
+pub async fn fetch_text(url: &str) -> Result<String, String> {
+    let response = fetch_ok(url).await?;
+    let failed = download_failed(url);
+    let text = JsFuture::from(response.text().map_err(&failed)?).await.map_err(&failed)?;
     text.as_string().ok_or_else(|| format!("{url} is not text"))
 }
 
@@ -55,14 +65,9 @@ pub fn normal() -> f32 {
 }
 
 pub async fn fetch_blob(url: &str) -> Result<web_sys::Blob, String> {
-    let window = web_sys::window().ok_or("no window")?;
-    let failed = |e: wasm_bindgen::JsValue| format!("could not download {url}: {e:?}");
-    let response: web_sys::Response =
-        JsFuture::from(window.fetch_with_str(url)).await.map_err(failed)?.unchecked_into();
-    if !response.ok() {
-        return Err(format!("could not download {url}: HTTP {}", response.status()));
-    }
-    let blob = JsFuture::from(response.blob().map_err(failed)?).await.map_err(failed)?;
+    let response = fetch_ok(url).await?;
+    let failed = download_failed(url);
+    let blob = JsFuture::from(response.blob().map_err(&failed)?).await.map_err(&failed)?;
     Ok(blob.unchecked_into())
 }
 

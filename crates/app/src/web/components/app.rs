@@ -33,6 +33,7 @@ impl Reducible for AppState {
 }
 
 pub type Dispatcher = UseReducerDispatcher<AppState>;
+pub type AppHandle = UseReducerHandle<AppState>;
 
 /// Where the gallery and the user's vectors are kept between visits (this browser only).
 const STORAGE_KEY: &str = "latent-lab/v1/workbench";
@@ -126,9 +127,10 @@ pub fn app() -> Html {
     // New encodes: send each once, in order.
     {
         let posted = use_mut_ref(|| 0u64);
-        let pending = s.encoding.clone();
+        let state = state.clone();
         let post = post.clone();
         use_effect_with(s.encoding.iter().map(|p| p.id).max().unwrap_or(0), move |_| {
+            let pending = &state.0.encoding;
             for p in pending.iter().filter(|p| p.id > *posted.borrow()) {
                 post(ToWorker::Encode { id: p.id, pixels: (*p.pixels).clone() });
             }
@@ -139,10 +141,12 @@ pub fn app() -> Html {
     }
     // A new strip id means: decode the interpolation frames in one batch.
     {
-        let codes = s.strip_codes();
+        // The handle, not the codes: paths are computed only when a strip is asked for, not on
+        // every slider move.
+        let state = state.clone();
         let post = post.clone();
         use_effect_with(s.strip_id, move |id| {
-            if let Some(zs) = codes.filter(|_| *id > 0) {
+            if let Some(zs) = state.0.strip_codes().filter(|_| *id > 0) {
                 post(ToWorker::DecodeMany { id: *id, zs });
             }
         });
@@ -160,13 +164,16 @@ pub fn app() -> Html {
     }
     // Save what the user made whenever it changes.
     {
-        let saved = Saved {
-            gallery: s.gallery.iter().filter(|g| !g.example).cloned().collect(),
-            vectors: s.custom_vectors.clone(),
-        };
+        // Built inside the effect: copying the gallery on every render (every slider move)
+        // would be wasted work.
+        let state = state.clone();
         let dispatcher = state.dispatcher();
         use_effect_with(s.saved_rev, move |rev| {
             if *rev > 0 {
+                let saved = Saved {
+                    gallery: state.0.gallery.iter().filter(|g| !g.example).cloned().collect(),
+                    vectors: state.0.custom_vectors.clone(),
+                };
                 let stored = serde_json::to_string(&saved)
                     .map_err(|e| e.to_string())
                     .and_then(|text| browser::store(STORAGE_KEY, &text));
@@ -258,7 +265,7 @@ pub fn app() -> Html {
               data-shown={s.image.as_ref().map_or(0, |i| i.id).to_string()}
               data-decode-us={s.image.as_ref().map_or(0, |i| i.micros).to_string()}
               ondrop={on_drop} ondragover={on_dragover}>
-            <Toolbar state={state.0.clone()} on_action={on_action.clone()} on_pick={on_pick} />
+            <Toolbar state={state.clone()} on_action={on_action.clone()} on_pick={on_pick} />
             { notice(s, &dispatcher) }
             if let Some(l) = &s.loading {
                 <div class="loading" data-testid="loading" role="status">
@@ -275,17 +282,17 @@ pub fn app() -> Html {
                         if let Some(img) = &s.image {
                             <p class="meta" data-testid="decode-time">{ format!("last decode {:.2} ms", f64::from(img.micros) / 1000.0) }</p>
                         }
-                        <Vectors state={s.clone()} manifest={m.clone()} on_action={on_action.clone()} />
+                        <Vectors state={state.clone()} manifest={m.clone()} on_action={on_action.clone()} />
                     </div>
                 </section>
                 <Sliders manifest={m.clone()} z={Rc::new(s.z.clone())} on_change={on_latent}
                     sigma={s.selected.and_then(|k| s.item(k)).map(|i| Rc::new(i.sigma.clone()))} />
                 <div class="workbench">
-                    <Gallery state={s.clone()} manifest={m.clone()} on_action={on_action.clone()} />
+                    <Gallery state={state.clone()} manifest={m.clone()} on_action={on_action.clone()} />
                     if m.image.channels == 1 {
                         <DrawPad manifest={m.clone()} on_action={on_action.clone()} />
                     }
-                    <Interpolation state={s.clone()} manifest={m.clone()} on_action={on_action.clone()} />
+                    <Interpolation state={state.clone()} manifest={m.clone()} on_action={on_action.clone()} />
                 </div>
             }
             if ready {

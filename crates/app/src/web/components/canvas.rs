@@ -23,6 +23,9 @@ pub fn decoded_canvas(props: &Props) -> Html {
         use_effect_with((image.as_ref().map(|i| i.id), shape.clone()), move |_| {
             if let (Some(image), Some(el)) = (image, canvas.cast::<HtmlCanvasElement>()) {
                 draw(&el, &image, &shape);
+                // Pixels land after the render that set `data-shown`; tests and scripts wait
+                // for this mark to know the canvas really holds image `id`.
+                let _ = el.set_attribute("data-drawn", &image.id.to_string());
             }
         });
     }

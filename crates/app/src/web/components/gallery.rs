@@ -1,6 +1,7 @@
 //! Getting images in (file picker, drop, paste, bundled examples) and the gallery of encoded
 //! items: input as the model sees it, its reconstruction, and q(z|x) as μ ± σ.
 
+use super::app::AppHandle;
 use super::thumb::Thumb;
 use crate::preprocess::{InputKind, Rgba, prepare};
 use crate::state::{Action, GalleryItem, Mark, State};
@@ -63,14 +64,15 @@ pub fn load_examples(on_action: &Callback<Action>, manifest: &Rc<Manifest>) {
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
-    pub state: State,
+    /// The reducer's handle: cloning and comparing it is a pointer copy, not a State copy.
+    pub state: AppHandle,
     pub manifest: Rc<Manifest>,
     pub on_action: Callback<Action>,
 }
 
 #[function_component(Gallery)]
 pub fn gallery(props: &Props) -> Html {
-    let s = &props.state;
+    let s = &props.state.0;
     let on_files = {
         let (cb, m) = (props.on_action.clone(), props.manifest.clone());
         Callback::from(move |e: Event| {

@@ -1,8 +1,9 @@
 //! Travel between two encodings: a strip of decoded frames (one batched request), a scrubber
 //! that moves the current z along the path, play/pause, linear or spherical.
 
+use super::app::AppHandle;
 use super::thumb::Thumb;
-use crate::state::{Action, MAX_FRAMES, MIN_FRAMES, State};
+use crate::state::{Action, MAX_FRAMES, MIN_FRAMES};
 use latent::Mode;
 use std::rc::Rc;
 use vae::bundle::Manifest;
@@ -11,14 +12,15 @@ use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
-    pub state: State,
+    /// The reducer's handle: cloning and comparing it is a pointer copy, not a State copy.
+    pub state: AppHandle,
     pub manifest: Rc<Manifest>,
     pub on_action: Callback<Action>,
 }
 
 #[function_component(Interpolation)]
 pub fn interpolation(props: &Props) -> Html {
-    let s = &props.state;
+    let s = &props.state.0;
     let cb = props.on_action.clone();
     let items = s.items();
     let end_picker = |b: bool| {

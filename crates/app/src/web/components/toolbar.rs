@@ -1,21 +1,23 @@
 //! Model picker, backend badge and switch, sampling and reset.
 
+use super::app::AppHandle;
 use crate::protocol::BackendChoice;
-use crate::state::{Action, State};
+use crate::state::Action;
 use crate::web::browser;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
-    pub state: State,
+    /// The reducer's handle: cloning and comparing it is a pointer copy, not a State copy.
+    pub state: AppHandle,
     pub on_action: Callback<Action>,
     pub on_pick: Callback<String>,
 }
 
 #[function_component(Toolbar)]
 pub fn toolbar(props: &Props) -> Html {
-    let s = &props.state;
+    let s = &props.state.0;
     let current = s
         .loading
         .as_ref()

@@ -1,7 +1,8 @@
 //! Latent arithmetic: attribute vectors with a strength slider, class-to-class vectors, the
 //! user's own vectors (mean of items marked "with" minus "without"), and the analogy a − b + c.
 
-use crate::state::{Action, State, VectorChoice};
+use super::app::AppHandle;
+use crate::state::{Action, VectorChoice};
 use std::rc::Rc;
 use vae::bundle::Manifest;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
@@ -9,7 +10,8 @@ use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
-    pub state: State,
+    /// The reducer's handle: cloning and comparing it is a pointer copy, not a State copy.
+    pub state: AppHandle,
     pub manifest: Rc<Manifest>,
     pub on_action: Callback<Action>,
 }
@@ -20,7 +22,7 @@ fn value_of(e: &Event) -> String {
 
 #[function_component(Vectors)]
 pub fn vectors(props: &Props) -> Html {
-    let (s, m, cb) = (&props.state, &props.manifest, props.on_action.clone());
+    let (s, m, cb) = (&props.state.0, &props.manifest, props.on_action.clone());
     let named = s.named_vectors();
     let classes = !m.label_means.is_empty();
     let on_choose = {

@@ -1,0 +1,143 @@
+//! The reducer's half for the workbench: gallery items, interpolation and latent vectors.
+//! `State::apply` hands every action it does not handle itself to `explore`.
+
+use super::*;
+
+impl State {
+    /// Gallery, interpolation and vectors.
+    pub(super) fn explore(&mut self, action: Action) {
+        match action {
+            Action::Encode { name, input, pixels, example } => {
+                let Some(m) = self.model.clone() else { return };
+                if pixels.len() != m.image.len() {
+                    return self.error(format!("{name} was not prepared for {}", m.name));
+                }
+                let (id, model) = (self.fresh_id(), m.name.clone());
+                let (input, pixels) = (Rc::new(input), Rc::new(pixels));
+                self.encoding.push(PendingEncode { id, model, name, input, pixels, example });
+            }
+            Action::Restore { gallery, vectors } => {
+                // Keys must stay unique: new ids start above every restored key.
+                self.next_id = self.next_id.max(gallery.iter().map(|g| g.key).max().unwrap_or(0));
+                let known: Vec<u64> = self.gallery.iter().map(|g| g.key).collect();
+                self.gallery.extend(gallery.into_iter().filter(|g| !g.example && !known.contains(&g.key)));
+                self.custom_vectors.extend(vectors);
+            }
+            Action::Select(key) => {
+                if let Some(mu) = self.item(key).map(|i| i.mu.clone()) {
+                    self.selected = Some(key);
+                    self.set_z(mu);
+                }
+            }
+            Action::Delete(key) => {
+                let before = self.gallery.len();
+                self.gallery.retain(|g| g.key != key);
+                if self.gallery.len() != before {
+                    if self.selected == Some(key) {
+                        self.selected = None;
+                    }
+                    for end in [&mut self.interp.a, &mut self.interp.b] {
+                        if *end == Some(key) {
+                            *end = None;
+                        }
+                    }
+                    self.interp.playing = false;
+                    self.request_strip();
+                    self.saved();
+                }
+            }
+            Action::MarkItem(key, mark) => {
+                if let Some(item) = self.gallery.iter_mut().find(|g| g.key == key) {
+                    item.mark = mark;
+                    self.saved();
+                }
+            }
+            Action::SetEnd { b, key } => {
+                let key = key.filter(|k| self.item(*k).is_some());
+                if b {
+                    self.interp.b = key
+                } else {
+                    self.interp.a = key
+                }
+                self.request_strip();
+            }
+            Action::InterpMode(mode) => {
+                self.interp.mode = mode;
+                self.request_strip();
+            }
+            Action::InterpFrames(n) => {
+                self.interp.frames = n.clamp(MIN_FRAMES, MAX_FRAMES);
+                self.request_strip();
+            }
+            Action::Scrub(t) if t.is_finite() => {
+                self.interp.t = t.clamp(0.0, 1.0);
+                if let Some(z) = self.point_on_path(self.interp.t) {
+                    self.set_z(z);
+                }
+            }
+            Action::Scrub(_) => {}
+            Action::Play(on) => self.interp.playing = on && self.strip_codes().is_some(),
+            Action::Tick if self.interp.playing => {
+                let t = self.interp.t + 1.0 / 60.0;
+                self.explore(Action::Scrub(if t > 1.0 { 0.0 } else { t }));
+            }
+            Action::ChooseVector(choice) => {
+                self.vector = choice.filter(|c| self.vector_of(c).is_some());
+                self.strength = 0.0;
+            }
+            Action::SetStrength(s) if s.is_finite() => {
+                let s = s.clamp(-3.0, 3.0);
+                if let Some(v) = self.vector.as_ref().and_then(|c| self.vector_of(c)) {
+                    let z = latent::add_scaled(&self.z, &v, s - self.strength);
+                    self.strength = s;
+                    self.set_z(z);
+                }
+            }
+            Action::SetStrength(_) => {}
+            Action::SaveVector(name) => self.save_vector(name),
+            Action::DeleteVector(name) => {
+                let model = self.model_name().map(str::to_string);
+                self.custom_vectors.retain(|v| !(Some(&v.model) == model.as_ref() && v.name == name));
+                if self.vector == Some(VectorChoice::Named(name)) {
+                    self.vector = None;
+                }
+                self.saved();
+            }
+            Action::Analogy([a, b, c]) => {
+                if let (Some(a), Some(b), Some(c)) = (self.item(a), self.item(b), self.item(c)) {
+                    let z = latent::analogy(&a.mu, &b.mu, &c.mu);
+                    self.set_z(z);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn save_vector(&mut self, name: String) {
+        let Some(model) = self.model_name().map(str::to_string) else { return };
+        let name = name.trim().to_string();
+        if name.is_empty() {
+            return self.error("Give the vector a name first.".into());
+        }
+        if self.named_vectors().iter().any(|(n, _)| *n == name) {
+            return self.error(format!("A vector named \"{name}\" exists already; choose another name."));
+        }
+        let items = self.items();
+        let with: Vec<&[f32]> =
+            items.iter().filter(|i| i.mark == Mark::With).map(|i| i.mu.as_slice()).collect();
+        let without: Vec<&[f32]> =
+            items.iter().filter(|i| i.mark == Mark::Without).map(|i| i.mu.as_slice()).collect();
+        let support = [with.len(), without.len()];
+        match latent::mean_difference(with, without) {
+            Ok(vector) => {
+                self.custom_vectors.push(CustomVector { model, name: name.clone(), vector, support });
+                self.vector = Some(VectorChoice::Named(name));
+                self.strength = 0.0;
+                self.saved();
+            }
+            Err(e) => self.error(format!(
+                "Mark at least one item \"with\" and one \"without\" to build a vector ({e})."
+            )),
+        }
+    }
+}

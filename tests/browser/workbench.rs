@@ -5,8 +5,8 @@ use e2e::{Mode, Page, native};
 use std::time::Duration;
 
 const LONG: Duration = Duration::from_secs(90);
-/// burn's CPU backend in wasm takes seconds per strided convolution: a face encode is ~10 s.
-const FACE_ENCODES: Duration = Duration::from_secs(240);
+/// Ten face encodes on two busy cores.
+const FACE_ENCODES: Duration = Duration::from_secs(90);
 
 fn open(name: &str, model: &str) -> Page {
     let page = Page::open(name, Mode::Cpu, &format!("?backend=cpu#m={model}"));
@@ -142,7 +142,6 @@ fn interpolation_gives_n_frames_whose_midpoint_differs_from_both_ends() {
 }
 
 #[test]
-#[ignore = "a face encode takes ~10 s on the wasm CPU backend (strided Conv2d), so examples and decodes queue for minutes; see the notes of the in-browser issue"]
 fn the_glasses_vector_changes_a_face_mostly_in_the_eye_band() {
     let page = open("glasses", "faces-vae");
     // Bundled face examples: the first half wear glasses, the second half do not.
@@ -220,7 +219,6 @@ fn the_gallery_survives_a_reload() {
 }
 
 #[test]
-#[ignore = "a face encode takes ~10 s on the wasm CPU backend (strided Conv2d), so examples and decodes queue for minutes; see the notes of the in-browser issue"]
 fn switching_models_changes_sliders_and_image_size() {
     let page = open_with_examples("model-switch", "mnist-vae");
     select(&page, "model-picker", "faces-vae");

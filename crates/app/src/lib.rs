@@ -13,3 +13,24 @@ pub mod state;
 pub mod web;
 #[cfg(target_arch = "wasm32")]
 pub mod worker;
+
+#[cfg(target_arch = "wasm32")]
+unsafe extern "C" {
+    /// Synthesised by wasm-ld: runs every static constructor (burn/cubecl register their
+    /// kernels and types through `inventory`, which uses them).
+    fn __wasm_call_ctors();
+}
+
+/// Run the static constructors, once, at start-up.
+///
+/// Why this exists: our wasm entry points are binaries, and when nothing in the program calls
+/// `__wasm_call_ctors`, wasm-ld wraps *every* export in a `*.command_export` that re-runs all
+/// constructors first. burn's constructors cost hundreds of milliseconds, so each JS→wasm call
+/// (every event, every resolved promise) paid that again: ~20 s to the first image and ~10 s
+/// per face encode in a profile. Referencing the symbol here makes wasm-ld drop the wrappers
+/// (the behaviour documented by the `inventory` crate for wasm), so we must call it exactly once.
+#[cfg(target_arch = "wasm32")]
+pub fn run_static_constructors_once() {
+    // SAFETY: called once, first thing in `main`, before any code reads what the constructors set up.
+    unsafe { __wasm_call_ctors() }
+}

@@ -79,6 +79,14 @@ pub fn load_checkpoint(
 }
 
 /// Train a preset's model on `ex`. Returns the model on the plain (non-autodiff) device.
+/// The learning rate at `step` of `total`: cosine from the preset's rate down to
+/// `final_lr_fraction` of it (constant when that is 1).
+pub fn scheduled_lr(preset: &Preset, step: usize, total: usize) -> f64 {
+    let t = step as f64 / total.max(1) as f64;
+    let floor = preset.final_lr_fraction;
+    preset.learning_rate * (floor + (1.0 - floor) * 0.5 * (1.0 + (std::f64::consts::PI * t.min(1.0)).cos()))
+}
+
 pub fn fit(preset: &Preset, ex: &Examples, opts: &FitOptions) -> (Model, FitReport) {
     let device = Device::flex().autodiff();
     device.seed(preset.seed);
@@ -136,7 +144,9 @@ pub fn fit(preset: &Preset, ex: &Examples, opts: &FitOptions) -> (Model, FitRepo
             let logits = model.decode_logits(z);
             let parts = elbo(x, logits, mu, logvar, if variational { preset.beta } else { 0.0 });
             let grads = GradientsParams::from_grads(parts.loss.backward(), &model);
-            model = optim.step(preset.learning_rate, model, grads);
+            let step = first_epoch * steps_per_epoch + losses.len();
+            let lr = scheduled_lr(preset, step, steps_per_epoch * preset.epochs);
+            model = optim.step(lr, model, grads);
 
             // Reading scalars syncs the device; do it every few steps only.
             if losses.len().is_multiple_of(20) || losses.len() + 1 == total {

@@ -157,6 +157,11 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 epochs: preset.epochs,
                 batch_size: preset.batch_size,
                 learning_rate: preset.learning_rate,
+                learning_rate_schedule: if preset.final_lr_fraction < 1.0 {
+                    format!("cosine to {}", preset.final_lr_fraction)
+                } else {
+                    "constant".into()
+                },
                 seed: preset.seed,
                 seconds: report.seconds,
                 backend: "flex (burn 0.22.1, native)".into(),
@@ -209,6 +214,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 epochs: 0,
                 batch_size: 0,
                 learning_rate: 0.0,
+                learning_rate_schedule: String::new(),
                 seed: preset.seed,
                 seconds: 0.0,
                 backend: "none".into(),

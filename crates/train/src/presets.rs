@@ -13,6 +13,9 @@ pub struct Preset {
     pub epochs: usize,
     pub batch_size: usize,
     pub learning_rate: f64,
+    /// Cosine decay of the learning rate over the run down to this fraction of it; 1.0 keeps it
+    /// constant. Decay settles Adam into a better optimum, which the test NLL shows.
+    pub final_lr_fraction: f64,
     /// Faces are generated; how many to train on.
     pub train_faces: usize,
     pub seed: u64,
@@ -32,11 +35,18 @@ pub fn all() -> Vec<Preset> {
         epochs: 30,
         batch_size: 128,
         learning_rate: 1e-3,
+        final_lr_fraction: 1.0,
         train_faces: 0,
         seed: 1,
     };
     vec![
-        base.clone(),
+        // The reference model: trained longer, with decay, to reach the published NLL range.
+        Preset {
+            description: "VAE on MNIST digits: 784-512-256-32, Bernoulli likelihood, beta = 1, cosine learning-rate decay.",
+            epochs: 80,
+            final_lr_fraction: 0.05,
+            ..base.clone()
+        },
         Preset {
             name: "mnist-ae",
             description: "Plain autoencoder on MNIST with the same layers as mnist-vae: no KL, no sampling.",

@@ -58,6 +58,9 @@ pub struct Training {
     pub epochs: usize,
     pub batch_size: usize,
     pub learning_rate: f64,
+    /// "constant", or "cosine to <fraction>"; absent in bundles trained before schedules.
+    #[serde(default)]
+    pub learning_rate_schedule: String,
     pub seed: u64,
     pub seconds: f64,
     pub backend: String,
@@ -242,6 +245,7 @@ mod tests {
                 epochs: 0,
                 batch_size: 1,
                 learning_rate: 0.0,
+                learning_rate_schedule: String::new(),
                 seed: 0,
                 seconds: 0.0,
                 backend: "flex".into(),

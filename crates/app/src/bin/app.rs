@@ -2,5 +2,8 @@
 
 fn main() {
     #[cfg(target_arch = "wasm32")]
-    app::web::start();
+    {
+        app::run_static_constructors_once();
+        app::web::start();
+    }
 }

@@ -23,6 +23,7 @@ fn manifest(name: &str, dim: usize) -> Manifest {
             epochs: 0,
             batch_size: 0,
             learning_rate: 0.0,
+            learning_rate_schedule: String::new(),
             seed: 0,
             seconds: 0.0,
             backend: String::new(),

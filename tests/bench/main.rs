@@ -31,11 +31,21 @@ const SEQUENTIAL: &str = "(async () => {
     const s = document.querySelector('[data-testid=latent-slider]');
     const canvas = document.querySelector('[data-testid=decoded]');
     const worker = [], total = [];
-    for (let i = 0; i < N; i++) {
+    // Resolves when the canvas has drawn a decode newer than `prev` (a mutation observer, so
+    // the timing is not rounded to a timer's 4 ms clamp).
+    const drawnAfter = prev => new Promise(done => {
+        const o = new MutationObserver(() => {
+            if (Number(canvas.dataset.drawn) > prev) { o.disconnect(); done(); }
+        });
+        o.observe(canvas, { attributes: true, attributeFilter: ['data-drawn'] });
+    });
+    for (let i = 0; i < __N__; i++) {
+        const prev = Number(canvas.dataset.drawn);
+        const wait = drawnAfter(prev);
         const t0 = performance.now();
         s.value = (Math.sin(i * 0.37) * 2.5).toFixed(2);
         s.dispatchEvent(new Event('input', { bubbles: true }));
-        while (canvas.dataset.drawn !== app.dataset.latest) await new Promise(r => setTimeout(r, 0));
+        await wait;
         total.push(performance.now() - t0);
         worker.push(Number(app.dataset.decodeUs) / 1000);
     }
@@ -52,7 +62,7 @@ const DRAG: &str = "(async () => {
         const step = t => {
             if (last !== null) frames.push(t - last);
             last = t;
-            if (i++ >= N) return done();
+            if (i++ >= __N__) return done();
             s.value = (Math.sin(i * 0.05) * 3).toFixed(2);
             s.dispatchEvent(new Event('input', { bubbles: true }));
             requestAnimationFrame(step);
@@ -61,6 +71,29 @@ const DRAG: &str = "(async () => {
     });
     return frames;
 })()";
+
+/// Raw and gzip sizes of what a visitor downloads: the two wasm modules and each model's weights.
+fn sizes() -> Value {
+    use std::io::Write;
+    let root = e2e::workspace();
+    let mut files: Vec<std::path::PathBuf> =
+        ["dist/app_bg.wasm", "dist/worker_bg.wasm"].iter().map(|f| root.join(f)).collect();
+    for model in ["mnist-vae", "faces-vae"] {
+        files.push(root.join("web/models").join(model).join(vae::bundle::WEIGHTS_FILE));
+    }
+    let rows: Vec<Value> = files
+        .iter()
+        .filter_map(|path| {
+            let bytes = std::fs::read(path).ok()?;
+            let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+            gz.write_all(&bytes).ok()?;
+            let gzip = gz.finish().ok()?.len();
+            let file = path.strip_prefix(&root).unwrap_or(path).display().to_string();
+            Some(json!({ "file": file, "raw": bytes.len(), "gzip": gzip }))
+        })
+        .collect();
+    Value::Array(rows)
+}
 
 fn main() {
     let mut runs = Vec::new();
@@ -77,6 +110,10 @@ fn main() {
                 &format!("?backend={backend}#m={model}"),
             );
             page.wait_ready();
+            // A fresh profile, so nothing is cached: navigation start to the first decoded pixels.
+            let cold_start_ms = page
+                .eval("Number(document.querySelector('[data-testid=decoded]')?.dataset.firstDrawnMs)")
+                .as_f64();
             // Let the bundled examples finish encoding so they do not share the worker with us.
             let examples = e2e::native::manifest(model).examples.len();
             page.wait_for(
@@ -87,12 +124,16 @@ fn main() {
             page.wait_settled();
             browser = page.eval("navigator.userAgent").as_str().unwrap_or_default().to_string();
             let got = page.text("backend").unwrap_or_default();
-            let seq = page.eval(&SEQUENTIAL.replace("N", &DECODES.to_string()));
-            let frames = numbers(&page.eval(&DRAG.replace("N", &DRAG_STEPS.to_string())));
+            let seq = page.eval(&SEQUENTIAL.replace("__N__", &DECODES.to_string()));
+            let frames = numbers(&page.eval(&DRAG.replace("__N__", &DRAG_STEPS.to_string())));
             page.wait_settled();
+            // rAF intervals are multiples of the 16.7 ms vsync: a longer one is a dropped frame.
+            let missed = frames.iter().filter(|f| **f > 16.7 * 1.5).count();
             let run = json!({
                 "model": model,
                 "backend": got,
+                "cold_start_ms": cold_start_ms,
+                "drag_frames_missed": missed,
                 "worker_decode_ms": stats(numbers(&seq["worker"])),
                 "input_to_pixels_ms": stats(numbers(&seq["total"])),
                 "drag_frame_ms": stats(frames),
@@ -102,6 +143,7 @@ fn main() {
             page.finish();
         }
     }
+    let sizes = sizes();
     let commit = std::process::Command::new("git")
         .args(["rev-parse", "--short", "HEAD"])
         .output()
@@ -112,22 +154,23 @@ fn main() {
         std::thread::available_parallelism().map_or(0, |n| n.get()),
         std::env::consts::ARCH
     );
-    let results = json!({ "commit": commit, "browser": browser, "machine": machine, "runs": runs,
+    let results = json!({ "commit": commit, "browser": browser, "machine": machine, "runs": runs, "sizes": sizes,
         "how": "headless Chromium driven over CDP; WebGPU through --enable-unsafe-webgpu (SwiftShader software adapter), CPU = burn flex in the worker; release build without wasm-opt" });
     let dir = e2e::workspace().join("bench");
     let _ = std::fs::create_dir_all(&dir);
     let _ =
         std::fs::write(dir.join("results.json"), serde_json::to_string_pretty(&results).unwrap_or_default());
     let mut md = format!(
-        "# In-browser measurements\n\nCommit `{commit}`, {browser}, {machine}. {}\n\n| model | backend | worker decode p50 / p95 (ms) | input→pixels p50 / p95 (ms) | drag frame p50 / p95 / max (ms) |\n|---|---|---|---|---|\n",
+        "# In-browser measurements\n\nCommit `{commit}`, {browser}, {machine}. {}\n\n| model | backend | cold start (ms) | worker decode p50 / p95 (ms) | input→pixels p50 / p95 (ms) | drag frame p50 / p95 / max (ms) | drag frames missed (of {DRAG_STEPS}) |\n|---|---|---|---|---|---|---|\n",
         results["how"].as_str().unwrap_or_default()
     );
     for r in &runs {
         let f = |k: &str, q: &str| r[k][q].as_f64().unwrap_or(f64::NAN);
         md += &format!(
-            "| {} | {} | {:.2} / {:.2} | {:.2} / {:.2} | {:.1} / {:.1} / {:.1} |\n",
+            "| {} | {} | {:.0} | {:.2} / {:.2} | {:.2} / {:.2} | {:.1} / {:.1} / {:.1} | {} |\n",
             r["model"].as_str().unwrap_or(""),
             r["backend"].as_str().unwrap_or(""),
+            r["cold_start_ms"].as_f64().unwrap_or(f64::NAN),
             f("worker_decode_ms", "p50"),
             f("worker_decode_ms", "p95"),
             f("input_to_pixels_ms", "p50"),
@@ -135,7 +178,12 @@ fn main() {
             f("drag_frame_ms", "p50"),
             f("drag_frame_ms", "p95"),
             f("drag_frame_ms", "max"),
+            r["drag_frames_missed"],
         );
+    }
+    md += "\n| file | raw (bytes) | gzip -9 (bytes) |\n|---|---|---|\n";
+    for f in sizes.as_array().into_iter().flatten() {
+        md += &format!("| {} | {} | {} |\n", f["file"].as_str().unwrap_or(""), f["raw"], f["gzip"]);
     }
     let _ = std::fs::write(dir.join("RESULTS.md"), md);
     println!("wrote bench/results.json and bench/RESULTS.md");

@@ -1,4 +1,32 @@
 // Classic-worker bootstrap for the inference worker that trunk builds with wasm-bindgen's
 // no-modules target: load the glue, then instantiate the wasm next to it.
+//
+// It also watches every GPU device the worker creates: when one is lost (driver reset, GPU
+// process crash) burn cannot go on with it, so the page is told and restarts the worker on the
+// CPU. `destroy()` on purpose reports as reason "destroyed" and is ignored, except from the test
+// hook below, which destroys the devices to cause a real loss on demand.
+let lossOnPurpose = false;
+const devices = [];
+if (self.GPUAdapter) {
+  const requestDevice = GPUAdapter.prototype.requestDevice;
+  GPUAdapter.prototype.requestDevice = async function (...args) {
+    const device = await requestDevice.apply(this, args);
+    devices.push(device);
+    device.lost.then((info) => {
+      if (info.reason !== "destroyed" || lossOnPurpose) {
+        self.postMessage({ Lost: { message: `The GPU device was lost (${info.reason || "unknown"}${info.message ? ": " + info.message : ""})` } });
+      }
+    });
+    return device;
+  };
+}
+// Registered before the wasm's own handler, so the hook's message never reaches it.
+self.addEventListener("message", (event) => {
+  if (event.data === "test:lose-gpu-device") {
+    event.stopImmediatePropagation();
+    lossOnPurpose = true;
+    devices.forEach((d) => d.destroy());
+  }
+});
 importScripts("./worker.js");
 wasm_bindgen("./worker_bg.wasm");

@@ -52,3 +52,38 @@ fn switching_backend_keeps_the_latent_code() {
     assert_eq!(page.slider_z(), before);
     page.finish();
 }
+
+/// A real device loss: the test hook makes `worker_loader.js` destroy the worker's GPUDevice.
+/// The app must notice by itself, say so, move to the CPU, keep z and the gallery, and decode.
+#[test]
+fn a_lost_gpu_device_falls_back_to_cpu_keeping_everything() {
+    let page = Page::open("backend-device-loss", Mode::WebGpu, "?backend=webgpu&hooks=1#m=mnist-vae");
+    page.wait_ready();
+    assert_eq!(page.text("backend").as_deref(), Some("webgpu"));
+    let examples = e2e::native::manifest("mnist-vae").examples.len();
+    let items = "document.querySelectorAll('[data-testid=gallery-item]').length";
+    page.wait_for("the examples", &format!("{items} >= {examples}"), std::time::Duration::from_secs(90));
+    let id = page.latest();
+    page.set_slider(0, -1.25);
+    page.wait_new_image(id);
+    let z = page.slider_z();
+    let gallery = page.eval(&items);
+
+    page.eval("window.latentLabWorker.postMessage('test:lose-gpu-device')");
+    page.wait_for(
+        "the switch to the CPU",
+        "document.querySelector('[data-testid=backend]')?.textContent === 'cpu'",
+        std::time::Duration::from_secs(60),
+    );
+    let notice = page.text("notice").expect("a notice about the lost device");
+    assert!(notice.contains("GPU device was lost") && notice.contains("CPU"), "{notice}");
+    page.wait_settled();
+    assert_eq!(page.slider_z(), z, "the latent code survives the device loss");
+    assert_eq!(page.eval(&items), gallery, "the gallery survives the device loss");
+
+    // And decoding goes on, now on the CPU.
+    let id = page.latest();
+    page.set_slider(1, 2.0);
+    page.wait_new_image(id);
+    page.finish();
+}

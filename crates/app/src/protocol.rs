@@ -78,6 +78,9 @@ pub enum FromWorker {
     Encoded { id: u64, mu: Vec<f32>, logvar: Vec<f32>, recon: Vec<u8> },
     /// Something failed; `id` names the request when there is one.
     Failed { id: Option<u64>, message: String },
+    /// The worker cannot go on: its GPU device was lost (posted by `worker_loader.js`, which
+    /// watches `GPUDevice.lost`) or it crashed. The page restarts it on the CPU.
+    Lost { message: String },
 }
 
 #[cfg(test)]

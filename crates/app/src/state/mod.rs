@@ -76,7 +76,13 @@ pub struct State {
     pub custom_vectors: Vec<CustomVector>,
     /// Bumped when user-made things (gallery, vectors) change: the page saves them then.
     pub saved_rev: u64,
+    /// Which worker is current: bumped when a lost worker is replaced. Messages about an older
+    /// worker are ignored.
+    pub worker_epoch: u64,
 }
+
+/// A worker that keeps dying (a crash in loading, say) is not restarted forever.
+pub const MAX_WORKER_RESTARTS: u64 = 3;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Action {
@@ -98,6 +104,11 @@ pub enum Action {
     SetTemperature(f32),
     ChooseBackend(BackendChoice),
     Worker(FromWorker),
+    /// The worker of `epoch` stopped (GPU device lost, or a crash).
+    WorkerLost {
+        epoch: u64,
+        message: String,
+    },
     DismissNotice,
     /// A preprocessed image to encode with the current model.
     Encode {
@@ -270,14 +281,46 @@ impl State {
                 }
             }
             Action::DismissNotice => self.notice = None,
+            Action::WorkerLost { epoch, message } => self.worker_lost(epoch, message),
             Action::Worker(msg) => self.worker(msg),
             other => self.explore(other),
         }
     }
 
+    /// Replace a lost worker: a new one on the CPU, the current model reloaded, the same z
+    /// decoded again, pending encodes sent again. Gallery, vectors and sliders are untouched.
+    fn worker_lost(&mut self, epoch: u64, message: String) {
+        if epoch != self.worker_epoch {
+            return; // about a worker already replaced
+        }
+        if self.worker_epoch >= MAX_WORKER_RESTARTS {
+            self.error(format!(
+                "The inference worker stopped again ({message}). Reload the page; your gallery and vectors are saved."
+            ));
+            return;
+        }
+        let was_gpu = self.backend == Some(Backend::Webgpu) || self.backend_choice == BackendChoice::Webgpu;
+        self.worker_epoch += 1;
+        self.backend_choice = BackendChoice::Cpu;
+        let manifest = self.loading.as_ref().map(|l| l.manifest.clone()).or_else(|| self.model.clone());
+        if let Some(manifest) = manifest {
+            let id = self.fresh_id();
+            let z = self.loading.as_ref().and_then(|l| l.z.clone()).or_else(|| Some(self.z.clone()));
+            self.loading = Some(Loading { id, manifest, stage: "restarting on the CPU".into(), z });
+        }
+        let text = if was_gpu {
+            format!("{message}. Latent Lab switched to the CPU backend; your sliders and gallery are kept.")
+        } else {
+            format!("{message}. The inference worker was restarted; your sliders and gallery are kept.")
+        };
+        self.notice = Some(Notice { kind: NoticeKind::Info, text });
+    }
+
     fn worker(&mut self, msg: FromWorker) {
         match msg {
             FromWorker::Ready => {}
+            // The client turns this into `Action::WorkerLost`, which knows the worker's epoch.
+            FromWorker::Lost { .. } => {}
             FromWorker::Progress { id, stage } => {
                 if let Some(l) = self.loading.as_mut().filter(|l| l.id == id) {
                     l.stage = stage;

@@ -125,6 +125,52 @@ fn switching_backend_reloads_and_keeps_z() {
 }
 
 #[test]
+fn a_lost_gpu_worker_is_replaced_on_the_cpu_keeping_z() {
+    let mut s = loaded("a", 2);
+    s.apply(Action::ChooseBackend(BackendChoice::Webgpu));
+    let id = s.loading.as_ref().unwrap().id;
+    s.apply(Action::Worker(FromWorker::Loaded {
+        id,
+        name: "a".into(),
+        backend: Backend::Webgpu,
+        note: None,
+    }));
+    s.apply(Action::SetZ(vec![1.5, -0.25]));
+    s.apply(Action::WorkerLost { epoch: 0, message: "The GPU device was lost (unknown)".into() });
+    assert_eq!(s.worker_epoch, 1);
+    assert_eq!(s.backend_choice, BackendChoice::Cpu);
+    let l = s.loading.clone().expect("a reload on the new worker");
+    assert_eq!(l.z.as_deref(), Some(&[1.5, -0.25][..]));
+    let n = s.notice.clone().expect("a notice");
+    assert!(n.text.contains("GPU device was lost") && n.text.contains("CPU"), "{}", n.text);
+    // The old worker's own crash report arrives late: it must not restart the new one.
+    s.apply(Action::WorkerLost { epoch: 0, message: "stopped".into() });
+    assert_eq!(s.worker_epoch, 1);
+    s.apply(Action::Worker(FromWorker::Loaded {
+        id: l.id,
+        name: "a".into(),
+        backend: Backend::Cpu,
+        note: None,
+    }));
+    assert_eq!(s.z, vec![1.5, -0.25]);
+    assert_eq!(s.backend, Some(Backend::Cpu));
+}
+
+#[test]
+fn a_worker_that_keeps_dying_is_not_restarted_forever() {
+    let mut s = loaded("a", 2);
+    for epoch in 0..MAX_WORKER_RESTARTS {
+        s.apply(Action::WorkerLost { epoch, message: "crashed".into() });
+    }
+    assert_eq!(s.worker_epoch, MAX_WORKER_RESTARTS);
+    s.apply(Action::WorkerLost { epoch: MAX_WORKER_RESTARTS, message: "crashed".into() });
+    assert_eq!(s.worker_epoch, MAX_WORKER_RESTARTS);
+    let n = s.notice.expect("a notice");
+    assert_eq!(n.kind, NoticeKind::Error);
+    assert!(n.text.contains("Reload the page"), "{}", n.text);
+}
+
+#[test]
 fn a_webgpu_fallback_is_announced() {
     let mut s = State::new(BackendChoice::Webgpu);
     s.apply(Action::ManifestLoaded { manifest: Box::new(manifest("a", 2)), z: None });

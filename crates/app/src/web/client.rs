@@ -23,13 +23,18 @@ pub struct WorkerClient {
 }
 
 impl WorkerClient {
-    /// Start the worker. `on_message` receives every message, already decoded; a message that
-    /// does not decode, or a crash of the worker, arrives as `FromWorker::Failed`.
-    pub fn start(on_message: impl Fn(FromWorker) + Clone + 'static) -> Result<Self, String> {
+    /// Start the worker. `on_message` receives every message, already decoded (one that does
+    /// not decode arrives as `FromWorker::Failed`); `on_lost` hears when the worker cannot go
+    /// on: its GPU device was lost, or it crashed.
+    pub fn start(
+        on_message: impl Fn(FromWorker) + 'static,
+        on_lost: impl Fn(String) + Clone + 'static,
+    ) -> Result<Self, String> {
         let worker = Worker::new("./worker_loader.js")
             .map_err(|e| format!("cannot start the inference worker: {e:?}"))?;
         let outbox = Rc::new(RefCell::new(Outbox::default()));
-        let deliver = on_message.clone();
+        let deliver = on_message;
+        let lost = on_lost.clone();
         let (flush_to, flush_outbox) = (worker.clone(), outbox.clone());
         let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
             match serde_wasm_bindgen::from_value(event.data()) {
@@ -40,6 +45,7 @@ impl WorkerClient {
                         let _ = flush_to.post_message(&msg);
                     }
                 }
+                Ok(FromWorker::Lost { message }) => lost(message),
                 Ok(msg) => deliver(msg),
                 Err(e) => deliver(FromWorker::Failed {
                     id: None,
@@ -48,16 +54,17 @@ impl WorkerClient {
             }
         });
         let onerror = Closure::<dyn FnMut(ErrorEvent)>::new(move |event: ErrorEvent| {
-            on_message(FromWorker::Failed {
-                id: None,
-                message: format!(
-                    "the inference worker stopped: {}. Reload the page to restart it.",
-                    event.message()
-                ),
-            })
+            on_lost(format!("The inference worker stopped ({})", event.message()))
         });
         worker.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
         worker.set_onerror(Some(onerror.as_ref().unchecked_ref()));
+        // Test hook: `?hooks=1` hands the worker to page scripts, so a browser test can tell
+        // `worker_loader.js` to destroy the GPU device (a real device loss, on demand).
+        if super::browser::query_param("hooks").as_deref() == Some("1")
+            && let Some(window) = web_sys::window()
+        {
+            let _ = js_sys::Reflect::set(&window, &"latentLabWorker".into(), &worker);
+        }
         Ok(WorkerClient { worker, outbox, _onmessage: onmessage, _onerror: onerror })
     }
 

@@ -13,6 +13,7 @@ use crate::state::{Action, CustomVector, GalleryItem, NoticeKind, State};
 use crate::web::browser;
 use crate::web::client::WorkerClient;
 use latent::UrlState;
+use std::cell::RefCell;
 use std::rc::Rc;
 use vae::bundle::{IndexEntry, Manifest};
 use wasm_bindgen::JsCast;
@@ -62,11 +63,7 @@ pub fn app() -> Html {
         let dispatcher = state.dispatcher();
         let client = client.clone();
         use_effect_with((), move |_| {
-            let deliver = dispatcher.clone();
-            match WorkerClient::start(move |msg| deliver.dispatch(Action::Worker(msg))) {
-                Ok(c) => *client.borrow_mut() = Some(c),
-                Err(e) => dispatcher.dispatch(Action::Failed(e)),
-            }
+            start_worker(&client, &dispatcher, 0);
             if let Some(text) = browser::load_stored(STORAGE_KEY) {
                 match serde_json::from_str::<Saved>(&text) {
                     Ok(saved) => dispatcher
@@ -77,6 +74,19 @@ pub fn app() -> Html {
                 }
             }
             spawn_local(boot(dispatcher));
+        });
+    }
+    // A lost worker (GPU device lost, crash) is replaced; the reducer has already queued the
+    // reload of the model on the CPU, which the effect below sends to the new worker.
+    {
+        let dispatcher = state.dispatcher();
+        let client = client.clone();
+        use_effect_with(s.worker_epoch, move |epoch| {
+            if *epoch > 0 {
+                // Dropping the old client terminates its worker.
+                client.borrow_mut().take();
+                start_worker(&client, &dispatcher, *epoch);
+            }
         });
     }
     let post = {
@@ -126,17 +136,21 @@ pub fn app() -> Html {
     }
     // New encodes: send each once, in order.
     {
-        let posted = use_mut_ref(|| 0u64);
+        // (worker epoch, newest id sent to it): a replacement worker gets every pending encode.
+        let posted = use_mut_ref(|| (0u64, 0u64));
         let state = state.clone();
         let post = post.clone();
-        use_effect_with(s.encoding.iter().map(|p| p.id).max().unwrap_or(0), move |_| {
+        let newest = s.encoding.iter().map(|p| p.id).max().unwrap_or(0);
+        use_effect_with((newest, s.worker_epoch), move |(_, epoch)| {
+            let mut sent = posted.borrow_mut();
+            if sent.0 != *epoch {
+                *sent = (*epoch, 0);
+            }
             let pending = &state.0.encoding;
-            for p in pending.iter().filter(|p| p.id > *posted.borrow()) {
+            for p in pending.iter().filter(|p| p.id > sent.1) {
                 post(ToWorker::Encode { id: p.id, pixels: (*p.pixels).clone() });
             }
-            let newest = pending.iter().map(|p| p.id).max().unwrap_or(0);
-            let mut last = posted.borrow_mut();
-            *last = (*last).max(newest);
+            sent.1 = sent.1.max(pending.iter().map(|p| p.id).max().unwrap_or(0));
         });
     }
     // A new strip id means: decode the interpolation frames in one batch.
@@ -299,6 +313,18 @@ pub fn app() -> Html {
                 <span data-testid="app-ready" hidden=true></span>
             }
         </main>
+    }
+}
+
+/// Start the inference worker of `epoch` and route what it says into the reducer.
+fn start_worker(client: &Rc<RefCell<Option<WorkerClient>>>, dispatcher: &Dispatcher, epoch: u64) {
+    let (deliver, lose) = (dispatcher.clone(), dispatcher.clone());
+    match WorkerClient::start(
+        move |msg| deliver.dispatch(Action::Worker(msg)),
+        move |message| lose.dispatch(Action::WorkerLost { epoch, message }),
+    ) {
+        Ok(c) => *client.borrow_mut() = Some(c),
+        Err(e) => dispatcher.dispatch(Action::Failed(e)),
     }
 }
 

@@ -237,3 +237,34 @@ fn switching_models_changes_sliders_and_image_size() {
     page.wait_settled();
     page.finish();
 }
+
+/// The page's wasm and a model's weights both report download progress while they arrive.
+#[test]
+fn downloads_show_their_progress() {
+    let page = open("download-progress", "mnist-vae");
+    // The trunk initializer (web/boot.js) counted the page's wasm in to the last byte.
+    let boot = page.eval("window.latentLabBoot");
+    let (current, total) = (boot["current"].as_f64(), boot["total"].as_f64());
+    assert!(total.is_some_and(|t| t > 1e6), "the page's wasm is several MB: {boot}");
+    assert_eq!(current, total, "{boot}");
+    // Record every text the loading line shows while another model loads.
+    page.eval(
+        "(() => { window.seen = []; new MutationObserver(() => {
+            const l = document.querySelector('[data-testid=loading]');
+            if (l) window.seen.push([l.textContent, l.querySelector('progress')?.value ?? null]);
+        }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true }); })()",
+    );
+    select(&page, "model-picker", "fashion-vae");
+    page.wait_for(
+        "fashion-vae to load",
+        "!document.querySelector('[data-testid=loading]') && window.seen.length > 0",
+        LONG,
+    );
+    let seen = page.eval("window.seen");
+    let steps = seen.as_array().cloned().unwrap_or_default();
+    let downloading: Vec<_> =
+        steps.iter().filter(|s| s[0].as_str().is_some_and(|t| t.contains("downloading weights, "))).collect();
+    assert!(!downloading.is_empty(), "no byte counts shown: {seen}");
+    assert!(downloading.iter().any(|s| s[1].as_f64() == Some(1.0)), "the bar never reached the end: {seen}");
+    page.finish();
+}

@@ -66,8 +66,8 @@ pub enum FromWorker {
     /// The worker's handler is installed. Messages posted before this would be lost, so the
     /// page holds them until it arrives.
     Ready,
-    /// A step of loading, for the progress indicator.
-    Progress { id: u64, stage: String },
+    /// A step of loading, for the progress indicator; `fraction` of a download when known.
+    Progress { id: u64, stage: String, fraction: Option<f32> },
     /// The model is ready on `backend`; `note` explains a fallback or the measured choice.
     Loaded { id: u64, name: String, backend: Backend, note: Option<String> },
     /// Pixels in row-major order, `channels` bytes per pixel.

@@ -34,6 +34,8 @@ pub struct Loading {
     pub stage: String,
     /// The code to show once it is ready (from a link), else the origin.
     pub z: Option<Vec<f32>>,
+    /// How much of the weights has arrived, when the server said how much there is.
+    pub fraction: Option<f32>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -253,7 +255,7 @@ impl State {
             Action::ManifestLoaded { manifest, z } => {
                 let id = self.fresh_id();
                 let stage = format!("loading {}", manifest.name);
-                self.loading = Some(Loading { id, manifest: Rc::new(*manifest), stage, z });
+                self.loading = Some(Loading { id, manifest: Rc::new(*manifest), stage, z, fraction: None });
             }
             Action::Failed(text) => self.error(text),
             Action::Inform(text) => self.notice = Some(Notice { kind: NoticeKind::Info, text }),
@@ -277,7 +279,13 @@ impl State {
                 if let Some(m) = self.model.clone() {
                     let id = self.fresh_id();
                     let z = Some(self.z.clone());
-                    self.loading = Some(Loading { id, manifest: m, stage: "switching backend".into(), z });
+                    self.loading = Some(Loading {
+                        id,
+                        manifest: m,
+                        stage: "switching backend".into(),
+                        z,
+                        fraction: None,
+                    });
                 }
             }
             Action::DismissNotice => self.notice = None,
@@ -306,7 +314,8 @@ impl State {
         if let Some(manifest) = manifest {
             let id = self.fresh_id();
             let z = self.loading.as_ref().and_then(|l| l.z.clone()).or_else(|| Some(self.z.clone()));
-            self.loading = Some(Loading { id, manifest, stage: "restarting on the CPU".into(), z });
+            self.loading =
+                Some(Loading { id, manifest, stage: "restarting on the CPU".into(), z, fraction: None });
         }
         let text = if was_gpu {
             format!("{message}. Latent Lab switched to the CPU backend; your sliders and gallery are kept.")
@@ -321,9 +330,10 @@ impl State {
             FromWorker::Ready => {}
             // The client turns this into `Action::WorkerLost`, which knows the worker's epoch.
             FromWorker::Lost { .. } => {}
-            FromWorker::Progress { id, stage } => {
+            FromWorker::Progress { id, stage, fraction } => {
                 if let Some(l) = self.loading.as_mut().filter(|l| l.id == id) {
                     l.stage = stage;
+                    l.fraction = fraction;
                 }
             }
             FromWorker::Loaded { id, backend, note, .. } => {

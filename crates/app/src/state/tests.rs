@@ -188,7 +188,7 @@ fn progress_for_an_old_load_is_ignored() {
     s.apply(Action::ManifestLoaded { manifest: Box::new(manifest("a", 2)), z: None });
     s.apply(Action::ManifestLoaded { manifest: Box::new(manifest("b", 2)), z: Some(vec![1.0, 1.0]) });
     let id = s.loading.as_ref().unwrap().id;
-    s.apply(Action::Worker(FromWorker::Progress { id: id - 1, stage: "old".into() }));
+    s.apply(Action::Worker(FromWorker::Progress { id: id - 1, stage: "old".into(), fraction: None }));
     assert_ne!(s.loading.as_ref().unwrap().stage, "old");
     s.apply(Action::Worker(FromWorker::Loaded {
         id: id - 1,

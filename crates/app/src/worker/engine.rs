@@ -134,10 +134,22 @@ impl Runner {
 
     async fn load(&mut self, load: Load) -> Result<(), String> {
         let id = load.id;
-        let progress = |stage: &str| post(&FromWorker::Progress { id, stage: stage.to_string() });
+        let progress =
+            |stage: &str| post(&FromWorker::Progress { id, stage: stage.to_string(), fraction: None });
         let manifest = Manifest::parse(&load.manifest_json).map_err(|e| e.to_string())?;
         progress("downloading weights");
-        let weights = fetch_bytes(&load.weights_url).await?;
+        let weights = fetch_bytes(&load.weights_url, |done, total| {
+            let mb = |b: f64| b / 1_048_576.0;
+            post(&FromWorker::Progress {
+                id,
+                stage: match total {
+                    Some(t) => format!("downloading weights, {:.1} of {:.1} MB", mb(done), mb(t)),
+                    None => format!("downloading weights, {:.1} MB", mb(done)),
+                },
+                fraction: total.filter(|t| *t > 0.0).map(|t| (done / t).min(1.0) as f32),
+            })
+        })
+        .await?;
         progress("building the model");
         let cpu = Devices::cpu();
         let (model, device, backend, note) = match load.backend {
@@ -267,7 +279,10 @@ async fn time_decode(model: &Model, device: &Device, dim: usize) -> Result<f64, 
     Ok(times[1])
 }
 
-async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
+/// Download `url`, reporting (bytes so far, total if the server said) as chunks arrive, at most
+/// about every 5%: a model on a slow link should show movement, not a frozen spinner.
+async fn fetch_bytes(url: &str, on_progress: impl Fn(f64, Option<f64>)) -> Result<Vec<u8>, String> {
+    use js_sys::{Function, Promise, Reflect, Uint8Array};
     let scope: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
     let failed = |e: wasm_bindgen::JsValue| format!("could not download {url}: {e:?}");
     let response: web_sys::Response =
@@ -275,6 +290,37 @@ async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
     if !response.ok() {
         return Err(format!("could not download {url}: HTTP {}", response.status()));
     }
-    let buffer = JsFuture::from(response.array_buffer().map_err(failed)?).await.map_err(failed)?;
-    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+    // The stream API through Reflect: it saves three web-sys features for four calls.
+    let get = |obj: &wasm_bindgen::JsValue, key: &str| Reflect::get(obj, &key.into()).map_err(failed);
+    let headers = get(&response, "headers")?;
+    let header: Function = get(&headers, "get")?.dyn_into().map_err(failed)?;
+    let total = header
+        .call1(&headers, &"content-length".into())
+        .ok()
+        .and_then(|v| v.as_string())
+        .and_then(|v| v.parse::<f64>().ok());
+    let body = get(&response, "body")?;
+    let reader =
+        get(&body, "getReader")?.dyn_into::<Function>().map_err(failed)?.call0(&body).map_err(failed)?;
+    let read: Function = get(&reader, "read")?.dyn_into().map_err(failed)?;
+    let mut bytes = Vec::with_capacity(total.unwrap_or(0.0) as usize);
+    let mut reported = 0.0;
+    loop {
+        let promise: Promise = read.call0(&reader).map_err(failed)?.dyn_into().map_err(failed)?;
+        let chunk = JsFuture::from(promise).await.map_err(failed)?;
+        if get(&chunk, "done")?.as_bool() == Some(true) {
+            break;
+        }
+        let value: Uint8Array = get(&chunk, "value")?.dyn_into().map_err(failed)?;
+        let start = bytes.len();
+        bytes.resize(start + value.length() as usize, 0);
+        value.copy_to(&mut bytes[start..]);
+        let done = bytes.len() as f64;
+        if done - reported >= total.unwrap_or(1_048_576.0) * 0.05 {
+            on_progress(done, total);
+            reported = done;
+        }
+    }
+    on_progress(bytes.len() as f64, total);
+    Ok(bytes)
 }

@@ -284,6 +284,9 @@ pub fn app() -> Html {
             if let Some(l) = &s.loading {
                 <div class="loading" data-testid="loading" role="status">
                     <span class="spinner" aria-hidden="true"></span>{ format!("{}: {}", l.manifest.name, l.stage) }
+                    if let Some(f) = l.fraction {
+                        <progress max="1" value={f.to_string()} aria-label="weights downloaded" />
+                    }
                 </div>
             }
             if let Some(m) = &s.model {

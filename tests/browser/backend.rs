@@ -67,7 +67,7 @@ fn a_lost_gpu_device_falls_back_to_cpu_keeping_everything() {
     page.set_slider(0, -1.25);
     page.wait_new_image(id);
     let z = page.slider_z();
-    let gallery = page.eval(&items);
+    let gallery = page.eval(items);
 
     page.eval("window.latentLabWorker.postMessage('test:lose-gpu-device')");
     page.wait_for(
@@ -79,7 +79,7 @@ fn a_lost_gpu_device_falls_back_to_cpu_keeping_everything() {
     assert!(notice.contains("GPU device was lost") && notice.contains("CPU"), "{notice}");
     page.wait_settled();
     assert_eq!(page.slider_z(), z, "the latent code survives the device loss");
-    assert_eq!(page.eval(&items), gallery, "the gallery survives the device loss");
+    assert_eq!(page.eval(items), gallery, "the gallery survives the device loss");
 
     // And decoding goes on, now on the CPU.
     let id = page.latest();

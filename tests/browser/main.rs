@@ -2,5 +2,6 @@
 //! a test on any console error or wasm panic and saves its screenshot to target/screenshots/.
 
 mod backend;
+mod links;
 mod sliders;
 mod workbench;

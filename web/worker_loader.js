@@ -14,7 +14,8 @@ if (self.GPUAdapter) {
     devices.push(device);
     device.lost.then((info) => {
       if (info.reason !== "destroyed" || lossOnPurpose) {
-        self.postMessage({ Lost: { message: `The GPU device was lost (${info.reason || "unknown"}${info.message ? ": " + info.message : ""})` } });
+        const detail = (info.message || "").replace(/[.\s]+$/, "");
+        self.postMessage({ Lost: { message: `The GPU device was lost (${info.reason || "unknown"}${detail ? ": " + detail : ""})` } });
       }
     });
     return device;

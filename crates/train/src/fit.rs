@@ -27,6 +27,43 @@ pub struct FitReport {
     pub samples_per_second: f64,
 }
 
+/// The CPU backends the trainer can run on. flex is the one used for every shipped bundle
+/// (chosen by `train backends`); ndarray is there to compare, behind the `ndarray` feature.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub enum CpuBackend {
+    #[default]
+    Flex,
+    #[cfg(feature = "ndarray")]
+    NdArray,
+}
+
+impl CpuBackend {
+    pub fn all() -> Vec<CpuBackend> {
+        vec![
+            CpuBackend::Flex,
+            #[cfg(feature = "ndarray")]
+            CpuBackend::NdArray,
+        ]
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            CpuBackend::Flex => "flex",
+            #[cfg(feature = "ndarray")]
+            CpuBackend::NdArray => "ndarray",
+        }
+    }
+
+    pub fn device(self) -> Device {
+        match self {
+            CpuBackend::Flex => Device::flex(),
+            #[cfg(feature = "ndarray")]
+            #[allow(deprecated)] // deprecated in burn 0.22, measured here only to compare
+            CpuBackend::NdArray => Device::ndarray(),
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct FitOptions {
     /// Stop after this many steps (smoke runs); `None` runs every epoch.
@@ -36,6 +73,7 @@ pub struct FitOptions {
     pub checkpoints: Option<PathBuf>,
     /// Continue from the checkpoint in `checkpoints` when there is one for this preset.
     pub resume: bool,
+    pub backend: CpuBackend,
 }
 
 /// What a checkpoint records beside the weights. Adam's moments are not kept: a resumed run
@@ -88,7 +126,7 @@ pub fn scheduled_lr(preset: &Preset, step: usize, total: usize) -> f64 {
 }
 
 pub fn fit(preset: &Preset, ex: &Examples, opts: &FitOptions) -> (Model, FitReport) {
-    let device = Device::flex().autodiff();
+    let device = opts.backend.device().autodiff();
     device.seed(preset.seed);
     let mut rng = Rng::new(preset.seed);
     let mut model = Model::new(&preset.architecture, &device);

@@ -6,7 +6,7 @@ use clap::{Parser, Subcommand};
 use data::Split;
 use std::path::PathBuf;
 use train::examples::Source;
-use train::fit::{FitOptions, fit};
+use train::fit::{CpuBackend, FitOptions, fit};
 use train::{evaluate, export, presets};
 use vae::Model;
 use vae::bundle::{FORMAT_VERSION, ImageShape, Manifest, Training};
@@ -87,6 +87,13 @@ enum Command {
     },
     /// List the presets.
     List,
+    /// Training throughput of each CPU backend compiled in (flex; ndarray with `--features
+    /// ndarray`) on the mnist-vae and faces-vae architectures, same batches, same seeds.
+    Backends {
+        /// Timed optimiser steps per backend and model, after 3 warm-up steps.
+        #[arg(long, default_value_t = 40)]
+        steps: usize,
+    },
 }
 
 fn main() {
@@ -96,8 +103,31 @@ fn main() {
     }
 }
 
+fn backends(steps: usize) -> Result<(), Box<dyn std::error::Error>> {
+    let threads = std::thread::available_parallelism().map_or(0, |n| n.get());
+    println!("| model | backend | batch | samples/s |\n|---|---|---|---|");
+    for name in ["mnist-vae", "faces-vae"] {
+        let preset = presets::find(name).ok_or("missing preset")?;
+        let mut ex = if preset.source == Source::Faces {
+            train::examples::render_faces(0, preset.batch_size * 8)
+        } else {
+            preset.source.load(Split::Train, 0)?
+        };
+        ex.truncate(preset.batch_size * 64);
+        for backend in CpuBackend::all() {
+            let opts = |n| FitOptions { max_steps: Some(n), backend, ..Default::default() };
+            fit(&preset, &ex, &opts(3)); // allocation and first-call costs, not measured
+            let (_, r) = fit(&preset, &ex, &opts(steps));
+            println!("| {name} | {} | {} | {:.0} |", backend.name(), preset.batch_size, r.samples_per_second);
+        }
+    }
+    println!("\n{threads} threads, release build, {steps} timed steps each.");
+    Ok(())
+}
+
 fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     match cli.command {
+        Command::Backends { steps } => backends(steps),
         Command::List => {
             for p in presets::all() {
                 println!("{:18} {}", p.name, p.description);
@@ -146,6 +176,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                     progress: true,
                     checkpoints: Some(export::checkpoints_dir(&name)),
                     resume,
+                    backend: CpuBackend::Flex,
                 },
             );
             println!(

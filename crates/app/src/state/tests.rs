@@ -47,6 +47,17 @@ fn loaded(name: &str, dim: usize) -> State {
     s
 }
 
+/// The worker confirms the load in progress, on `backend`.
+fn finish_load(s: &mut State, backend: Backend) {
+    let l = s.loading.clone().expect("a load in progress");
+    s.apply(Action::Worker(FromWorker::Loaded {
+        id: l.id,
+        name: l.manifest.name.clone(),
+        backend,
+        note: None,
+    }));
+}
+
 fn decoded(id: u64, v: u8) -> Action {
     Action::Worker(FromWorker::Decoded { id, pixels: vec![v], micros: 1 })
 }
@@ -113,13 +124,7 @@ fn switching_backend_reloads_and_keeps_z() {
     let mut s = loaded("a", 2);
     s.apply(Action::SetZ(vec![0.5, -0.5]));
     s.apply(Action::ChooseBackend(BackendChoice::Webgpu));
-    let id = s.loading.as_ref().unwrap().id;
-    s.apply(Action::Worker(FromWorker::Loaded {
-        id,
-        name: "a".into(),
-        backend: Backend::Webgpu,
-        note: None,
-    }));
+    finish_load(&mut s, Backend::Webgpu);
     assert_eq!(s.z, vec![0.5, -0.5]);
     assert_eq!(s.backend, Some(Backend::Webgpu));
 }
@@ -128,30 +133,19 @@ fn switching_backend_reloads_and_keeps_z() {
 fn a_lost_gpu_worker_is_replaced_on_the_cpu_keeping_z() {
     let mut s = loaded("a", 2);
     s.apply(Action::ChooseBackend(BackendChoice::Webgpu));
-    let id = s.loading.as_ref().unwrap().id;
-    s.apply(Action::Worker(FromWorker::Loaded {
-        id,
-        name: "a".into(),
-        backend: Backend::Webgpu,
-        note: None,
-    }));
+    finish_load(&mut s, Backend::Webgpu);
     s.apply(Action::SetZ(vec![1.5, -0.25]));
     s.apply(Action::WorkerLost { epoch: 0, message: "The GPU device was lost (unknown)".into() });
     assert_eq!(s.worker_epoch, 1);
     assert_eq!(s.backend_choice, BackendChoice::Cpu);
-    let l = s.loading.clone().expect("a reload on the new worker");
-    assert_eq!(l.z.as_deref(), Some(&[1.5, -0.25][..]));
+    let z = s.loading.as_ref().and_then(|l| l.z.clone()).expect("a reload on the new worker");
+    assert_eq!(z, vec![1.5, -0.25]);
     let n = s.notice.clone().expect("a notice");
     assert!(n.text.contains("GPU device was lost") && n.text.contains("CPU"), "{}", n.text);
     // The old worker's own crash report arrives late: it must not restart the new one.
     s.apply(Action::WorkerLost { epoch: 0, message: "stopped".into() });
     assert_eq!(s.worker_epoch, 1);
-    s.apply(Action::Worker(FromWorker::Loaded {
-        id: l.id,
-        name: "a".into(),
-        backend: Backend::Cpu,
-        note: None,
-    }));
+    finish_load(&mut s, Backend::Cpu);
     assert_eq!(s.z, vec![1.5, -0.25]);
     assert_eq!(s.backend, Some(Backend::Cpu));
 }

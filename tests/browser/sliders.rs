@@ -80,6 +80,28 @@ fn sampling_changes_the_image(mode: Mode) {
     page.finish();
 }
 
+/// Switching to the 2-D model rebuilds the sliders and decodes with the new weights, on either
+/// backend; the canvas then equals the native decode of the new model at the origin.
+fn switching_models_decodes_with_the_new_model(mode: Mode) {
+    let page = open("model-switch", mode);
+    let backend = page.text("backend");
+    page.eval(
+        "(() => { const s = document.querySelector('[data-testid=model-picker]'); s.value = 'mnist-vae-2d'; s.dispatchEvent(new Event('change', { bubbles: true })); })()",
+    );
+    page.wait_for(
+        "mnist-vae-2d to load",
+        "document.querySelectorAll('[data-testid=latent-slider]').length === 2",
+        std::time::Duration::from_secs(90),
+    );
+    page.wait_settled();
+    assert_eq!(page.text("backend"), backend, "a model switch keeps the backend");
+    let expected = native::decode("mnist-vae-2d", &[0.0, 0.0]);
+    let drawn: Vec<u8> = page.canvas_rgba().chunks_exact(4).map(|p| p[0]).collect();
+    let worst = expected.iter().zip(&drawn).map(|(a, b)| a.abs_diff(*b)).max().unwrap_or(255);
+    assert!(worst <= 3, "canvas differs from the native decode of mnist-vae-2d by up to {worst}/255");
+    page.finish();
+}
+
 macro_rules! both_modes {
     ($($name:ident),*) => {
         mod webgpu { use super::*; $( #[test] fn $name() { super::$name(Mode::WebGpu) } )* }
@@ -91,5 +113,6 @@ both_modes!(
     one_slider_per_latent_dimension,
     moving_a_slider_changes_the_canvas,
     a_burst_of_moves_ends_on_the_final_decode,
-    sampling_changes_the_image
+    sampling_changes_the_image,
+    switching_models_decodes_with_the_new_model
 );

@@ -6,6 +6,7 @@ use super::drawpad::DrawPad;
 use super::gallery::{Gallery, ingest_files, load_examples};
 use super::interpolation::Interpolation;
 use super::sliders::Sliders;
+use super::startup;
 use super::toolbar::Toolbar;
 use super::vectors::Vectors;
 use crate::protocol::{BackendChoice, ToWorker};
@@ -15,7 +16,6 @@ use crate::web::client::WorkerClient;
 use latent::UrlState;
 use std::cell::RefCell;
 use std::rc::Rc;
-use vae::bundle::{IndexEntry, Manifest};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 use wasm_bindgen_futures::spawn_local;
@@ -45,9 +45,6 @@ struct Saved {
     vectors: Vec<CustomVector>,
 }
 
-/// The model shown when neither the link nor the user picks one.
-const DEFAULT_MODEL: &str = "mnist-vae";
-
 #[function_component(App)]
 pub fn app() -> Html {
     let state = use_reducer(|| {
@@ -73,7 +70,7 @@ pub fn app() -> Html {
                     ))),
                 }
             }
-            spawn_local(boot(dispatcher));
+            spawn_local(startup::boot(dispatcher));
         });
     }
     // A lost worker (GPU device lost, crash) is replaced; the reducer has already queued the
@@ -271,7 +268,7 @@ pub fn app() -> Html {
     let on_dragover = Callback::from(|e: DragEvent| e.prevent_default());
     let on_pick = {
         let d = dispatcher.clone();
-        Callback::from(move |name: String| spawn_local(load_manifest(d.clone(), name, None)))
+        Callback::from(move |name: String| spawn_local(startup::load_manifest(d.clone(), name, None)))
     };
     let ready = s.model.is_some() && s.image.is_some();
     html! {
@@ -348,57 +345,5 @@ fn notice(s: &State, dispatcher: &Dispatcher) -> Html {
             <span>{ &n.text }</span>
             <button aria-label="dismiss" onclick={Callback::from(move |_| d.dispatch(Action::DismissNotice))}>{ "×" }</button>
         </div>
-    }
-}
-
-/// Read the index and the link, then load the model they name.
-async fn boot(dispatcher: Dispatcher) {
-    let models: Vec<IndexEntry> = match browser::fetch_text("models/index.json")
-        .await
-        .and_then(|t| serde_json::from_str(&t).map_err(|e| format!("models/index.json is not valid: {e}")))
-    {
-        Ok(m) => m,
-        Err(e) => return dispatcher.dispatch(Action::Failed(e)),
-    };
-    dispatcher.dispatch(Action::IndexLoaded(models.clone()));
-    let link = match UrlState::decode(&browser::location_hash()) {
-        Ok(link) => link,
-        Err(e) => {
-            dispatcher.dispatch(Action::Failed(format!(
-                "This link could not be read: {e}. Showing the default view."
-            )));
-            UrlState::default()
-        }
-    };
-    let known = |name: &str| models.iter().any(|m| m.name == name);
-    let fallback = if known(DEFAULT_MODEL) {
-        Some(DEFAULT_MODEL.to_string())
-    } else {
-        models.first().map(|m| m.name.clone())
-    };
-    let (name, z) = match link.model {
-        Some(name) if known(&name) => (Some(name), link.z),
-        Some(name) => {
-            dispatcher.dispatch(Action::Failed(format!(
-                "The link names a model \"{name}\" that is not available here. Showing the default model."
-            )));
-            (fallback, None)
-        }
-        None => (fallback, None),
-    };
-    match name {
-        Some(name) => load_manifest(dispatcher, name, z).await,
-        None => dispatcher.dispatch(Action::Failed("No models are installed in models/index.json.".into())),
-    }
-}
-
-pub async fn load_manifest(dispatcher: Dispatcher, name: String, z: Option<Vec<f32>>) {
-    let url = format!("models/{name}/{}", vae::bundle::MANIFEST_FILE);
-    let parsed = browser::fetch_text(&url).await.and_then(|t| Manifest::parse(&t).map_err(|e| e.to_string()));
-    match parsed {
-        Ok(manifest) => dispatcher.dispatch(Action::ManifestLoaded { manifest: Box::new(manifest), z }),
-        Err(e) => dispatcher.dispatch(Action::Failed(format!(
-            "Model {name} could not be opened: {e}. The current model stays."
-        ))),
     }
 }

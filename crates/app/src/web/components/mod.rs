@@ -6,6 +6,7 @@ mod drawpad;
 mod gallery;
 mod interpolation;
 mod sliders;
+mod startup;
 mod thumb;
 mod toolbar;
 mod vectors;

@@ -1,0 +1,116 @@
+//! What the inference worker says, and what the page does when the worker itself is lost.
+
+use super::*;
+
+impl State {
+    /// Replace a lost worker: a new one on the CPU, the current model reloaded, the same z
+    /// decoded again, pending encodes sent again. Gallery, vectors and sliders are untouched.
+    pub(super) fn worker_lost(&mut self, epoch: u64, message: String) {
+        if epoch != self.worker_epoch {
+            return; // about a worker already replaced
+        }
+        if self.worker_epoch >= MAX_WORKER_RESTARTS {
+            self.error(format!(
+                "The inference worker stopped again ({message}). Reload the page; your gallery and vectors are saved."
+            ));
+            return;
+        }
+        let was_gpu = self.backend == Some(Backend::Webgpu) || self.backend_choice == BackendChoice::Webgpu;
+        self.worker_epoch += 1;
+        self.backend_choice = BackendChoice::Cpu;
+        let manifest = self.loading.as_ref().map(|l| l.manifest.clone()).or_else(|| self.model.clone());
+        if let Some(manifest) = manifest {
+            let id = self.fresh_id();
+            let z = self.loading.as_ref().and_then(|l| l.z.clone()).or_else(|| Some(self.z.clone()));
+            self.loading =
+                Some(Loading { id, manifest, stage: "restarting on the CPU".into(), z, fraction: None });
+        }
+        let text = if was_gpu {
+            format!("{message}. Latent Lab switched to the CPU backend; your sliders and gallery are kept.")
+        } else {
+            format!("{message}. The inference worker was restarted; your sliders and gallery are kept.")
+        };
+        self.notice = Some(Notice { kind: NoticeKind::Info, text });
+    }
+
+    pub(super) fn worker(&mut self, msg: FromWorker) {
+        match msg {
+            FromWorker::Ready => {}
+            // The client turns this into `Action::WorkerLost`, which knows the worker's epoch.
+            FromWorker::Lost { .. } => {}
+            FromWorker::Progress { id, stage, fraction } => {
+                if let Some(l) = self.loading.as_mut().filter(|l| l.id == id) {
+                    l.stage = stage;
+                    l.fraction = fraction;
+                }
+            }
+            FromWorker::Loaded { id, backend, note, .. } => {
+                let Some(loading) = self.loading.take_if(|l| l.id == id) else { return };
+                let dim = loading.manifest.latent_dim;
+                self.z = loading.z.filter(|z| z.len() == dim).unwrap_or_else(|| vec![0.0; dim]);
+                let same_model = self.model_name() == Some(loading.manifest.name.as_str());
+                self.model = Some(loading.manifest);
+                self.backend = Some(backend);
+                if !same_model {
+                    self.selected = None;
+                    self.interp = Interp::default();
+                    self.strip = None;
+                    self.vector = None;
+                    self.strength = 0.0;
+                }
+                // Asked for WebGPU and did not get it: say so on screen, not only in a tooltip.
+                if self.backend_choice == BackendChoice::Webgpu && backend == Backend::Cpu {
+                    let why = note.clone().unwrap_or_else(|| "WebGPU is unavailable".into());
+                    self.notice =
+                        Some(Notice { kind: NoticeKind::Info, text: format!("{why}. Running on the CPU.") });
+                }
+                self.backend_note = note;
+                self.request_decode();
+            }
+            FromWorker::Decoded { id, pixels, micros } => {
+                // Drop anything older than what is on screen or newer than asked (a result from
+                // before a reload): only the newest decode is ever drawn.
+                let newest_shown = self.image.as_ref().map_or(0, |i| i.id);
+                if id > newest_shown && id <= self.decode_id {
+                    self.image = Some(Image { id, pixels: Rc::new(pixels), micros });
+                }
+            }
+            FromWorker::DecodedMany { id, images } => {
+                if id == self.strip_id {
+                    self.strip = Some(Strip { id, images: Rc::new(images) });
+                }
+            }
+            FromWorker::Encoded { id, mu, logvar, recon } => {
+                if let Some(pos) = self.encoding.iter().position(|p| p.id == id) {
+                    let p = self.encoding.remove(pos);
+                    let item = GalleryItem {
+                        key: id,
+                        model: p.model,
+                        name: p.name,
+                        input: p.input,
+                        recon: Rc::new(recon),
+                        sigma: sigma(&logvar),
+                        mu,
+                        mark: Mark::None,
+                        example: p.example,
+                    };
+                    let user_made = !item.example;
+                    self.gallery.push(item);
+                    if user_made {
+                        self.saved();
+                    }
+                }
+            }
+            FromWorker::Failed { id, message } => {
+                if let Some(id) = id {
+                    self.encoding.retain(|p| p.id != id);
+                }
+                // A failed load keeps the previous model, z and image: nothing the user had is lost.
+                if id.is_some() && self.loading.as_ref().map(|l| l.id) == id {
+                    self.loading = None;
+                }
+                self.error(message);
+            }
+        }
+    }
+}

@@ -1,0 +1,63 @@
+//! What the page fetches to start: the model index, the link in the address bar, and a
+//! model's manifest. Every failure becomes a notice and a sensible default.
+
+use super::app::Dispatcher;
+use crate::state::Action;
+use crate::web::browser;
+use latent::UrlState;
+use vae::bundle::{IndexEntry, Manifest};
+
+/// The model shown when neither the link nor the user picks one.
+const DEFAULT_MODEL: &str = "mnist-vae";
+
+/// Read the index and the link, then load the model they name.
+pub async fn boot(dispatcher: Dispatcher) {
+    let models: Vec<IndexEntry> = match browser::fetch_text("models/index.json")
+        .await
+        .and_then(|t| serde_json::from_str(&t).map_err(|e| format!("models/index.json is not valid: {e}")))
+    {
+        Ok(m) => m,
+        Err(e) => return dispatcher.dispatch(Action::Failed(e)),
+    };
+    dispatcher.dispatch(Action::IndexLoaded(models.clone()));
+    let link = match UrlState::decode(&browser::location_hash()) {
+        Ok(link) => link,
+        Err(e) => {
+            dispatcher.dispatch(Action::Failed(format!(
+                "This link could not be read: {e}. Showing the default view."
+            )));
+            UrlState::default()
+        }
+    };
+    let known = |name: &str| models.iter().any(|m| m.name == name);
+    let fallback = if known(DEFAULT_MODEL) {
+        Some(DEFAULT_MODEL.to_string())
+    } else {
+        models.first().map(|m| m.name.clone())
+    };
+    let (name, z) = match link.model {
+        Some(name) if known(&name) => (Some(name), link.z),
+        Some(name) => {
+            dispatcher.dispatch(Action::Failed(format!(
+                "The link names a model \"{name}\" that is not available here. Showing the default model."
+            )));
+            (fallback, None)
+        }
+        None => (fallback, None),
+    };
+    match name {
+        Some(name) => load_manifest(dispatcher, name, z).await,
+        None => dispatcher.dispatch(Action::Failed("No models are installed in models/index.json.".into())),
+    }
+}
+
+pub async fn load_manifest(dispatcher: Dispatcher, name: String, z: Option<Vec<f32>>) {
+    let url = format!("models/{name}/{}", vae::bundle::MANIFEST_FILE);
+    let parsed = browser::fetch_text(&url).await.and_then(|t| Manifest::parse(&t).map_err(|e| e.to_string()));
+    match parsed {
+        Ok(manifest) => dispatcher.dispatch(Action::ManifestLoaded { manifest: Box::new(manifest), z }),
+        Err(e) => dispatcher.dispatch(Action::Failed(format!(
+            "Model {name} could not be opened: {e}. The current model stays."
+        ))),
+    }
+}

@@ -215,6 +215,14 @@ fn the_gallery_survives_a_reload() {
     let items = page.eval("Array.from(document.querySelectorAll('[data-testid=gallery-item]')).filter(i => i.textContent.includes('seven.png')).length");
     assert_eq!(items.as_u64(), Some(1), "the item must come back once");
     assert!(item_canvas_mean(&page, "seven.png", "item-recon") > 10.0);
+    // It is kept in IndexedDB (room for big galleries), not in localStorage.
+    let stored = page.eval(
+        "new Promise((ok, fail) => { const r = indexedDB.open('latent-lab', 1); r.onerror = () => fail(r.error);
+            r.onsuccess = () => { const g = r.result.transaction('kv').objectStore('kv').get('latent-lab/v1/workbench');
+                g.onsuccess = () => ok(String(g.result)); g.onerror = () => fail(g.error); }; })",
+    );
+    assert!(stored.as_str().is_some_and(|t| t.contains("seven.png")), "IndexedDB holds {stored}");
+    assert!(page.eval("localStorage.getItem('latent-lab/v1/workbench')").is_null());
     page.finish();
 }
 
@@ -267,4 +275,88 @@ fn downloads_show_their_progress() {
     assert!(!downloading.is_empty(), "no byte counts shown: {seen}");
     assert!(downloading.iter().any(|s| s[1].as_f64() == Some(1.0)), "the bar never reached the end: {seen}");
     page.finish();
+}
+
+#[test]
+fn a_camera_snapshot_becomes_a_gallery_item() {
+    // Chromium's fake camera (a moving test pattern) and an automatic yes to the permission.
+    let page = Page::open_with(
+        "webcam",
+        Mode::Cpu,
+        "?backend=cpu#m=mnist-vae",
+        &["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"],
+    );
+    page.wait_ready();
+    page.eval("document.querySelector('[data-testid=webcam-open]').click()");
+    page.wait_for(
+        "the camera picture",
+        "(document.querySelector('[data-testid=webcam-video]')?.videoWidth ?? 0) > 0",
+        LONG,
+    );
+    page.eval("document.querySelector('[data-testid=webcam-snap]').click()");
+    page.wait_for(
+        "the snapshot's item",
+        "Array.from(document.querySelectorAll('[data-testid=gallery-item]')).some(i => i.textContent.includes('camera 1'))",
+        LONG,
+    );
+    page.eval("document.querySelector('[data-testid=webcam-close]').click()");
+    page.wait_for("the camera to stop", "!document.querySelector('[data-testid=webcam-video]')", LONG);
+    page.finish();
+}
+
+#[test]
+fn a_refused_camera_is_a_notice_and_the_gallery_is_kept() {
+    let page = open_with_examples("webcam-refused", "mnist-vae");
+    let before = item_keys(&page);
+    page.eval("document.querySelector('[data-testid=webcam-open]').click()");
+    page.wait_for("a notice", "!!document.querySelector('[data-testid=notice]')", LONG);
+    let notice = page.text("notice").unwrap_or_default();
+    assert!(notice.contains("camera is not available"), "{notice}");
+    assert_eq!(item_keys(&page), before);
+    assert!(page.eval("!!document.querySelector('[data-testid=webcam-open]')").as_bool().unwrap_or(false));
+    page.finish();
+}
+
+#[test]
+fn the_gallery_exports_to_a_file_and_imports_into_a_fresh_browser() {
+    let page = open_with_examples("gallery-export", "mnist-vae");
+    let before = count(&page, "gallery-item");
+    page.eval(UPLOAD_SEVEN);
+    page.wait_for(
+        "the upload",
+        &format!("document.querySelectorAll('[data-testid=gallery-item]').length === {}", before + 1),
+        LONG,
+    );
+    page.eval("document.querySelector('[data-testid=gallery-export]').click()");
+    page.wait_for(
+        "the export",
+        "document.querySelector('[data-testid=last-export]')?.download === 'latent-lab-gallery.json'",
+        LONG,
+    );
+    let text = page.eval("(async () => await (await fetch(document.querySelector('[data-testid=last-export]').href)).text())()");
+    let text = text.as_str().expect("the exported text").to_string();
+    assert!(text.contains("seven.png") && text.contains("latent-lab-gallery/1"));
+    page.finish();
+
+    let fresh = open_with_examples("gallery-import", "mnist-vae");
+    let examples = count(&fresh, "gallery-item");
+    // A file that is not ours is refused and changes nothing.
+    let import = |page: &Page, name: &str, body: &str| {
+        page.eval(&format!(
+            "(() => {{ const dt = new DataTransfer(); dt.items.add(new File([{body:?}], '{name}', {{ type: 'application/json' }}));
+                const i = document.querySelector('[data-testid=gallery-import]'); i.files = dt.files; i.dispatchEvent(new Event('change', {{ bubbles: true }})); }})()"
+        ));
+    };
+    import(&fresh, "junk.json", "{\"hello\": 1}");
+    fresh.wait_for("a notice", "!!document.querySelector('[data-testid=notice]')", LONG);
+    assert!(fresh.text("notice").unwrap_or_default().contains("not a Latent Lab gallery file"));
+    assert_eq!(count(&fresh, "gallery-item"), examples);
+    import(&fresh, "gallery.json", &text);
+    fresh.wait_for(
+        "the imported item",
+        "Array.from(document.querySelectorAll('[data-testid=gallery-item]')).some(i => i.textContent.includes('seven.png'))",
+        LONG,
+    );
+    assert_eq!(count(&fresh, "gallery-item"), examples + 1);
+    fresh.finish();
 }

@@ -49,6 +49,11 @@ impl Drop for TempDir {
 impl Page {
     /// Open the app at `query_and_hash` (e.g. `?backend=cpu#m=mnist-vae`) in a fresh browser.
     pub fn open(name: &str, mode: Mode, query_and_hash: &str) -> Page {
+        Page::open_with(name, mode, query_and_hash, &[])
+    }
+
+    /// `open`, with extra Chromium flags (a fake camera, say).
+    pub fn open_with(name: &str, mode: Mode, query_and_hash: &str, extra_args: &[&str]) -> Page {
         let dist = workspace().join("dist");
         assert!(
             dist.join("index.html").is_file(),
@@ -71,6 +76,7 @@ impl Page {
         if mode == Mode::WebGpu {
             args.push("--enable-unsafe-webgpu".into());
         }
+        args.extend(extra_args.iter().map(OsString::from));
         let options = LaunchOptions::default_builder()
             .path(Some(PathBuf::from(
                 std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),

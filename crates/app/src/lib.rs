@@ -4,6 +4,7 @@
 //! and the inference worker) are plain Rust, tested natively. `web` (Yew components and the
 //! worker client) and `worker` (burn inference) exist only on wasm32.
 
+pub mod export;
 pub mod pixels;
 pub mod preprocess;
 pub mod protocol;

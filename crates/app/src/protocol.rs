@@ -46,19 +46,38 @@ impl BackendChoice {
     }
 }
 
+/// Batched decodes come in lanes: each view that shows a batch has one, and the worker keeps
+/// only the newest request of each, so a fast hand on the sliders never queues stale grids.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Lane {
+    /// The interpolation strip.
+    Strip,
+    /// The 4-corner bilinear grid.
+    Corners,
+    /// The traversal grid (or the 2-D manifold).
+    Grid,
+    /// The latent map's thumbnail under the pointer.
+    Hover,
+    /// The AE vs VAE comparison: one lane per side.
+    Compare(u8),
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum ToWorker {
     /// Load a bundle: the page has already fetched and parsed the manifest; the worker fetches
     /// the weights and builds the model on the chosen backend.
-    Load { id: u64, manifest_json: String, weights_url: String, backend: BackendChoice },
+    /// A `companion` is kept beside the current model (on the CPU) for views that show two
+    /// models at once; it never replaces the current one.
+    Load { id: u64, manifest_json: String, weights_url: String, backend: BackendChoice, companion: bool },
     /// Decode one latent code.
     Decode { id: u64, z: Vec<f32> },
-    /// Decode several codes in one batched call (interpolation strips). Its own lane: only the
-    /// newest batch is kept, independently of single decodes.
-    DecodeMany { id: u64, zs: Vec<Vec<f32>> },
-    /// Encode one preprocessed image (model input layout, values in [0, 1]). Every encode is
-    /// answered: each is an item the user added.
-    Encode { id: u64, pixels: Vec<f32> },
+    /// Decode several codes in one batched call, with the model named (the current one when
+    /// `None`). Only the newest batch of each lane is kept.
+    DecodeMany { id: u64, lane: Lane, model: Option<String>, zs: Vec<Vec<f32>> },
+    /// Encode one preprocessed image (model input layout, values in [0, 1]) with the model
+    /// named (the current one when `None`). Every encode is answered: each is something the
+    /// user asked for.
+    Encode { id: u64, model: Option<String>, pixels: Vec<f32> },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -73,7 +92,7 @@ pub enum FromWorker {
     /// Pixels in row-major order, `channels` bytes per pixel.
     Decoded { id: u64, pixels: Vec<u8>, micros: u32 },
     /// Images for a `DecodeMany`, in order.
-    DecodedMany { id: u64, images: Vec<Vec<u8>> },
+    DecodedMany { id: u64, lane: Lane, images: Vec<Vec<u8>> },
     /// q(z|x) of an `Encode`, and the decode of its mean (the reconstruction).
     Encoded { id: u64, mu: Vec<f32>, logvar: Vec<f32>, recon: Vec<u8> },
     /// Something failed; `id` names the request when there is one.
@@ -95,10 +114,16 @@ mod tests {
                 manifest_json: "{}".into(),
                 weights_url: "w".into(),
                 backend: BackendChoice::Cpu,
+                companion: true,
             },
             ToWorker::Decode { id: 2, z: vec![0.5, -1.0] },
-            ToWorker::DecodeMany { id: 3, zs: vec![vec![0.0], vec![1.0]] },
-            ToWorker::Encode { id: 4, pixels: vec![0.25; 4] },
+            ToWorker::DecodeMany {
+                id: 3,
+                lane: Lane::Compare(1),
+                model: None,
+                zs: vec![vec![0.0], vec![1.0]],
+            },
+            ToWorker::Encode { id: 4, model: Some("mnist-ae".into()), pixels: vec![0.25; 4] },
         ];
         for m in msgs {
             let back: ToWorker = serde_json::from_str(&serde_json::to_string(&m).unwrap()).unwrap();

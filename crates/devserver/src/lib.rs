@@ -9,9 +9,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 
-/// Only the page's own origin may be contacted, and nothing may frame it.
+/// Only the page's own origin may be contacted (and `blob:`, the page's own in-memory files, so an
+/// export can be read back), and nothing may frame it.
 pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' 'unsafe-inline'; \
-style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; worker-src 'self'; frame-ancestors 'none'";
+style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self' blob:; worker-src 'self'; frame-ancestors 'none'";
 
 pub struct Server {
     pub port: u16,

@@ -53,6 +53,21 @@ pub fn path(a: &[f32], b: &[f32], n: usize, mode: Mode) -> Vec<Vec<f32>> {
         .collect()
 }
 
+/// The n×n bilinear grid between four codes: `a` top-left, `b` top-right, `c` bottom-left,
+/// `d` bottom-right; row-major. The top row is the lerp from a to b, the bottom from c to d.
+pub fn bilinear(a: &[f32], b: &[f32], c: &[f32], d: &[f32], n: usize) -> Vec<Vec<f32>> {
+    let n = n.max(2);
+    let mut codes = Vec::with_capacity(n * n);
+    for i in 0..n {
+        let v = i as f32 / (n - 1) as f32;
+        let (left, right) = (lerp(a, c, v), lerp(b, d, v));
+        for j in 0..n {
+            codes.push(lerp(&left, &right, j as f32 / (n - 1) as f32));
+        }
+    }
+    codes
+}
+
 pub(crate) fn dot(a: &[f32], b: &[f32]) -> f32 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
@@ -100,6 +115,16 @@ mod tests {
         assert!(close(&slerp(&[1.0, 1.0], &[2.0, 2.0], 0.5), &[1.5, 1.5]));
         // A zero vector has no direction.
         assert!(close(&slerp(&[0.0, 0.0], &[2.0, 0.0], 0.25), &[0.5, 0.0]));
+    }
+
+    #[test]
+    fn bilinear_grid_has_the_corners_and_the_centre() {
+        let g = bilinear(&[0.0, 0.0], &[4.0, 0.0], &[0.0, 4.0], &[4.0, 4.0], 3);
+        assert_eq!(g.len(), 9);
+        assert!(close(&g[0], &[0.0, 0.0]) && close(&g[2], &[4.0, 0.0]));
+        assert!(close(&g[6], &[0.0, 4.0]) && close(&g[8], &[4.0, 4.0]));
+        assert!(close(&g[4], &[2.0, 2.0]));
+        assert_eq!(bilinear(&[0.0], &[1.0], &[2.0], &[3.0], 0).len(), 4);
     }
 
     #[test]

@@ -3,12 +3,13 @@
 //! Everything here is plain `f32` slices: no burn, no web. The app, the trainer and the
 //! benchmarks share it, and it is tested natively.
 
+pub mod grid;
 pub mod interp;
 pub mod project;
 pub mod url_state;
 pub mod vector;
 
-pub use interp::{Mode, lerp, path, slerp};
+pub use interp::{Mode, bilinear, lerp, path, slerp};
 pub use project::Projection;
 pub use url_state::{UrlState, UrlStateError};
 pub use vector::{VectorError, add_scaled, analogy, mean, mean_difference};

@@ -20,6 +20,19 @@ impl Projection {
         out
     }
 
+    /// The code on the map's plane at `p`: `mean + p0 c0 + p1 c1`. The components are
+    /// orthonormal, so projecting the result gives `p` back.
+    pub fn unproject(&self, p: [f32; 2]) -> Vec<f32> {
+        self.mean
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                m + p[0] * self.components[0].get(i).unwrap_or(&0.0)
+                    + p[1] * self.components[1].get(i).unwrap_or(&0.0)
+            })
+            .collect()
+    }
+
     /// Principal components by power iteration with deflation: two components of a few
     /// thousand 32-dimensional codes need no linear-algebra dependency.
     pub fn fit(codes: &[Vec<f32>]) -> Option<Self> {
@@ -95,6 +108,18 @@ mod tests {
         // The mean projects to the origin.
         let at_mean = p.project(&p.mean.clone());
         assert!(at_mean[0].abs() < 1e-5 && at_mean[1].abs() < 1e-5);
+    }
+
+    #[test]
+    fn unproject_inverts_project_on_the_plane() {
+        let codes: Vec<Vec<f32>> = (0..100)
+            .map(|i| (0..5).map(|d| ((i * (d + 3)) as f32 * 0.37).sin() * (d + 1) as f32).collect())
+            .collect();
+        let p = Projection::fit(&codes).unwrap();
+        for at in [[0.0, 0.0], [1.5, -2.0], [-3.0, 0.25]] {
+            let back = p.project(&p.unproject(at));
+            assert!((back[0] - at[0]).abs() < 1e-3 && (back[1] - at[1]).abs() < 1e-3, "{at:?} -> {back:?}");
+        }
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! The view's shareable state, encoded in the URL hash.
 //!
-//! Format: `#m=<model>&z=<f>,<f>,…&t=<temperature>` (keys in any order, unknown keys ignored so
-//! newer links still open in older builds). Decoding never panics: anything malformed is an
+//! Format: `#m=<model>&z=<f>,<f>,…&v=<view>&vec=<vector>&s=<strength>&a=<item>&b=<item>&p=1`
+//! (keys in any order, unknown keys ignored so newer links still open in older builds). Names
+//! (view, vector, interpolation ends) are percent-encoded. Decoding never panics: anything malformed is an
 //! error that says what was wrong, and the caller shows it and keeps its defaults.
 
 use std::fmt;
@@ -16,7 +17,21 @@ pub const MAX_ABS: f32 = 10.0;
 pub struct UrlState {
     pub model: Option<String>,
     pub z: Option<Vec<f32>>,
+    /// Which view is open below the sliders (`map`, `traversal`, …).
+    pub view: Option<String>,
+    /// The chosen latent vector and the strength it was applied with.
+    pub vector: Option<String>,
+    pub strength: Option<f32>,
+    /// Interpolation ends, by the name of a bundled example (uploads exist in one browser only).
+    pub ends: [Option<String>; 2],
+    /// Presentation mode (large type and controls).
+    pub present: bool,
 }
+
+/// Names in a link are at most this long, decoded.
+pub const MAX_NAME: usize = 64;
+/// Vector strengths are applied within ±3.
+pub const MAX_STRENGTH: f32 = 3.0;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum UrlStateError {
@@ -24,6 +39,8 @@ pub enum UrlStateError {
     BadNumber { index: usize, text: String },
     OutOfRange { index: usize },
     TooManyDims(usize),
+    BadName { key: String },
+    BadStrength(String),
 }
 
 impl fmt::Display for UrlStateError {
@@ -40,6 +57,12 @@ impl fmt::Display for UrlStateError {
             }
             UrlStateError::TooManyDims(n) => {
                 write!(f, "the link has {n} latents; at most {MAX_DIMS} are allowed")
+            }
+            UrlStateError::BadName { key } => {
+                write!(f, "the link's \"{}\" is not a valid name", truncate(key))
+            }
+            UrlStateError::BadStrength(text) => {
+                write!(f, "the link's strength \"{}\" is not a number within ±{MAX_STRENGTH}", truncate(text))
             }
         }
     }
@@ -69,6 +92,23 @@ impl UrlState {
             let values: Vec<String> = z.iter().map(|v| format_value(*v)).collect();
             parts.push(format!("z={}", values.join(",")));
         }
+        if let Some(v) = &self.view {
+            parts.push(format!("v={}", escape(v)));
+        }
+        if let Some(v) = &self.vector {
+            parts.push(format!("vec={}", escape(v)));
+            if let Some(s) = self.strength {
+                parts.push(format!("s={}", format_value(s)));
+            }
+        }
+        for (key, end) in ["a", "b"].iter().zip(&self.ends) {
+            if let Some(name) = end {
+                parts.push(format!("{key}={}", escape(name)));
+            }
+        }
+        if self.present {
+            parts.push("p=1".into());
+        }
         parts.join("&")
     }
 
@@ -86,6 +126,18 @@ impl UrlState {
                     state.model = Some(value.to_string());
                 }
                 "z" => state.z = Some(decode_z(value)?),
+                "v" => state.view = Some(unescape(key, value)?),
+                "vec" => state.vector = Some(unescape(key, value)?),
+                "a" => state.ends[0] = Some(unescape(key, value)?),
+                "b" => state.ends[1] = Some(unescape(key, value)?),
+                "s" => {
+                    let s: f32 = value.parse().map_err(|_| UrlStateError::BadStrength(value.to_string()))?;
+                    if !s.is_finite() || s.abs() > MAX_STRENGTH {
+                        return Err(UrlStateError::BadStrength(value.to_string()));
+                    }
+                    state.strength = Some(s);
+                }
+                "p" => state.present = value == "1",
                 _ => {}
             }
         }
@@ -97,6 +149,38 @@ fn format_value(v: f32) -> String {
     let s = format!("{v:.4}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
     if s == "-0" || s.is_empty() { "0".to_string() } else { s.to_string() }
+}
+
+/// Percent-encode everything but `[A-Za-z0-9._-]`, so a name cannot break the `&`/`=` syntax.
+fn escape(name: &str) -> String {
+    name.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'.' | b'_' | b'-' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn unescape(key: &str, value: &str) -> Result<String, UrlStateError> {
+    let bad = || UrlStateError::BadName { key: key.to_string() };
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = value.get(i + 1..i + 3).ok_or_else(bad)?;
+            out.push(u8::from_str_radix(hex, 16).map_err(|_| bad())?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    let name = String::from_utf8(out).map_err(|_| bad())?;
+    if name.is_empty() || name.chars().count() > MAX_NAME || name.chars().any(char::is_control) {
+        return Err(bad());
+    }
+    Ok(name)
 }
 
 fn decode_z(value: &str) -> Result<Vec<f32>, UrlStateError> {
@@ -128,12 +212,48 @@ mod tests {
 
     #[test]
     fn round_trip() {
-        let s = UrlState { model: Some("mnist-vae".into()), z: Some(vec![0.0, -1.25, 2.5, 0.00004]) };
+        let s = UrlState {
+            model: Some("mnist-vae".into()),
+            z: Some(vec![0.0, -1.25, 2.5, 0.00004]),
+            ..Default::default()
+        };
         let text = s.encode();
         assert_eq!(text, "m=mnist-vae&z=0,-1.25,2.5,0");
         let back = UrlState::decode(&format!("#{text}")).unwrap();
         assert_eq!(back.model.as_deref(), Some("mnist-vae"));
         assert_eq!(back.z, Some(vec![0.0, -1.25, 2.5, 0.0]));
+    }
+
+    #[test]
+    fn the_whole_view_round_trips() {
+        let s = UrlState {
+            model: Some("faces-vae".into()),
+            z: Some(vec![1.0]),
+            view: Some("traversal".into()),
+            vector: Some("3 → 8".into()),
+            strength: Some(-1.5),
+            ends: [Some("example: 7".into()), None],
+            present: true,
+        };
+        let text = s.encode();
+        assert!(!text.contains(' ') && !text.contains('→'), "{text}");
+        assert_eq!(UrlState::decode(&text).unwrap(), s);
+        // A strength without a vector means nothing and is not written.
+        let lone = UrlState { strength: Some(1.0), ..Default::default() };
+        assert_eq!(lone.encode(), "");
+    }
+
+    #[test]
+    fn bad_names_and_strengths_are_errors() {
+        for bad in ["v=%", "v=%zz", "a=", "vec=%FF%FE", "b=%0A"] {
+            assert!(matches!(UrlState::decode(bad), Err(UrlStateError::BadName { .. })), "{bad}");
+        }
+        let long = format!("v={}", "x".repeat(MAX_NAME + 1));
+        assert!(UrlState::decode(&long).is_err());
+        for bad in ["s=abc", "s=NaN", "s=4", "s=-1e30"] {
+            assert!(matches!(UrlState::decode(bad), Err(UrlStateError::BadStrength(_))), "{bad}");
+        }
+        assert!(!UrlState::decode("p=0").unwrap().present);
     }
 
     #[test]

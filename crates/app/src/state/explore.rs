@@ -20,8 +20,17 @@ impl State {
                 // Keys must stay unique: new ids start above every restored key.
                 self.next_id = self.next_id.max(gallery.iter().map(|g| g.key).max().unwrap_or(0));
                 let known: Vec<u64> = self.gallery.iter().map(|g| g.key).collect();
+                let (items, vecs) = (self.gallery.len(), self.custom_vectors.len());
                 self.gallery.extend(gallery.into_iter().filter(|g| !g.example && !known.contains(&g.key)));
-                self.custom_vectors.extend(vectors);
+                for v in vectors {
+                    if !self.custom_vectors.iter().any(|c| c.model == v.model && c.name == v.name) {
+                        self.custom_vectors.push(v);
+                    }
+                }
+                // Merged with what was made before the restore (or imported): store the union.
+                if self.gallery.len() != items || self.custom_vectors.len() != vecs {
+                    self.saved();
+                }
             }
             Action::Select(key) => {
                 if let Some(mu) = self.item(key).map(|i| i.mu.clone()) {
@@ -36,7 +45,9 @@ impl State {
                     if self.selected == Some(key) {
                         self.selected = None;
                     }
-                    for end in [&mut self.interp.a, &mut self.interp.b] {
+                    for end in
+                        [&mut self.interp.a, &mut self.interp.b, &mut self.interp.c, &mut self.interp.d]
+                    {
                         if *end == Some(key) {
                             *end = None;
                         }
@@ -58,6 +69,15 @@ impl State {
                     self.interp.b = key
                 } else {
                     self.interp.a = key
+                }
+                self.request_strip();
+            }
+            Action::SetCorner { d, key } => {
+                let key = key.filter(|k| self.item(*k).is_some());
+                if d {
+                    self.interp.d = key
+                } else {
+                    self.interp.c = key
                 }
                 self.request_strip();
             }

@@ -64,6 +64,24 @@ pub enum VectorChoice {
 }
 
 impl VectorChoice {
+    /// How a link names the choice.
+    pub fn key(&self) -> String {
+        match self {
+            VectorChoice::Named(n) => n.clone(),
+            VectorChoice::Classes { from, to } => format!("classes:{from}>{to}"),
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<VectorChoice> {
+        match key.strip_prefix("classes:") {
+            Some(pair) => {
+                let (from, to) = pair.split_once('>')?;
+                Some(VectorChoice::Classes { from: from.parse().ok()?, to: to.parse().ok()? })
+            }
+            None => (!key.is_empty()).then(|| VectorChoice::Named(key.to_string())),
+        }
+    }
+
     pub fn label(&self, class_names: &[String]) -> String {
         match self {
             VectorChoice::Named(n) => n.clone(),
@@ -85,14 +103,20 @@ pub struct Interp {
     /// Where the scrubber is on the path, 0..=1.
     pub t: f32,
     pub playing: bool,
+    /// Bottom-left and bottom-right of the optional 4-corner grid (A and B are the top).
+    pub c: Option<u64>,
+    pub d: Option<u64>,
 }
+
+/// The 4-corner grid is at most this many frames a side (64 decodes in one batch).
+pub const MAX_CORNER_GRID: usize = 8;
 
 pub const MIN_FRAMES: usize = 3;
 pub const MAX_FRAMES: usize = 16;
 
 impl Default for Interp {
     fn default() -> Self {
-        Interp { a: None, b: None, mode: Mode::Linear, frames: 8, t: 0.0, playing: false }
+        Interp { a: None, b: None, mode: Mode::Linear, frames: 8, t: 0.0, playing: false, c: None, d: None }
     }
 }
 

@@ -6,12 +6,16 @@
 
 mod explore;
 mod gallery;
+mod keys;
+mod lecture;
 mod worker;
 
 pub use gallery::*;
+pub use keys::*;
+pub use lecture::*;
 
 use crate::protocol::{Backend, BackendChoice, FromWorker};
-use latent::Mode;
+use latent::{Mode, UrlState};
 use std::rc::Rc;
 use vae::bundle::{IndexEntry, Manifest};
 
@@ -82,6 +86,29 @@ pub struct State {
     /// Which worker is current: bumped when a lost worker is replaced. Messages about an older
     /// worker are ignored.
     pub worker_epoch: u64,
+    /// The lecture view open under the sliders.
+    pub view: View,
+    pub traversal: Traversal,
+    /// Id of the newest traversal grid asked for, and the newest grid received.
+    pub grid_id: u64,
+    pub grid: Option<Strip>,
+    /// Id of the newest 4-corner grid asked for, and the newest received.
+    pub corners_id: u64,
+    pub corners: Option<Strip>,
+    /// The map point under the pointer, the id of its decode, and that decode.
+    pub hover: Option<[f32; 2]>,
+    pub hover_id: u64,
+    pub hover_image: Option<Rc<Vec<u8>>>,
+    pub compare: Compare,
+    pub denoise: Denoise,
+    /// Presentation mode: large type and controls for a lecture hall.
+    pub present: bool,
+    /// The keyboard-shortcut overlay.
+    pub help: bool,
+    /// The dimension the arrow keys move: an index into the dimensions ordered by KL.
+    pub focus: usize,
+    /// Parts of an opened link that wait for its model or its examples.
+    pub pending_link: Option<UrlState>,
 }
 
 /// A worker that keeps dying (a crash in loading, say) is not restarted forever.
@@ -133,6 +160,11 @@ pub enum Action {
         b: bool,
         key: Option<u64>,
     },
+    /// The bottom corners of the 4-corner grid: C (left) or D (right).
+    SetCorner {
+        d: bool,
+        key: Option<u64>,
+    },
     InterpMode(Mode),
     InterpFrames(usize),
     /// Move along the path from A (0) to B (1); the sliders follow.
@@ -147,6 +179,34 @@ pub enum Action {
     DeleteVector(String),
     /// z = a − b + c, from three gallery items.
     Analogy([u64; 3]),
+    SetView(View),
+    TraversalSize {
+        rows: usize,
+        cols: usize,
+    },
+    /// The pointer moved over the latent map (map coordinates), or left it.
+    Hover(Option<[f32; 2]>),
+    /// Set z to the point of the map's plane that was clicked.
+    MapClick([f32; 2]),
+    /// A manifest for one side of the AE vs VAE view arrived: load it beside the current model.
+    CompanionManifest {
+        side: usize,
+        manifest: Box<Manifest>,
+    },
+    CompareSamples(Vec<Vec<f32>>),
+    /// The two gallery items both sides interpolate between.
+    ComparePair(Option<[u64; 2]>),
+    DenoiseSource(u64),
+    DenoiseNoise(f32),
+    DenoiseMask(f32),
+    Present(bool),
+    Help(bool),
+    /// Move the keyboard focus to the next (+1) or previous (−1) dimension by KL.
+    FocusDim(i64),
+    /// Move the focused dimension's slider by this much.
+    NudgeFocused(f32),
+    /// Open what a link says (after back/forward, or a link opened on the page).
+    Link(UrlState),
 }
 
 impl State {
@@ -159,9 +219,12 @@ impl State {
         self.next_id
     }
 
+    /// z changed: decode it, and refresh the views that show it.
     fn request_decode(&mut self) {
         if self.model.is_some() {
             self.decode_id = self.fresh_id();
+            self.request_grid();
+            self.request_compare();
         }
     }
 
@@ -230,6 +293,23 @@ impl State {
         } else {
             self.strip = None;
         }
+        if self.corner_codes().is_some() {
+            self.corners_id = self.fresh_id();
+        } else {
+            self.corners = None;
+        }
+    }
+
+    /// Side of the 4-corner grid: the strip's frame count, at most `MAX_CORNER_GRID`.
+    pub fn corner_side(&self) -> usize {
+        self.interp.frames.min(MAX_CORNER_GRID)
+    }
+
+    /// The 4-corner grid's codes, when all four corners are chosen.
+    pub fn corner_codes(&self) -> Option<Vec<Vec<f32>>> {
+        let i = &self.interp;
+        let (a, b, c, d) = (self.item(i.a?)?, self.item(i.b?)?, self.item(i.c?)?, self.item(i.d?)?);
+        Some(latent::bilinear(&a.mu, &b.mu, &c.mu, &d.mu, self.corner_side()))
     }
 
     /// Set z directly (validated), as every tool that moves the code does.
@@ -292,6 +372,21 @@ impl State {
             Action::DismissNotice => self.notice = None,
             Action::WorkerLost { epoch, message } => self.worker_lost(epoch, message),
             Action::Worker(msg) => self.worker(msg),
+            Action::SetView(_)
+            | Action::TraversalSize { .. }
+            | Action::Hover(_)
+            | Action::MapClick(_)
+            | Action::CompanionManifest { .. }
+            | Action::CompareSamples(_)
+            | Action::ComparePair(_)
+            | Action::DenoiseSource(_)
+            | Action::DenoiseNoise(_)
+            | Action::DenoiseMask(_)
+            | Action::Present(_)
+            | Action::Help(_)
+            | Action::FocusDim(_)
+            | Action::NudgeFocused(_)
+            | Action::Link(_) => self.lecture(action),
             other => self.explore(other),
         }
     }

@@ -1,6 +1,7 @@
 //! The reducer's rules, natively.
 
 use super::*;
+use crate::protocol::Lane;
 use vae::bundle::{ImageShape, Training};
 
 fn manifest(name: &str, dim: usize) -> Manifest {
@@ -40,10 +41,15 @@ fn manifest(name: &str, dim: usize) -> Manifest {
 }
 
 fn loaded(name: &str, dim: usize) -> State {
+    loaded_with(manifest(name, dim))
+}
+
+fn loaded_with(m: Manifest) -> State {
+    let name = m.name.clone();
     let mut s = State::new(BackendChoice::Auto);
-    s.apply(Action::ManifestLoaded { manifest: Box::new(manifest(name, dim)), z: None });
+    s.apply(Action::ManifestLoaded { manifest: Box::new(m), z: None });
     let id = s.loading.as_ref().unwrap().id;
-    s.apply(Action::Worker(FromWorker::Loaded { id, name: name.into(), backend: Backend::Cpu, note: None }));
+    s.apply(Action::Worker(FromWorker::Loaded { id, name, backend: Backend::Cpu, note: None }));
     s
 }
 
@@ -254,15 +260,39 @@ fn interpolation_requests_a_strip_and_scrubbing_moves_z() {
     let codes = s.strip_codes().unwrap();
     assert_eq!((codes.len(), codes[0].clone(), codes[15].clone()), (16, vec![0.0, 0.0], vec![2.0, -2.0]));
     let asked = s.strip_id;
-    s.apply(Action::Worker(FromWorker::DecodedMany { id: asked - 1, images: vec![] }));
+    s.apply(Action::Worker(FromWorker::DecodedMany { id: asked - 1, lane: Lane::Strip, images: vec![] }));
     assert!(s.strip.is_none(), "a stale strip is dropped");
-    s.apply(Action::Worker(FromWorker::DecodedMany { id: asked, images: vec![vec![0]; 16] }));
+    s.apply(Action::Worker(FromWorker::DecodedMany {
+        id: asked,
+        lane: Lane::Strip,
+        images: vec![vec![0]; 16],
+    }));
     assert_eq!(s.strip.as_ref().unwrap().images.len(), 16);
     s.apply(Action::Scrub(0.5));
     assert_eq!(s.z, vec![1.0, -1.0]);
     s.apply(Action::Play(true));
     s.apply(Action::Tick);
     assert!(s.interp.t > 0.5);
+    // Two more corners give the bilinear grid, in its own lane.
+    let c = encode(&mut s, "c", [0.0, 4.0]);
+    let d = encode(&mut s, "d", [2.0, 2.0]);
+    s.apply(Action::SetCorner { d: false, key: Some(c) });
+    assert!(s.corner_codes().is_none(), "three corners are not a grid");
+    s.apply(Action::SetCorner { d: true, key: Some(d) });
+    let grid = s.corner_codes().unwrap();
+    assert_eq!(grid.len(), MAX_CORNER_GRID * MAX_CORNER_GRID, "16 frames make an 8×8 grid at most");
+    assert_eq!((grid[0].clone(), grid[63].clone()), (vec![0.0, 0.0], vec![2.0, 2.0]));
+    let asked = s.corners_id;
+    s.apply(Action::Worker(FromWorker::DecodedMany { id: asked, lane: Lane::Strip, images: vec![] }));
+    assert!(s.corners.is_none());
+    s.apply(Action::Worker(FromWorker::DecodedMany {
+        id: asked,
+        lane: Lane::Corners,
+        images: vec![vec![0]; 64],
+    }));
+    assert_eq!(s.corners.as_ref().unwrap().images.len(), 64);
+    s.apply(Action::Delete(c));
+    assert_eq!((s.interp.c, s.corners.clone()), (None, None));
     // Deleting an end stops playback and clears the strip.
     s.apply(Action::Delete(b));
     assert_eq!((s.interp.b, s.interp.playing, s.strip_codes()), (None, false, None));
@@ -366,3 +396,5 @@ fn items_belong_to_their_model() {
     assert_eq!(s.interp.a, None);
     assert_eq!(s.gallery.len(), 1, "the other model's item is kept for when it comes back");
 }
+
+mod lecture;

@@ -45,6 +45,9 @@ impl State {
                 }
             }
             FromWorker::Loaded { id, backend, note, .. } => {
+                if self.companion_loaded(id) {
+                    return;
+                }
                 let Some(loading) = self.loading.take_if(|l| l.id == id) else { return };
                 let dim = loading.manifest.latent_dim;
                 self.z = loading.z.filter(|z| z.len() == dim).unwrap_or_else(|| vec![0.0; dim]);
@@ -57,6 +60,13 @@ impl State {
                     self.strip = None;
                     self.vector = None;
                     self.strength = 0.0;
+                    self.grid = None;
+                    self.hover = None;
+                    self.hover_image = None;
+                    self.denoise = Denoise::default();
+                    self.compare.pair = None;
+                    self.compare.images = Default::default();
+                    self.focus = 0;
                 }
                 // Asked for WebGPU and did not get it: say so on screen, not only in a tooltip.
                 if self.backend_choice == BackendChoice::Webgpu && backend == Backend::Cpu {
@@ -66,6 +76,8 @@ impl State {
                 }
                 self.backend_note = note;
                 self.request_decode();
+                self.refresh_view();
+                self.settle_link();
             }
             FromWorker::Decoded { id, pixels, micros } => {
                 // Drop anything older than what is on screen or newer than asked (a result from
@@ -75,12 +87,11 @@ impl State {
                     self.image = Some(Image { id, pixels: Rc::new(pixels), micros });
                 }
             }
-            FromWorker::DecodedMany { id, images } => {
-                if id == self.strip_id {
-                    self.strip = Some(Strip { id, images: Rc::new(images) });
-                }
-            }
+            FromWorker::DecodedMany { id, lane, images } => self.batch_decoded(id, lane, images),
             FromWorker::Encoded { id, mu, logvar, recon } => {
+                if self.lecture_encoded(id, &mu, recon.clone()) {
+                    return;
+                }
                 if let Some(pos) = self.encoding.iter().position(|p| p.id == id) {
                     let p = self.encoding.remove(pos);
                     let item = GalleryItem {
@@ -99,6 +110,10 @@ impl State {
                     if user_made {
                         self.saved();
                     }
+                    // A link's interpolation ends name examples that may just have arrived; the
+                    // open view may be waiting for its first items too.
+                    self.settle_link();
+                    self.refresh_view();
                 }
             }
             FromWorker::Failed { id, message } => {

@@ -151,10 +151,59 @@ pub fn load_stored(key: &str) -> Option<String> {
     storage()?.get_item(key).ok().flatten()
 }
 
-/// Store a value; a full quota or disabled storage is an error the page can show.
-pub fn store(key: &str, value: &str) -> Result<(), String> {
-    let s = storage().ok_or("this browser does not allow storage here")?;
-    s.set_item(key, value).map_err(|_| {
-        "the browser's storage for this page is full: delete some gallery items to keep the rest".to_string()
-    })
+/// Remove a value (after it moved to IndexedDB).
+pub fn forget(key: &str) {
+    if let Some(s) = storage() {
+        let _ = s.remove_item(key);
+    }
+}
+
+/// Hand `bytes` to the browser as a download named `name`. The link stays in the page (hidden,
+/// testid `last-export`) until the next export, so scripts and tests can read what was saved.
+pub fn download(bytes: &[u8], name: &str, mime: &str) -> Result<(), String> {
+    let doc = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
+    let array = js_sys::Uint8Array::from(bytes);
+    let parts = js_sys::Array::of1(&array);
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)
+        .map_err(|e| format!("the browser refused the file: {e:?}"))?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|e| format!("{e:?}"))?;
+    if let Some(old) = doc.query_selector("[data-testid=last-export]").ok().flatten() {
+        if let Some(href) = old.get_attribute("href") {
+            let _ = web_sys::Url::revoke_object_url(&href);
+        }
+        old.remove();
+    }
+    let a: web_sys::HtmlElement = doc.create_element("a").map_err(|e| format!("{e:?}"))?.unchecked_into();
+    let _ = a.set_attribute("href", &url);
+    let _ = a.set_attribute("download", name);
+    let _ = a.set_attribute("data-testid", "last-export");
+    let _ = a.set_attribute("data-bytes", &bytes.len().to_string());
+    let _ = a.set_attribute("hidden", "");
+    if let Some(body) = doc.body() {
+        let _ = body.append_child(&a);
+    }
+    a.click();
+    Ok(())
+}
+
+/// Push a history entry (a new view or model), so Back returns to the previous one.
+pub fn push_hash(hash: &str) {
+    if let Some(w) = web_sys::window()
+        && let Ok(history) = w.history()
+    {
+        let url = format!("#{hash}");
+        let _ = history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+    }
+}
+
+/// Ask for fullscreen; refusal (no user gesture, an iframe) is not an error worth a notice.
+pub fn toggle_fullscreen() {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
+    if doc.fullscreen_element().is_some() {
+        doc.exit_fullscreen();
+    } else if let Some(root) = doc.document_element() {
+        let _ = root.request_fullscreen();
+    }
 }

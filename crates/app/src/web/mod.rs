@@ -3,6 +3,7 @@
 mod browser;
 mod client;
 mod components;
+mod store;
 
 pub fn start() {
     console_error_panic_hook::set_once();

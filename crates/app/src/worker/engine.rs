@@ -7,10 +7,10 @@
 use super::devices::Devices;
 use super::{now_ms, post};
 use crate::pixels::to_bytes;
-use crate::protocol::{Backend, BackendChoice, FromWorker, ToWorker};
+use crate::protocol::{Backend, BackendChoice, FromWorker, Lane, ToWorker};
 use burn::prelude::*;
 use std::cell::RefCell;
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
 use vae::Model;
 use vae::bundle::{Manifest, load_model};
@@ -22,21 +22,25 @@ struct Load {
     manifest_json: String,
     weights_url: String,
     backend: BackendChoice,
+    companion: bool,
 }
+
+/// A batch waiting in its lane: (request id, model name or current, codes).
+type Batch = (u64, Option<String>, Vec<Vec<f32>>);
 
 enum Job {
     Load(Load),
-    Encode { id: u64, pixels: Vec<f32> },
+    Encode { id: u64, model: Option<String>, pixels: Vec<f32> },
     Decode { id: u64, z: Vec<f32> },
-    DecodeMany { id: u64, zs: Vec<Vec<f32>> },
+    DecodeMany { id: u64, lane: Lane, batch: Batch },
 }
 
 pub struct Engine {
     loads: VecDeque<Load>,
-    encodes: VecDeque<(u64, Vec<f32>)>,
-    /// Only the newest decode request is kept, and the newest batch.
+    encodes: VecDeque<(u64, Option<String>, Vec<f32>)>,
+    /// Only the newest decode request is kept, and the newest batch of each lane.
     decode: Option<(u64, Vec<f32>)>,
-    many: Option<(u64, Vec<Vec<f32>>)>,
+    many: BTreeMap<Lane, Batch>,
     idle: Option<Runner>,
 }
 
@@ -46,7 +50,7 @@ impl Default for Engine {
             loads: VecDeque::new(),
             encodes: VecDeque::new(),
             decode: None,
-            many: None,
+            many: BTreeMap::new(),
             idle: Some(Runner::default()),
         }
     }
@@ -56,12 +60,14 @@ impl Engine {
     pub fn push(engine: &Rc<RefCell<Engine>>, msg: ToWorker) {
         let mut e = engine.borrow_mut();
         match msg {
-            ToWorker::Load { id, manifest_json, weights_url, backend } => {
-                e.loads.push_back(Load { id, manifest_json, weights_url, backend })
+            ToWorker::Load { id, manifest_json, weights_url, backend, companion } => {
+                e.loads.push_back(Load { id, manifest_json, weights_url, backend, companion })
             }
             ToWorker::Decode { id, z } => e.decode = Some((id, z)),
-            ToWorker::DecodeMany { id, zs } => e.many = Some((id, zs)),
-            ToWorker::Encode { id, pixels } => e.encodes.push_back((id, pixels)),
+            ToWorker::DecodeMany { id, lane, model, zs } => {
+                e.many.insert(lane, (id, model, zs));
+            }
+            ToWorker::Encode { id, model, pixels } => e.encodes.push_back((id, model, pixels)),
         }
         if let Some(runner) = e.idle.take() {
             wasm_bindgen_futures::spawn_local(runner.run(engine.clone()));
@@ -77,10 +83,10 @@ impl Engine {
         if let Some((id, z)) = self.decode.take() {
             return Some(Job::Decode { id, z });
         }
-        if let Some((id, pixels)) = self.encodes.pop_front() {
-            return Some(Job::Encode { id, pixels });
+        if let Some((id, model, pixels)) = self.encodes.pop_front() {
+            return Some(Job::Encode { id, model, pixels });
         }
-        self.many.take().map(|(id, zs)| Job::DecodeMany { id, zs })
+        self.many.pop_first().map(|(lane, batch)| Job::DecodeMany { id: batch.0, lane, batch })
     }
 }
 
@@ -94,7 +100,13 @@ struct Current {
 struct Runner {
     devices: Devices,
     current: Option<Current>,
+    /// Models kept beside the current one (the AE vs VAE view), on the CPU: the views that use
+    /// them decode small batches where the CPU is fastest here, and a lost GPU cannot take them.
+    companions: Vec<Current>,
 }
+
+/// At most this many companions stay loaded; the oldest goes first.
+const MAX_COMPANIONS: usize = 2;
 
 impl Runner {
     async fn run(mut self, engine: Rc<RefCell<Engine>>) {
@@ -120,11 +132,13 @@ impl Runner {
                     Ok((pixels, micros)) => post(&FromWorker::Decoded { id, pixels, micros }),
                     Err(message) => post(&FromWorker::Failed { id: Some(id), message }),
                 },
-                Job::DecodeMany { id, zs } => match self.decode_many(&zs).await {
-                    Ok(images) => post(&FromWorker::DecodedMany { id, images }),
-                    Err(message) => post(&FromWorker::Failed { id: Some(id), message }),
-                },
-                Job::Encode { id, pixels } => match self.encode(&pixels).await {
+                Job::DecodeMany { id, lane, batch: (_, model, zs) } => {
+                    match self.decode_many(model.as_deref(), &zs).await {
+                        Ok(images) => post(&FromWorker::DecodedMany { id, lane, images }),
+                        Err(message) => post(&FromWorker::Failed { id: Some(id), message }),
+                    }
+                }
+                Job::Encode { id, model, pixels } => match self.encode(model.as_deref(), &pixels).await {
                     Ok((mu, logvar, recon)) => post(&FromWorker::Encoded { id, mu, logvar, recon }),
                     Err(message) => post(&FromWorker::Failed { id: Some(id), message }),
                 },
@@ -152,6 +166,17 @@ impl Runner {
         .await?;
         progress("building the model");
         let cpu = Devices::cpu();
+        if load.companion {
+            let model = build(&manifest, weights, &cpu)?;
+            let name = manifest.name.clone();
+            self.companions.retain(|c| c.manifest.name != name);
+            if self.companions.len() >= MAX_COMPANIONS {
+                self.companions.remove(0);
+            }
+            self.companions.push(Current { manifest, model, device: cpu });
+            post(&FromWorker::Loaded { id, name, backend: Backend::Cpu, note: None });
+            return Ok(());
+        }
         let (model, device, backend, note) = match load.backend {
             BackendChoice::Cpu => (build(&manifest, weights, &cpu)?, cpu, Backend::Cpu, None),
             BackendChoice::Webgpu => match self.devices.webgpu().await {
@@ -210,12 +235,19 @@ impl Runner {
 }
 
 impl Runner {
-    fn current(&self) -> Result<&Current, String> {
-        self.current.as_ref().ok_or_else(|| "no model is loaded yet".to_string())
+    /// The model named, or the current one.
+    fn model(&self, name: Option<&str>) -> Result<&Current, String> {
+        let current = self.current.as_ref().filter(|c| name.is_none_or(|n| n == c.manifest.name));
+        match name {
+            None => current.ok_or_else(|| "no model is loaded yet".to_string()),
+            Some(n) => current
+                .or_else(|| self.companions.iter().find(|c| c.manifest.name == n))
+                .ok_or_else(|| format!("model {n} is not loaded")),
+        }
     }
 
-    async fn decode_many(&self, zs: &[Vec<f32>]) -> Result<Vec<Vec<u8>>, String> {
-        let c = self.current()?;
+    async fn decode_many(&self, model: Option<&str>, zs: &[Vec<f32>]) -> Result<Vec<Vec<u8>>, String> {
+        let c = self.model(model)?;
         let dim = c.manifest.latent_dim;
         if zs.is_empty()
             || zs.len() > MAX_BATCH
@@ -230,8 +262,12 @@ impl Runner {
         Ok(values.chunks_exact(per.max(1)).map(to_bytes).collect())
     }
 
-    async fn encode(&self, pixels: &[f32]) -> Result<(Vec<f32>, Vec<f32>, Vec<u8>), String> {
-        let c = self.current()?;
+    async fn encode(
+        &self,
+        model: Option<&str>,
+        pixels: &[f32],
+    ) -> Result<(Vec<f32>, Vec<f32>, Vec<u8>), String> {
+        let c = self.model(model)?;
         let len = c.manifest.image.len();
         if pixels.len() != len || pixels.iter().any(|v| !v.is_finite()) {
             return Err(format!(

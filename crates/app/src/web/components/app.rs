@@ -2,15 +2,17 @@
 //! worker messages.
 
 use super::canvas::DecodedCanvas;
-use super::drawpad::DrawPad;
-use super::gallery::{Gallery, ingest_files, load_examples};
-use super::interpolation::Interpolation;
+use super::gallery::{ingest_files, load_examples};
+use super::lecture_requests::use_lecture_requests;
+use super::persist::use_persistence;
+use super::shortcuts::Shortcuts;
 use super::sliders::Sliders;
 use super::startup;
 use super::toolbar::Toolbar;
 use super::vectors::Vectors;
-use crate::protocol::{BackendChoice, ToWorker};
-use crate::state::{Action, CustomVector, GalleryItem, NoticeKind, State};
+use super::views::Views;
+use crate::protocol::{BackendChoice, Lane, ToWorker};
+use crate::state::{Action, KeyCommand, NoticeKind, State, View, key_command};
 use crate::web::browser;
 use crate::web::client::WorkerClient;
 use latent::UrlState;
@@ -36,15 +38,6 @@ impl Reducible for AppState {
 pub type Dispatcher = UseReducerDispatcher<AppState>;
 pub type AppHandle = UseReducerHandle<AppState>;
 
-/// Where the gallery and the user's vectors are kept between visits (this browser only).
-const STORAGE_KEY: &str = "latent-lab/v1/workbench";
-
-#[derive(serde::Serialize, serde::Deserialize, Default)]
-struct Saved {
-    gallery: Vec<GalleryItem>,
-    vectors: Vec<CustomVector>,
-}
-
 #[function_component(App)]
 pub fn app() -> Html {
     let state = use_reducer(|| {
@@ -61,15 +54,6 @@ pub fn app() -> Html {
         let client = client.clone();
         use_effect_with((), move |_| {
             start_worker(&client, &dispatcher, 0);
-            if let Some(text) = browser::load_stored(STORAGE_KEY) {
-                match serde_json::from_str::<Saved>(&text) {
-                    Ok(saved) => dispatcher
-                        .dispatch(Action::Restore { gallery: saved.gallery, vectors: saved.vectors }),
-                    Err(e) => dispatcher.dispatch(Action::Failed(format!(
-                        "Your saved gallery could not be read ({e}); starting with an empty one."
-                    ))),
-                }
-            }
             spawn_local(startup::boot(dispatcher));
         });
     }
@@ -115,6 +99,7 @@ pub fn app() -> Html {
                             vae::bundle::WEIGHTS_FILE
                         )),
                         backend: choice,
+                        companion: false,
                     }),
                     Err(e) => dispatcher.dispatch(Action::Failed(e.to_string())),
                 }
@@ -145,7 +130,7 @@ pub fn app() -> Html {
             }
             let pending = &state.0.encoding;
             for p in pending.iter().filter(|p| p.id > sent.1) {
-                post(ToWorker::Encode { id: p.id, pixels: (*p.pixels).clone() });
+                post(ToWorker::Encode { id: p.id, model: None, pixels: (*p.pixels).clone() });
             }
             sent.1 = sent.1.max(pending.iter().map(|p| p.id).max().unwrap_or(0));
         });
@@ -158,7 +143,17 @@ pub fn app() -> Html {
         let post = post.clone();
         use_effect_with(s.strip_id, move |id| {
             if let Some(zs) = state.0.strip_codes().filter(|_| *id > 0) {
-                post(ToWorker::DecodeMany { id: *id, zs });
+                post(ToWorker::DecodeMany { id: *id, lane: Lane::Strip, model: None, zs });
+            }
+        });
+    }
+    // A new corners id means: decode the 4-corner grid in one batch.
+    {
+        let state = state.clone();
+        let post = post.clone();
+        use_effect_with(s.corners_id, move |id| {
+            if let Some(zs) = state.0.corner_codes().filter(|_| *id > 0) {
+                post(ToWorker::DecodeMany { id: *id, lane: Lane::Corners, model: None, zs });
             }
         });
     }
@@ -173,27 +168,7 @@ pub fn app() -> Html {
             }
         });
     }
-    // Save what the user made whenever it changes.
-    {
-        // Built inside the effect: copying the gallery on every render (every slider move)
-        // would be wasted work.
-        let state = state.clone();
-        let dispatcher = state.dispatcher();
-        use_effect_with(s.saved_rev, move |rev| {
-            if *rev > 0 {
-                let saved = Saved {
-                    gallery: state.0.gallery.iter().filter(|g| !g.example).cloned().collect(),
-                    vectors: state.0.custom_vectors.clone(),
-                };
-                let stored = serde_json::to_string(&saved)
-                    .map_err(|e| e.to_string())
-                    .and_then(|text| browser::store(STORAGE_KEY, &text));
-                if let Err(e) = stored {
-                    dispatcher.dispatch(Action::Failed(format!("Could not save your gallery: {e}.")));
-                }
-            }
-        });
-    }
+    use_persistence(&state);
     // Playing the interpolation: a tick every 50 ms while it plays.
     {
         let dispatcher = state.dispatcher();
@@ -240,12 +215,100 @@ pub fn app() -> Html {
             }
         });
     }
-    // Keep the link in the address bar equal to what is on screen.
+    use_lecture_requests(&state, Callback::from(post.clone()));
+    // Keep the link in the address bar equal to what is on screen. A new model or view is a
+    // new history entry (Back returns to it); slider moves only replace the current one.
+    let written = use_mut_ref(|| None::<(Option<String>, View)>);
     {
-        let name = s.model.as_ref().map(|m| m.name.clone());
-        use_effect_with((name, s.z.clone()), |(name, z)| {
-            if name.is_some() {
-                browser::replace_hash(&UrlState { model: name.clone(), z: Some(z.clone()) }.encode());
+        let link = s.model.as_ref().map(|_| s.link().encode());
+        let place = (s.model_name().map(str::to_string), s.view);
+        let written = written.clone();
+        use_effect_with(link, move |link| {
+            if let Some(link) = link {
+                let mut last = written.borrow_mut();
+                match last.as_ref() {
+                    Some(prev) if *prev != place => browser::push_hash(link),
+                    _ => browser::replace_hash(link),
+                }
+                *last = Some(place);
+            }
+        });
+    }
+    // Back and forward: open what the restored link says.
+    {
+        let dispatcher = state.dispatcher();
+        let current = s.model_name().map(str::to_string);
+        let written = written.clone();
+        use_effect_with(current, move |current| {
+            let current = current.clone();
+            let listener =
+                Closure::<dyn FnMut(web_sys::PopStateEvent)>::new(move |_: web_sys::PopStateEvent| {
+                    match UrlState::decode(&browser::location_hash()) {
+                        Ok(link) => {
+                            let view = link.view.as_deref().and_then(View::parse).unwrap_or_default();
+                            *written.borrow_mut() =
+                                Some((link.model.clone().or_else(|| current.clone()), view));
+                            if let Some(name) = link.model.clone().filter(|n| Some(n) != current.as_ref()) {
+                                spawn_local(startup::load_manifest(dispatcher.clone(), name, link.z.clone()));
+                            }
+                            dispatcher.dispatch(Action::Link(link));
+                        }
+                        Err(e) => dispatcher.dispatch(Action::Failed(format!(
+                            "This link could not be read: {e}. Nothing was changed."
+                        ))),
+                    }
+                });
+            if let Some(w) = web_sys::window() {
+                let _ = w.add_event_listener_with_callback("popstate", listener.as_ref().unchecked_ref());
+            }
+            move || {
+                if let Some(w) = web_sys::window() {
+                    let _ =
+                        w.remove_event_listener_with_callback("popstate", listener.as_ref().unchecked_ref());
+                }
+            }
+        });
+    }
+    // Keyboard shortcuts (see `state::keys`), except while typing in a field.
+    {
+        let state = state.clone();
+        use_effect_with((), move |_| {
+            let listener =
+                Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(move |e: web_sys::KeyboardEvent| {
+                    let typing = e
+                        .target()
+                        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                        .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"));
+                    if typing || e.ctrl_key() || e.meta_key() || e.alt_key() {
+                        return;
+                    }
+                    let Some(command) = key_command(&e.key(), e.shift_key(), &state.0) else { return };
+                    e.prevent_default();
+                    let d = state.dispatcher();
+                    match command {
+                        KeyCommand::Do(action) => d.dispatch(action),
+                        KeyCommand::Sample => {
+                            let t = state.0.temperature;
+                            d.dispatch(Action::SetZ(
+                                (0..state.0.z.len()).map(|_| t * browser::normal()).collect(),
+                            ))
+                        }
+                        KeyCommand::PickModel(i) => {
+                            if let Some(m) = state.0.models.get(i) {
+                                spawn_local(startup::load_manifest(d, m.name.clone(), None));
+                            }
+                        }
+                        KeyCommand::Fullscreen => browser::toggle_fullscreen(),
+                    }
+                });
+            if let Some(w) = web_sys::window() {
+                let _ = w.add_event_listener_with_callback("keydown", listener.as_ref().unchecked_ref());
+            }
+            move || {
+                if let Some(w) = web_sys::window() {
+                    let _ =
+                        w.remove_event_listener_with_callback("keydown", listener.as_ref().unchecked_ref());
+                }
             }
         });
     }
@@ -272,7 +335,7 @@ pub fn app() -> Html {
     };
     let ready = s.model.is_some() && s.image.is_some();
     html! {
-        <main class="app" data-testid="app" data-latest={s.decode_id.to_string()}
+        <main class={classes!("app", s.present.then_some("present"))} data-testid="app" data-latest={s.decode_id.to_string()}
               data-shown={s.image.as_ref().map_or(0, |i| i.id).to_string()}
               data-decode-us={s.image.as_ref().map_or(0, |i| i.micros).to_string()}
               ondrop={on_drop} ondragover={on_dragover}>
@@ -300,14 +363,12 @@ pub fn app() -> Html {
                     </div>
                 </section>
                 <Sliders manifest={m.clone()} z={Rc::new(s.z.clone())} on_change={on_latent}
+                    focused={m.dims_by_kl().get(s.focus).copied()}
                     sigma={s.selected.and_then(|k| s.item(k)).map(|i| Rc::new(i.sigma.clone()))} />
-                <div class="workbench">
-                    <Gallery state={state.clone()} manifest={m.clone()} on_action={on_action.clone()} />
-                    if m.image.channels == 1 {
-                        <DrawPad manifest={m.clone()} on_action={on_action.clone()} />
-                    }
-                    <Interpolation state={state.clone()} manifest={m.clone()} on_action={on_action.clone()} />
-                </div>
+                <Views state={state.clone()} manifest={m.clone()} on_action={on_action.clone()} />
+            }
+            if s.help {
+                <Shortcuts on_action={on_action.clone()} />
             }
             if ready {
                 <span data-testid="app-ready" hidden=true></span>

@@ -3,6 +3,7 @@
 
 use super::app::AppHandle;
 use super::thumb::Thumb;
+use super::webcam::Webcam;
 use crate::preprocess::{InputKind, Rgba, prepare};
 use crate::state::{Action, GalleryItem, Mark, State};
 use crate::web::browser;
@@ -82,14 +83,40 @@ pub fn gallery(props: &Props) -> Html {
             input.set_value("");
         })
     };
+    let on_export = {
+        let (state, cb) = (props.state.clone(), props.on_action.clone());
+        Callback::from(move |_: MouseEvent| {
+            if let Err(e) = super::persist::export_file(&state.0) {
+                cb.emit(Action::Failed(format!("The gallery could not be exported: {e}.")));
+            }
+        })
+    };
+    let on_import = {
+        let cb = props.on_action.clone();
+        Callback::from(move |e: Event| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            if let Some(file) = input.files().and_then(|f| f.get(0)) {
+                spawn_local(super::persist::import_file(file, cb.clone()));
+            }
+            input.set_value("");
+        })
+    };
     let items = s.items();
     html! {
         <section class="gallery panel" aria-label="gallery">
             <h3>{ "Your images" }</h3>
-            <p class="hint">{ "Choose files, drop them anywhere on the page, or paste an image. Each is prepared the way the model was trained (shown under it), encoded to q(z|x), and decoded back." }</p>
-            <label class="file-button">{ "Add images…" }
-                <input type="file" accept="image/*" multiple=true data-testid="file-input" onchange={on_files} />
-            </label>
+            <p class="hint">{ "Choose files, drop them anywhere on the page, paste an image, or take a camera snapshot. Each is prepared the way the model was trained (shown under it), encoded to q(z|x), and decoded back." }</p>
+            <div class="row">
+                <label class="file-button">{ "Add images…" }
+                    <input type="file" accept="image/*" multiple=true data-testid="file-input" onchange={on_files} />
+                </label>
+                <Webcam manifest={props.manifest.clone()} on_action={props.on_action.clone()} />
+                <span class="spacer"></span>
+                <button data-testid="gallery-export" onclick={on_export} title="your images and vectors, of every model, as one file">{ "Export gallery" }</button>
+                <label class="file-button" title="add the items and vectors of an exported file">{ "Import…" }
+                    <input type="file" accept=".json,application/json" data-testid="gallery-import" onchange={on_import} />
+                </label>
+            </div>
             if !s.encoding.is_empty() {
                 <span class="meta" role="status">{ format!(" encoding {}…", s.encoding.len()) }</span>
             }

@@ -3,7 +3,9 @@
 
 use super::app::AppHandle;
 use super::thumb::Thumb;
+use crate::export;
 use crate::state::{Action, MAX_FRAMES, MIN_FRAMES};
+use crate::web::browser;
 use latent::Mode;
 use std::rc::Rc;
 use vae::bundle::Manifest;
@@ -41,6 +43,23 @@ pub fn interpolation(props: &Props) -> Html {
             </select>
         }
     };
+    let corner_picker = |d: bool| {
+        let cb = cb.clone();
+        let current = if d { s.interp.d } else { s.interp.c };
+        let onchange = Callback::from(move |e: Event| {
+            let key = e.target_unchecked_into::<HtmlSelectElement>().value().parse().ok();
+            cb.emit(Action::SetCorner { d, key });
+        });
+        html! {
+            <select aria-label={if d { "corner D" } else { "corner C" }} data-testid={if d { "interp-d" } else { "interp-c" }} {onchange}>
+                <option value="" selected={current.is_none()}>{ "choose an image" }</option>
+                { for items.iter().map(|i| html! {
+                    <option value={i.key.to_string()} selected={current == Some(i.key)}>{ i.name.split(" · ").next().unwrap_or_default().to_string() }</option>
+                }) }
+            </select>
+        }
+    };
+    let side = s.corner_side();
     let on_mode = {
         let cb = cb.clone();
         Callback::from(move |e: Event| {
@@ -77,6 +96,29 @@ pub fn interpolation(props: &Props) -> Html {
         Callback::from(move |_: MouseEvent| cb.emit(Action::Scrub(0.5)))
     };
     let ready = s.strip_codes().is_some();
+    let on_gif = {
+        let cb = cb.clone();
+        let (strip, shape, name) = (
+            s.strip.as_ref().map(|st| st.images.clone()),
+            props.manifest.image.clone(),
+            props.manifest.name.clone(),
+        );
+        Callback::from(move |_: MouseEvent| {
+            let Some(images) = &strip else { return };
+            // There and back again, so the loop has no jump.
+            let order = (0..images.len()).chain((1..images.len().saturating_sub(1)).rev());
+            let saved = order
+                .map(|i| export::compose(&[images[i].as_slice()], 1, &shape, export::SCALE))
+                .collect::<Result<Vec<_>, _>>()
+                .and_then(|frames| export::gif(&frames, 12))
+                .and_then(|bytes| {
+                    browser::download(&bytes, &format!("{name}-interpolation.gif"), "image/gif")
+                });
+            if let Err(e) = saved {
+                cb.emit(Action::Failed(e));
+            }
+        })
+    };
     let n = s.interp.frames;
     // With an odd count one frame is the midpoint; with an even count it falls between two.
     let mid = |i: usize| if n % 2 == 1 { 2 * i + 1 == n } else { 2 * i + 2 == n || 2 * i == n };
@@ -114,7 +156,21 @@ pub fn interpolation(props: &Props) -> Html {
                     min="0" max="1" step="0.01" value={s.interp.t.to_string()} oninput={on_scrub} disabled={!ready} />
                 <span class="value">{ format!("t = {:.2}", s.interp.t) }</span>
                 <button onclick={on_mid} disabled={!ready}>{ "Go to midpoint" }</button>
+                <button data-testid="export-interp-gif" onclick={on_gif} disabled={!ready || s.strip.is_none()}>{ "Save (GIF)" }</button>
             </div>
+            <details class="corners" open={s.interp.c.is_some() || s.interp.d.is_some()}>
+                <summary>{ "4-corner grid" }</summary>
+                <div class="row">{ "A and B along the top, " }{ corner_picker(false) }{ " and " }{ corner_picker(true) }{ " along the bottom" }</div>
+                if let (true, Some(grid)) = (s.corner_codes().is_some(), &s.corners) {
+                    <div class="corner-grid" data-testid="corner-grid" data-side={side.to_string()}
+                        style={format!("grid-template-columns: repeat({side}, 1fr)")}>
+                        { for grid.images.iter().enumerate().map(|(i, img)| html! {
+                            <Thumb pixels={Rc::new(img.clone())} shape={props.manifest.image.clone()} label={format!("row {}, column {}", i / side + 1, i % side + 1)} />
+                        }) }
+                    </div>
+                    <p class="hint">{ "Bilinear in z: each row interpolates between its left and right edge, each edge between its two corners." }</p>
+                }
+            </details>
         </section>
     }
 }

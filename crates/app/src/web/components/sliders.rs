@@ -19,6 +19,9 @@ pub struct Props {
     /// σ of the selected gallery item, drawn as a band around each slider's value.
     #[prop_or_default]
     pub sigma: Option<Rc<Vec<f32>>>,
+    /// The dimension the arrow keys move, highlighted.
+    #[prop_or_default]
+    pub focused: Option<usize>,
 }
 
 #[function_component(Sliders)]
@@ -28,7 +31,16 @@ pub fn sliders(props: &Props) -> Html {
         m.dims_by_kl().into_iter().partition(|&d| m.kl_per_dim[d] > ACTIVE_KL);
     let row = |d: usize, active: bool| {
         let sigma = props.sigma.as_ref().and_then(|s| s.get(d).copied());
-        slider(d, props.z.get(d).copied().unwrap_or(0.0), sigma, m.kl_per_dim[d], active, &props.on_change)
+        let focused = props.focused == Some(d);
+        slider(
+            d,
+            props.z.get(d).copied().unwrap_or(0.0),
+            sigma,
+            m.kl_per_dim[d],
+            active,
+            focused,
+            &props.on_change,
+        )
     };
     html! {
         <section class="sliders" aria-label="latent dimensions">
@@ -50,6 +62,7 @@ fn slider(
     sigma: Option<f32>,
     kl: f32,
     active: bool,
+    focused: bool,
     on_change: &Callback<(usize, f32)>,
 ) -> Html {
     let cb = on_change.clone();
@@ -62,7 +75,7 @@ fn slider(
     });
     let label = format!("latent {dim}");
     html! {
-        <label class={classes!("slider", (!active).then_some("inactive"))}>
+        <label class={classes!("slider", (!active).then_some("inactive"), focused.then_some("focused"))}>
             <span class="name">{ &label }</span>
             <span class="track">
                 if let Some(sd) = sigma {

@@ -29,6 +29,8 @@ pub async fn boot(dispatcher: Dispatcher) {
             UrlState::default()
         }
     };
+    // View, vector, ends and presentation mode wait in the reducer for the model to load.
+    dispatcher.dispatch(Action::Link(link.clone()));
     let known = |name: &str| models.iter().any(|m| m.name == name);
     let fallback = if known(DEFAULT_MODEL) {
         Some(DEFAULT_MODEL.to_string())
@@ -51,10 +53,13 @@ pub async fn boot(dispatcher: Dispatcher) {
     }
 }
 
-pub async fn load_manifest(dispatcher: Dispatcher, name: String, z: Option<Vec<f32>>) {
+pub async fn fetch_manifest(name: &str) -> Result<Manifest, String> {
     let url = format!("models/{name}/{}", vae::bundle::MANIFEST_FILE);
-    let parsed = browser::fetch_text(&url).await.and_then(|t| Manifest::parse(&t).map_err(|e| e.to_string()));
-    match parsed {
+    browser::fetch_text(&url).await.and_then(|t| Manifest::parse(&t).map_err(|e| e.to_string()))
+}
+
+pub async fn load_manifest(dispatcher: Dispatcher, name: String, z: Option<Vec<f32>>) {
+    match fetch_manifest(&name).await {
         Ok(manifest) => dispatcher.dispatch(Action::ManifestLoaded { manifest: Box::new(manifest), z }),
         Err(e) => dispatcher.dispatch(Action::Failed(format!(
             "Model {name} could not be opened: {e}. The current model stays."

@@ -1,6 +1,7 @@
 //! Model picker, backend badge and switch, sampling and reset.
 
 use super::app::AppHandle;
+use crate::export;
 use crate::protocol::BackendChoice;
 use crate::state::Action;
 use crate::web::browser;
@@ -59,6 +60,28 @@ pub fn toolbar(props: &Props) -> Html {
         html! { <option value={value} selected={s.backend_choice == c}>{ label }</option> }
     };
     let busy = s.model.is_none();
+    let on_present = {
+        let (cb, on) = (props.on_action.clone(), s.present);
+        Callback::from(move |_| cb.emit(Action::Present(!on)))
+    };
+    let on_help = {
+        let (cb, on) = (props.on_action.clone(), s.help);
+        Callback::from(move |_| cb.emit(Action::Help(!on)))
+    };
+    let on_export = {
+        let cb = props.on_action.clone();
+        let image = s.image.as_ref().map(|i| i.pixels.clone());
+        let model = s.model.clone();
+        Callback::from(move |_| {
+            let (Some(pixels), Some(m)) = (&image, &model) else { return };
+            let saved = export::compose(&[pixels.as_slice()], 1, &m.image, export::SCALE)
+                .and_then(|p| export::png(&p))
+                .and_then(|bytes| browser::download(&bytes, &format!("{}.png", m.name), "image/png"));
+            if let Err(e) = saved {
+                cb.emit(Action::Failed(e));
+            }
+        })
+    };
     html! {
         <header class="toolbar">
             <h1>{ "Latent Lab" }</h1>
@@ -76,7 +99,10 @@ pub fn toolbar(props: &Props) -> Html {
                     value={s.temperature.to_string()} oninput={on_temperature} />
             </label>
             <button data-testid="reset" onclick={on_reset} disabled={busy}>{ "Reset to origin" }</button>
+            <button data-testid="export-png" onclick={on_export} disabled={s.image.is_none()} title="the decoded image, 8× larger">{ "Save image (PNG)" }</button>
             <span class="spacer"></span>
+            <button data-testid="present" class={classes!(s.present.then_some("on"))} onclick={on_present} title="large type for a lecture hall (P)">{ "Present" }</button>
+            <button data-testid="help" onclick={on_help} title="keyboard shortcuts (?)" aria-label="keyboard shortcuts">{ "?" }</button>
             <span class="backend-group">
             <label>{ "Backend " }
                 <select data-testid="backend-choice" onchange={on_backend} aria-label="backend">

@@ -4,5 +4,6 @@
 mod backend;
 mod lecture;
 mod links;
+mod robustness;
 mod sliders;
 mod workbench;

@@ -4,6 +4,7 @@
 //! and the server are shut down when the `Page` is dropped, also when a test fails.
 
 use headless_chrome::browser::tab::Tab;
+use headless_chrome::protocol::cdp::Network;
 use headless_chrome::protocol::cdp::Page::CaptureScreenshotFormatOption;
 use headless_chrome::protocol::cdp::Runtime::ConsoleAPICalledEventTypeOption;
 use headless_chrome::protocol::cdp::types::Event;
@@ -32,6 +33,8 @@ pub struct Page {
     pub tab: Arc<Tab>,
     name: String,
     errors: Arc<Mutex<Vec<String>>>,
+    /// Every URL the page and its worker asked the network for.
+    requests: Arc<Mutex<Vec<String>>>,
     _browser: Browser,
     _server: devserver::Server,
     _profile: TempDir,
@@ -54,12 +57,16 @@ impl Page {
 
     /// `open`, with extra Chromium flags (a fake camera, say).
     pub fn open_with(name: &str, mode: Mode, query_and_hash: &str, extra_args: &[&str]) -> Page {
-        let dist = workspace().join("dist");
+        Page::open_site(name, mode, &workspace().join("dist"), query_and_hash, extra_args)
+    }
+
+    /// Open the app served from `dist` (a copy of the built app with extra files, say).
+    pub fn open_site(name: &str, mode: Mode, dist: &Path, query_and_hash: &str, extra_args: &[&str]) -> Page {
         assert!(
             dist.join("index.html").is_file(),
             "dist/ is not built: run `cargo xtask test` (it builds the app first)"
         );
-        let server = devserver::Server::start(&dist, 0).expect("start the static server");
+        let server = devserver::Server::start(dist, 0).expect("start the static server");
         let profile =
             TempDir(std::env::temp_dir().join(format!("latent-lab-chromium-{}-{name}", std::process::id())));
         let mut args: Vec<OsString> = [
@@ -95,10 +102,22 @@ impl Page {
         // longer than the driver's default 20 s.
         tab.set_default_timeout(Duration::from_secs(90));
         let errors = Arc::new(Mutex::new(Vec::new()));
-        let sink = errors.clone();
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let (sink, asked) = (errors.clone(), requests.clone());
         tab.enable_runtime().expect("enable Runtime events");
         tab.enable_log().expect("enable Log events");
+        tab.call_method(Network::Enable {
+            max_total_buffer_size: None,
+            max_resource_buffer_size: None,
+            max_post_data_size: None,
+            report_direct_socket_traffic: None,
+            enable_durable_messages: None,
+        })
+        .expect("enable Network events");
         tab.add_event_listener(Arc::new(move |event: &Event| {
+            if let Event::NetworkRequestWillBeSent(e) = event {
+                asked.lock().map(|mut v| v.push(e.params.request.url.clone())).ok();
+            }
             let text = match event {
                 Event::RuntimeConsoleAPICalled(e)
                     if e.params.Type == ConsoleAPICalledEventTypeOption::Error =>
@@ -136,6 +155,7 @@ impl Page {
             tab,
             name: name.to_string(),
             errors,
+            requests,
             _browser: browser,
             _server: server,
             _profile: profile,
@@ -250,6 +270,11 @@ impl Page {
         pairs.into_iter().map(|p| p.1).collect()
     }
 
+    /// The URLs requested so far (page and worker), in order.
+    pub fn requests(&self) -> Vec<String> {
+        self.requests.lock().map(|v| v.clone()).unwrap_or_default()
+    }
+
     pub fn errors(&self) -> Vec<String> {
         self.errors.lock().map(|v| v.clone()).unwrap_or_default()
     }
@@ -263,10 +288,17 @@ impl Page {
     }
 
     /// End the test: screenshot, and fail on any console error or wasm panic.
-    pub fn finish(mut self) {
+    pub fn finish(self) {
+        self.finish_allowing(&[]);
+    }
+
+    /// `finish`, except for console errors containing one of `expected` (a 404 a test caused
+    /// on purpose, say). A wasm panic is never expected.
+    pub fn finish_allowing(mut self, expected: &[&str]) {
         self.finished = true;
         self.screenshot("");
-        let errors = self.errors();
+        let errors: Vec<String> =
+            self.errors().into_iter().filter(|e| !expected.iter().any(|x| e.contains(x))).collect();
         assert!(errors.is_empty(), "console errors in {}: {errors:#?}", self.name);
     }
 }

@@ -8,6 +8,7 @@ pub mod export;
 pub mod pixels;
 pub mod preprocess;
 pub mod protocol;
+pub mod sniff;
 pub mod state;
 
 #[cfg(target_arch = "wasm32")]

@@ -36,11 +36,20 @@ pub const MAX_STRENGTH: f32 = 3.0;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum UrlStateError {
     BadModelName(String),
-    BadNumber { index: usize, text: String },
-    OutOfRange { index: usize },
+    BadNumber {
+        index: usize,
+        text: String,
+    },
+    OutOfRange {
+        index: usize,
+    },
     TooManyDims(usize),
-    BadName { key: String },
+    BadName {
+        key: String,
+    },
     BadStrength(String),
+    /// A part that is not `key=value`.
+    Malformed(String),
 }
 
 impl fmt::Display for UrlStateError {
@@ -60,6 +69,9 @@ impl fmt::Display for UrlStateError {
             }
             UrlStateError::BadName { key } => {
                 write!(f, "the link's \"{}\" is not a valid name", truncate(key))
+            }
+            UrlStateError::Malformed(part) => {
+                write!(f, "the link's part \"{}\" is not of the form key=value", truncate(part))
             }
             UrlStateError::BadStrength(text) => {
                 write!(f, "the link's strength \"{}\" is not a number within ±{MAX_STRENGTH}", truncate(text))
@@ -117,7 +129,10 @@ impl UrlState {
         let hash = hash.strip_prefix('#').unwrap_or(hash);
         let mut state = UrlState::default();
         for pair in hash.split('&').filter(|p| !p.is_empty()) {
-            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let (key, value) = match pair.split_once('=') {
+                Some((k, v)) if !k.is_empty() => (k, v),
+                _ => return Err(UrlStateError::Malformed(pair.to_string())),
+            };
             match key {
                 "m" => {
                     if !valid_model_name(value) {
@@ -259,7 +274,10 @@ mod tests {
     #[test]
     fn empty_and_unknown_keys_are_fine() {
         assert_eq!(UrlState::decode("").unwrap(), UrlState::default());
-        assert_eq!(UrlState::decode("#x=1&&y").unwrap(), UrlState::default());
+        assert_eq!(UrlState::decode("#x=1&&y=").unwrap(), UrlState::default());
+        for garbage in ["y", "%00%ff&&&==", "=1", "m=mnist-vae&junk"] {
+            assert!(matches!(UrlState::decode(garbage), Err(UrlStateError::Malformed(_))), "{garbage}");
+        }
     }
 
     #[test]

@@ -75,9 +75,7 @@ pub async fn fetch_blob(url: &str) -> Result<web_sys::Blob, String> {
 /// are checked before the browser decodes anything big.
 pub async fn read_image(blob: &web_sys::Blob, name: &str) -> Result<Rgba, String> {
     let size = blob.size();
-    if size == 0.0 {
-        return Err(format!("{name} is empty (0 bytes)."));
-    }
+
     if size > MAX_FILE_BYTES {
         return Err(format!(
             "{name} is {:.1} MB; files up to {:.0} MB are accepted. Try a smaller copy.",
@@ -85,8 +83,15 @@ pub async fn read_image(blob: &web_sys::Blob, name: &str) -> Result<Rgba, String
             MAX_FILE_BYTES / 1048576.0
         ));
     }
+    // Look at the bytes first: a header that declares billions of pixels must be refused before
+    // the browser's decoder tries to allocate them, and a cut-off file should say so.
+    let buffer =
+        JsFuture::from(blob.array_buffer()).await.map_err(|_| format!("{name} could not be read."))?;
+    crate::sniff::sniff(&js_sys::Uint8Array::new(&buffer).to_vec())
+        .map_err(|why| format!("{name} {why}."))?;
     let window = web_sys::window().ok_or("no window")?;
-    let not_image = |_| format!("{name} could not be read as an image. Use a PNG, JPEG, GIF or WebP file.");
+    let not_image =
+        |_| format!("{name} could not be decoded as an image. Use a PNG, JPEG, GIF, WebP or BMP file.");
     let bitmap: web_sys::ImageBitmap =
         JsFuture::from(window.create_image_bitmap_with_blob(blob).map_err(not_image)?)
             .await

@@ -55,7 +55,14 @@ pub async fn boot(dispatcher: Dispatcher) {
 
 pub async fn fetch_manifest(name: &str) -> Result<Manifest, String> {
     let url = format!("models/{name}/{}", vae::bundle::MANIFEST_FILE);
-    browser::fetch_text(&url).await.and_then(|t| Manifest::parse(&t).map_err(|e| e.to_string()))
+    let manifest =
+        browser::fetch_text(&url).await.and_then(|t| Manifest::parse(&t).map_err(|e| e.to_string()))?;
+    // The weights are fetched by the manifest's name: a manifest copied into another folder
+    // would silently load the other model's weights.
+    if manifest.name != name {
+        return Err(format!("its manifest says it is \"{}\", not \"{name}\"", manifest.name));
+    }
+    Ok(manifest)
 }
 
 pub async fn load_manifest(dispatcher: Dispatcher, name: String, z: Option<Vec<f32>>) {

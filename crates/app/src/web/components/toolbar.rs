@@ -24,6 +24,19 @@ pub fn toolbar(props: &Props) -> Html {
         .as_ref()
         .map(|l| l.manifest.name.clone())
         .or_else(|| s.model.as_ref().map(|m| m.name.clone()));
+    // The picker shows the model that is loaded (or loading). A pick that fails leaves the
+    // virtual DOM unchanged, so the element is told directly, or it would show the failed pick.
+    let picker = use_node_ref();
+    {
+        let (picker, current) = (picker.clone(), current.clone());
+        use_effect(move || {
+            if let (Some(el), Some(name)) = (picker.cast::<HtmlSelectElement>(), current)
+                && el.value() != name
+            {
+                el.set_value(&name);
+            }
+        });
+    }
     let on_pick = {
         let cb = props.on_pick.clone();
         Callback::from(move |e: Event| cb.emit(e.target_unchecked_into::<HtmlSelectElement>().value()))
@@ -86,7 +99,7 @@ pub fn toolbar(props: &Props) -> Html {
         <header class="toolbar">
             <h1>{ "Latent Lab" }</h1>
             <label>{ "Model " }
-                <select data-testid="model-picker" onchange={on_pick} aria-label="model">
+                <select ref={picker} data-testid="model-picker" onchange={on_pick} aria-label="model">
                     { for s.models.iter().map(|m| html! {
                         <option value={m.name.clone()} selected={current.as_deref() == Some(m.name.as_str())}
                             title={m.description.clone()}>{ format!("{} ({}-D)", m.name, m.latent_dim) }</option>

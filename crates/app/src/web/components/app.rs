@@ -38,6 +38,15 @@ impl Reducible for AppState {
 pub type Dispatcher = UseReducerDispatcher<AppState>;
 pub type AppHandle = UseReducerHandle<AppState>;
 
+/// What every panel under the sliders gets: the reducer's handle (cloning and comparing it is
+/// a pointer copy, not a State copy), the model on screen, and the way to act.
+#[derive(Properties, PartialEq)]
+pub struct PanelProps {
+    pub state: AppHandle,
+    pub manifest: Rc<vae::Manifest>,
+    pub on_action: Callback<Action>,
+}
+
 #[function_component(App)]
 pub fn app() -> Html {
     let state = use_reducer(|| {

@@ -1,24 +1,14 @@
 //! β and the KL term: one bar per latent dimension (its mean KL on the test set), and a switch
 //! between the β = 1 and β = 4 models that keeps z, so the effect of β is seen in place.
 
-use super::app::AppHandle;
+use super::app::PanelProps as Props;
 use super::sliders::ACTIVE_KL;
 use super::startup;
-use crate::state::Action;
-use std::rc::Rc;
-use vae::bundle::Manifest;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
 /// The pair of models that differ only in β.
 const BETA_MODELS: [(&str, &str); 2] = [("mnist-vae", "β = 1"), ("mnist-vae-beta4", "β = 4")];
-
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    pub state: AppHandle,
-    pub manifest: Rc<Manifest>,
-    pub on_action: Callback<Action>,
-}
 
 #[function_component(BetaView)]
 pub fn beta_view(props: &Props) -> Html {

@@ -2,21 +2,13 @@
 //! decoding the same codes side by side: the current z, samples from the prior, and the path
 //! between two encoded images.
 
-use super::app::AppHandle;
+use super::app::PanelProps as Props;
 use super::lecture_requests::{COMPARE_SAMPLES, prior_samples};
 use super::thumb::Thumb;
 use crate::state::{Action, COMPARE_FRAMES, COMPARE_MODELS};
 use std::rc::Rc;
-use vae::bundle::Manifest;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
-
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    pub state: AppHandle,
-    pub manifest: Rc<Manifest>,
-    pub on_action: Callback<Action>,
-}
 
 #[function_component(CompareView)]
 pub fn compare_view(props: &Props) -> Html {

@@ -1,20 +1,12 @@
 //! Denoising: corrupt an input (Gaussian noise, a blanked square) and see what the model
 //! reconstructs from it, beside the clean input's reconstruction.
 
-use super::app::AppHandle;
+use super::app::PanelProps as Props;
 use super::thumb::Thumb;
 use crate::state::Action;
 use std::rc::Rc;
-use vae::bundle::Manifest;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
-
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    pub state: AppHandle,
-    pub manifest: Rc<Manifest>,
-    pub on_action: Callback<Action>,
-}
 
 #[function_component(DenoiseView)]
 pub fn denoise_view(props: &Props) -> Html {

@@ -1,7 +1,7 @@
 //! Getting images in (file picker, drop, paste, bundled examples) and the gallery of encoded
 //! items: input as the model sees it, its reconstruction, and q(z|x) as μ ± σ.
 
-use super::app::AppHandle;
+use super::app::PanelProps as Props;
 use super::thumb::Thumb;
 use super::webcam::Webcam;
 use crate::preprocess::{InputKind, Rgba, prepare};
@@ -61,14 +61,6 @@ pub fn load_examples(on_action: &Callback<Action>, manifest: &Rc<Manifest>) {
             }
         });
     }
-}
-
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    /// The reducer's handle: cloning and comparing it is a pointer copy, not a State copy.
-    pub state: AppHandle,
-    pub manifest: Rc<Manifest>,
-    pub on_action: Callback<Action>,
 }
 
 #[function_component(Gallery)]

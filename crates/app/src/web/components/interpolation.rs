@@ -1,24 +1,15 @@
 //! Travel between two encodings: a strip of decoded frames (one batched request), a scrubber
 //! that moves the current z along the path, play/pause, linear or spherical.
 
-use super::app::AppHandle;
+use super::app::PanelProps as Props;
 use super::thumb::Thumb;
 use crate::export;
 use crate::state::{Action, MAX_FRAMES, MIN_FRAMES};
 use crate::web::browser;
 use latent::Mode;
 use std::rc::Rc;
-use vae::bundle::Manifest;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
-
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    /// The reducer's handle: cloning and comparing it is a pointer copy, not a State copy.
-    pub state: AppHandle,
-    pub manifest: Rc<Manifest>,
-    pub on_action: Callback<Action>,
-}
 
 #[function_component(Interpolation)]
 pub fn interpolation(props: &Props) -> Html {

@@ -2,11 +2,10 @@
 //! coloured by label. The current z is a live cursor; hovering decodes the point under the
 //! pointer; clicking moves z there. The readout classifies z by its neighbours.
 
-use super::app::AppHandle;
+use super::app::PanelProps as Props;
 use super::thumb::Thumb;
 use crate::state::Action;
 use crate::web::browser;
-use std::rc::Rc;
 use vae::bundle::{Manifest, MapProjection};
 use yew::prelude::*;
 
@@ -19,13 +18,6 @@ const PALETTE: [&str; 10] = [
     "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f",
     "#bab0ac",
 ];
-
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    pub state: AppHandle,
-    pub manifest: Rc<Manifest>,
-    pub on_action: Callback<Action>,
-}
 
 /// Map coordinates shown: the points' range with a margin, as (x0, y0, width, height).
 fn bounds(map: &MapProjection) -> [f32; 4] {

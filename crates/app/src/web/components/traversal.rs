@@ -2,22 +2,14 @@
 //! with the others held at the current z, all decoded in one batch. For a 2-D model, the whole
 //! learned manifold instead. Exports the grid as PNG and the sweep as a GIF.
 
-use super::app::AppHandle;
+use super::app::PanelProps as Props;
 use super::thumb::Thumb;
 use crate::export;
 use crate::state::{Action, MAX_TRAVERSAL_COLS, MAX_TRAVERSAL_ROWS, MIN_TRAVERSAL_COLS, TRAVERSAL_RANGE};
 use crate::web::browser;
 use std::rc::Rc;
-use vae::bundle::Manifest;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
-
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    pub state: AppHandle,
-    pub manifest: Rc<Manifest>,
-    pub on_action: Callback<Action>,
-}
 
 #[function_component(TraversalGrid)]
 pub fn traversal_grid(props: &Props) -> Html {

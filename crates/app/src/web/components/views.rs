@@ -1,6 +1,6 @@
 //! The tabs under the sliders: the workbench and the lecture views, one open at a time.
 
-use super::app::AppHandle;
+use super::app::PanelProps as Props;
 use super::beta::BetaView;
 use super::compare::CompareView;
 use super::denoise::DenoiseView;
@@ -10,16 +10,7 @@ use super::interpolation::Interpolation;
 use super::latent_map::LatentMap;
 use super::traversal::TraversalGrid;
 use crate::state::{Action, View};
-use std::rc::Rc;
-use vae::bundle::Manifest;
 use yew::prelude::*;
-
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    pub state: AppHandle,
-    pub manifest: Rc<Manifest>,
-    pub on_action: Callback<Action>,
-}
 
 #[function_component(Views)]
 pub fn views(props: &Props) -> Html {

@@ -140,7 +140,9 @@ pub fn bench() -> Result {
     setup::toolchain(Needs { browser: true, binaryen: false })?;
     build_app()?;
     // Dev profile: its dependencies are optimised (Cargo.toml) and it reuses the test build.
-    run(cargo().args(["run", "-p", "e2e", "--bin", "bench"]))
+    run(cargo().args(["run", "-p", "e2e", "--bin", "bench"]))?;
+    // 10,000 decodes and 50 model switches in one page: memory and errors over a long session.
+    run(cargo().args(["run", "-p", "e2e", "--bin", "soak"]))
 }
 
 pub fn train(args: &[String]) -> Result {

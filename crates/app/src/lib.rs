@@ -23,6 +23,18 @@ unsafe extern "C" {
     fn __wasm_call_ctors();
 }
 
+/// Bytes of this thread's wasm linear memory (page or worker). It only grows, so a leak shows
+/// as growth; the soak benchmark reads it.
+#[cfg(target_arch = "wasm32")]
+pub fn wasm_memory_bytes() -> u32 {
+    use wasm_bindgen::JsCast;
+    wasm_bindgen::memory()
+        .dyn_into::<js_sys::WebAssembly::Memory>()
+        .ok()
+        .and_then(|m| m.buffer().dyn_into::<js_sys::ArrayBuffer>().ok())
+        .map_or(0, |b| b.byte_length())
+}
+
 /// Run the static constructors, once, at start-up.
 ///
 /// Why this exists: our wasm entry points are binaries, and when nothing in the program calls

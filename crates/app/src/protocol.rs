@@ -89,8 +89,9 @@ pub enum FromWorker {
     Progress { id: u64, stage: String, fraction: Option<f32> },
     /// The model is ready on `backend`; `note` explains a fallback or the measured choice.
     Loaded { id: u64, name: String, backend: Backend, note: Option<String> },
-    /// Pixels in row-major order, `channels` bytes per pixel.
-    Decoded { id: u64, pixels: Vec<u8>, micros: u32 },
+    /// Pixels in row-major order, `channels` bytes per pixel; `memory` is the size of the
+    /// worker's wasm memory after the decode (for the soak benchmark and anyone watching leaks).
+    Decoded { id: u64, pixels: Vec<u8>, micros: u32, memory: u32 },
     /// Images for a `DecodeMany`, in order.
     DecodedMany { id: u64, lane: Lane, images: Vec<Vec<u8>> },
     /// q(z|x) of an `Encode`, and the decode of its mean (the reconstruction).
@@ -129,7 +130,7 @@ mod tests {
             let back: ToWorker = serde_json::from_str(&serde_json::to_string(&m).unwrap()).unwrap();
             assert_eq!(back, m);
         }
-        let r = FromWorker::Decoded { id: 3, pixels: vec![0, 255], micros: 10 };
+        let r = FromWorker::Decoded { id: 3, pixels: vec![0, 255], micros: 10, memory: 1 << 20 };
         assert_eq!(serde_json::from_str::<FromWorker>(&serde_json::to_string(&r).unwrap()).unwrap(), r);
     }
 

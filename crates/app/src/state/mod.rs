@@ -48,6 +48,8 @@ pub struct Image {
     pub id: u64,
     pub pixels: Rc<Vec<u8>>,
     pub micros: u32,
+    /// The worker's wasm memory after this decode, in bytes.
+    pub worker_memory: u32,
 }
 
 #[derive(Clone, Debug, PartialEq, Default)]

@@ -129,7 +129,9 @@ impl Runner {
                     }
                 }
                 Job::Decode { id, z } => match self.decode(&z).await {
-                    Ok((pixels, micros)) => post(&FromWorker::Decoded { id, pixels, micros }),
+                    Ok((pixels, micros)) => {
+                        post(&FromWorker::Decoded { id, pixels, micros, memory: super::wasm_memory_bytes() })
+                    }
                     Err(message) => post(&FromWorker::Failed { id: Some(id), message }),
                 },
                 Job::DecodeMany { id, lane, batch: (_, model, zs) } => {

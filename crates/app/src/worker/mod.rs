@@ -46,6 +46,8 @@ pub(crate) fn post(msg: &FromWorker) {
     }
 }
 
+pub(crate) use crate::wasm_memory_bytes;
+
 pub(crate) fn now_ms() -> f64 {
     let scope: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
     scope.performance().map(|p| p.now()).unwrap_or(0.0)

@@ -347,6 +347,8 @@ pub fn app() -> Html {
         <main class={classes!("app", s.present.then_some("present"))} data-testid="app" data-latest={s.decode_id.to_string()}
               data-shown={s.image.as_ref().map_or(0, |i| i.id).to_string()}
               data-decode-us={s.image.as_ref().map_or(0, |i| i.micros).to_string()}
+              data-worker-memory={s.image.as_ref().map_or(0, |i| i.worker_memory).to_string()}
+              data-page-memory={crate::wasm_memory_bytes().to_string()}
               ondrop={on_drop} ondragover={on_dragover}>
             <Toolbar state={state.clone()} on_action={on_action.clone()} on_pick={on_pick} />
             { notice(s, &dispatcher) }

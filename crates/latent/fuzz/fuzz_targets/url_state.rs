@@ -11,6 +11,9 @@ fuzz_target!(|data: &[u8]| {
         let again = UrlState::decode(&state.encode()).expect("an encoded state decodes");
         // z is written with 4 decimals: compare the re-encoded text, which is stable.
         assert_eq!(again.encode(), state.encode());
-        assert_eq!((again.model, again.view, again.vector, again.ends, again.present), (state.model, state.view, state.vector, state.ends, state.present));
+        assert_eq!(
+            (again.model, again.view, again.vector, again.ends, again.present),
+            (state.model, state.view, state.vector, state.ends, state.present)
+        );
     }
 });

@@ -35,11 +35,13 @@ pub fn sniff(bytes: &[u8]) -> Result<Format, String> {
         Format::Gif => bytes.last() == Some(&0x3B),
         Format::Webp => {
             bytes.len() >= 12
-                && u32::from_le_bytes([bytes[4], bytes[5], bytes[6], bytes[7]]) as usize + 8 <= bytes.len()
+                && u64::from(u32::from_le_bytes([bytes[4], bytes[5], bytes[6], bytes[7]])) + 8
+                    <= bytes.len() as u64
         }
         Format::Bmp => {
             bytes.len() >= 6
-                && u32::from_le_bytes([bytes[2], bytes[3], bytes[4], bytes[5]]) as usize <= bytes.len()
+                && u64::from(u32::from_le_bytes([bytes[2], bytes[3], bytes[4], bytes[5]]))
+                    <= bytes.len() as u64
         }
     };
     if !whole {
@@ -127,7 +129,7 @@ fn jpeg_dimensions(b: &[u8]) -> Option<(u64, u64)> {
             let w = u16::from_be_bytes([b[i + 7], b[i + 8]]) as u64;
             return Some((w, h));
         }
-        i += 2 + len;
+        i = i.saturating_add(2 + len);
     }
     None
 }

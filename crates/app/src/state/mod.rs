@@ -8,6 +8,7 @@ mod explore;
 mod gallery;
 mod keys;
 mod lecture;
+mod links;
 mod worker;
 
 pub use gallery::*;

@@ -10,6 +10,7 @@ mod gallery;
 mod interpolation;
 mod latent_map;
 mod lecture_requests;
+mod navigation;
 mod persist;
 mod shortcuts;
 mod sliders;

@@ -85,7 +85,7 @@ pub fn traversal_grid(props: &Props) -> Html {
                         <>
                             <span class="row-head">{
                                 if manifold { format!("z₁ = {:+.1}", values[cols - 1 - r]) }
-                                else { format!("latent {} · KL {:.2}", dims[r], m.kl_per_dim[dims[r]]) }
+                                else { dims.get(r).map(|&d| format!("latent {d} · KL {:.2}", m.kl_per_dim[d])).unwrap_or_default() }
                             }</span>
                             { for row.iter().enumerate().map(|(c, img)| html! {
                                 <Thumb pixels={Rc::new(img.clone())} shape={m.image.clone()} testid={Some(AttrValue::from("traversal-cell"))}

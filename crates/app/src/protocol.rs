@@ -103,6 +103,21 @@ pub enum FromWorker {
     Lost { message: String },
 }
 
+/// `Vec<Vec<u8>>` as a list of byte arrays (serde_bytes covers one `Vec<u8>` only).
+mod byte_rows {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use serde_bytes::{ByteBuf, Bytes};
+
+    pub fn serialize<S: Serializer>(rows: &[Vec<u8>], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(rows.iter().map(|r| Bytes::new(r)))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Vec<u8>>, D::Error> {
+        let rows = Vec::<ByteBuf>::deserialize(d)?;
+        Ok(rows.into_iter().map(ByteBuf::into_vec).collect())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,8 +145,14 @@ mod tests {
             let back: ToWorker = serde_json::from_str(&serde_json::to_string(&m).unwrap()).unwrap();
             assert_eq!(back, m);
         }
-        let r = FromWorker::Decoded { id: 3, pixels: vec![0, 255], micros: 10, memory: 1 << 20 };
-        assert_eq!(serde_json::from_str::<FromWorker>(&serde_json::to_string(&r).unwrap()).unwrap(), r);
+        let replies = [
+            FromWorker::Decoded { id: 3, pixels: vec![0, 255], micros: 10, memory: 1 << 20 },
+            FromWorker::DecodedMany { id: 4, lane: Lane::Grid, images: vec![vec![1, 2], vec![], vec![255]] },
+            FromWorker::Encoded { id: 5, mu: vec![0.5], logvar: vec![-1.0], recon: vec![7; 3] },
+        ];
+        for r in replies {
+            assert_eq!(serde_json::from_str::<FromWorker>(&serde_json::to_string(&r).unwrap()).unwrap(), r);
+        }
     }
 
     #[test]

@@ -70,7 +70,7 @@ impl Drop for Server {
 fn mime(path: &Path) -> &'static str {
     match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
         "html" => "text/html; charset=utf-8",
-        "js" => "text/javascript; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
         "wasm" => "application/wasm",
         "css" => "text/css; charset=utf-8",
         "json" => "application/json",
@@ -117,9 +117,13 @@ fn handle(mut stream: TcpStream, root: &Path) -> std::io::Result<()> {
         ("GET" | "HEAD", None) => ("404 Not Found", b"not found".to_vec(), "text/plain"),
         _ => ("405 Method Not Allowed", Vec::new(), "text/plain"),
     };
+    // Cross-origin isolation (COOP + COEP): the page loads nothing from other origins anyway, and
+    // isolated pages get 5 µs clocks instead of 100 µs ones, which decodes of a few tenths of a
+    // millisecond need to be timed at all. The app works the same without these headers.
     write!(
         stream,
         "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nContent-Security-Policy: {CSP}\r\n\
+         Cross-Origin-Opener-Policy: same-origin\r\nCross-Origin-Embedder-Policy: require-corp\r\n\
          X-Content-Type-Options: nosniff\r\nCache-Control: no-cache\r\nConnection: close\r\n\r\n",
         body.len()
     )?;
@@ -154,6 +158,7 @@ mod tests {
             index.starts_with("HTTP/1.1 200") && index.contains("text/html") && index.ends_with("<p>hi</p>")
         );
         assert!(index.contains("Content-Security-Policy: default-src 'self'"));
+        assert!(index.contains("Cross-Origin-Embedder-Policy: require-corp"));
         assert!(get(server.port, "/sub/a.wasm").contains("application/wasm"));
         assert!(get(server.port, "/missing.js").starts_with("HTTP/1.1 404"));
         assert!(get(server.port, "/../etc/passwd").starts_with("HTTP/1.1 404"));

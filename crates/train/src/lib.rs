@@ -10,4 +10,5 @@ pub mod examples;
 pub mod export;
 pub mod fit;
 pub mod measure;
+pub mod onnx;
 pub mod presets;

@@ -94,6 +94,15 @@ enum Command {
         #[arg(long, default_value_t = 40)]
         steps: usize,
     },
+    /// Write a bundle's MLP decoder as an ONNX file (z -> pixels), for the benchmark's
+    /// onnxruntime-web peer. The weights are read from the bundle, unchanged.
+    Onnx {
+        /// A bundle in web/models with an MLP decoder.
+        name: String,
+        /// The .onnx file to write.
+        #[arg(long)]
+        to: PathBuf,
+    },
 }
 
 fn main() {
@@ -128,6 +137,13 @@ fn backends(steps: usize) -> Result<(), Box<dyn std::error::Error>> {
 fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     match cli.command {
         Command::Backends { steps } => backends(steps),
+        Command::Onnx { name, to } => {
+            let (_, model) = read_bundle(&export::models_dir(), &name)?;
+            let layers = model.mlp_decoder().ok_or_else(|| format!("{name} has no MLP decoder"))?;
+            std::fs::write(&to, train::onnx::mlp_decoder(&layers, "latent-lab train onnx"))?;
+            println!("wrote {} ({} layers)", to.display(), layers.len());
+            Ok(())
+        }
         Command::List => {
             for p in presets::all() {
                 println!("{:18} {}", p.name, p.description);

@@ -10,4 +10,4 @@ pub mod model;
 
 pub use bundle::{BundleError, FORMAT_VERSION, Manifest};
 pub use loss::{Elbo, elbo, kl_per_dim};
-pub use model::{Architecture, Model};
+pub use model::{Architecture, DenseLayer, Model};

@@ -107,6 +107,39 @@ impl Model {
     }
 }
 
+/// One fully connected layer read out of a model: `y = x · weight + bias`, with `weight` stored
+/// row-major as `[inputs, outputs]` (burn's layout, and ONNX Gemm's `B` without transposing).
+#[derive(Clone, Debug, PartialEq)]
+pub struct DenseLayer {
+    pub inputs: usize,
+    pub outputs: usize,
+    pub weight: Vec<f32>,
+    pub bias: Vec<f32>,
+}
+
+fn dense(layer: &Linear) -> DenseLayer {
+    let [inputs, outputs] = layer.weight.val().dims();
+    let read = |t: Tensor<1>| t.into_data().try_to_vec::<f32>().unwrap_or_default();
+    DenseLayer {
+        inputs,
+        outputs,
+        weight: read(layer.weight.val().reshape([inputs * outputs])),
+        bias: layer.bias.as_ref().map_or_else(|| vec![0.0; outputs], |b| read(b.val())),
+    }
+}
+
+impl Model {
+    /// The decoder's layers, z side first, for exporting it to another runtime (the benchmark's
+    /// ONNX peer). Every layer but the last is followed by ReLU, the last by a sigmoid.
+    /// `None` for convolutional models.
+    pub fn mlp_decoder(&self) -> Option<Vec<DenseLayer>> {
+        match self {
+            Model::Mlp(m) => Some(m.dec.iter().chain([&m.out]).map(dense).collect()),
+            Model::Conv(_) => None,
+        }
+    }
+}
+
 /// Log-variance reported for a deterministic encoder: σ = e^(−10) ≈ 4.5e-5.
 pub const AE_LOGVAR: f32 = -20.0;
 

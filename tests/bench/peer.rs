@@ -45,9 +45,11 @@ fn copy_dir(from: &Path, to: &Path, keep: impl Fn(&str) -> bool + Copy) -> std::
 /// onnxruntime-web's module and wasm files under `ort/`.
 pub fn site(peer: Option<&Peer>) -> std::io::Result<PathBuf> {
     let root = e2e::workspace();
+    // LATENT_LAB_DIST: measure another build of the app (a before/after comparison).
+    let dist = std::env::var_os("LATENT_LAB_DIST").map_or_else(|| root.join("dist"), PathBuf::from);
     let site = std::env::temp_dir().join(format!("latent-lab-bench-site-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&site);
-    copy_dir(&root.join("dist"), &site, |_| true)?;
+    copy_dir(&dist, &site, |_| true)?;
     if let Some(p) = peer {
         std::fs::create_dir_all(site.join("peer"))?;
         std::fs::copy(root.join("tests/bench/peer/peer.js"), site.join("peer/peer.js"))?;

@@ -91,11 +91,32 @@ pub enum FromWorker {
     Loaded { id: u64, name: String, backend: Backend, note: Option<String> },
     /// Pixels in row-major order, `channels` bytes per pixel; `memory` is the size of the
     /// worker's wasm memory after the decode (for the soak benchmark and anyone watching leaks).
-    Decoded { id: u64, pixels: Vec<u8>, micros: u32, memory: u32 },
+    ///
+    /// Pixels travel as byte arrays (a JS Uint8Array), not as arrays of numbers: a batch of 64
+    /// digits is 50,176 values, and building and cloning them one number at a time cost more
+    /// than the decode itself (bench/RESULTS.md has the batch round trip before and after).
+    Decoded {
+        id: u64,
+        #[serde(with = "serde_bytes")]
+        pixels: Vec<u8>,
+        micros: u32,
+        memory: u32,
+    },
     /// Images for a `DecodeMany`, in order.
-    DecodedMany { id: u64, lane: Lane, images: Vec<Vec<u8>> },
+    DecodedMany {
+        id: u64,
+        lane: Lane,
+        #[serde(with = "byte_rows")]
+        images: Vec<Vec<u8>>,
+    },
     /// q(z|x) of an `Encode`, and the decode of its mean (the reconstruction).
-    Encoded { id: u64, mu: Vec<f32>, logvar: Vec<f32>, recon: Vec<u8> },
+    Encoded {
+        id: u64,
+        mu: Vec<f32>,
+        logvar: Vec<f32>,
+        #[serde(with = "serde_bytes")]
+        recon: Vec<u8>,
+    },
     /// Something failed; `id` names the request when there is one.
     Failed { id: Option<u64>, message: String },
     /// The worker cannot go on: its GPU device was lost (posted by `worker_loader.js`, which

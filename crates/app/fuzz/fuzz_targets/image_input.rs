@@ -1,7 +1,7 @@
 //! Any file as a dropped image, through the Rust the page runs on it: `sniff` on the raw bytes
 //! (format, truncation, declared size), then `prepare` on RGBA pixels of any size and content,
-//! for each kind of model. Neither may panic; what `prepare` returns must be the model's input:
-//! the right length, every value in [0, 1].
+//! for each kind of model. Neither may panic; `prepare` either says why it cannot use the image
+//! (a blank page, say) or returns the model's input: the right length, every value in [0, 1].
 #![no_main]
 
 use app::preprocess::{InputKind, Rgba, prepare};
@@ -26,7 +26,13 @@ fuzz_target!(|data: &[u8]| {
         (ImageShape { width: 64, height: 64, channels: 3 }, InputKind::Face),
     ];
     for (shape, kind) in models {
-        let prepared = prepare(&img, &shape, kind).expect("a non-empty image always prepares");
+        let prepared = match prepare(&img, &shape, kind) {
+            Ok(p) => p,
+            Err(why) => {
+                assert!(!why.is_empty(), "a refusal must say why");
+                continue;
+            }
+        };
         assert_eq!(prepared.pixels.len(), shape.len());
         assert!(prepared.pixels.iter().all(|v| (0.0..=1.0).contains(v)), "{kind:?}: values outside [0, 1]");
     }

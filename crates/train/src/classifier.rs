@@ -1,30 +1,75 @@
-//! A small MLP classifier, trained here only to *measure* the generative models: it labels
-//! decoded images (is this a confident digit? does this face wear glasses?). It never ships.
+//! Small classifiers, trained here only to *measure* the generative models: they label decoded
+//! images (is this a confident digit? does this face wear glasses?). They never ship.
+//! - an MLP for digits, where a flat view of 28×28 pixels is enough;
+//! - a small convolutional net for face attributes. Glasses and smiles are thin strokes that move
+//!   with the pose; an MLP sees each pixel position separately and reached only 85% on glasses
+//!   (and chance on smiles), while shared filters and a max over positions find a stroke wherever
+//!   it is.
 
 use crate::examples::Examples;
 use burn::module::Module;
-use burn::nn::{Linear, LinearConfig};
+use burn::nn::conv::{Conv2d, Conv2dConfig};
+use burn::nn::{Linear, LinearConfig, PaddingConfig2d};
 use burn::optim::{AdamConfig, GradientsParams};
 use burn::prelude::*;
 use burn::tensor::activation::{log_softmax, relu, softmax};
 use data::rng::Rng;
 
 #[derive(Module, Debug)]
-pub struct Classifier {
+pub struct Mlp {
     hidden: Linear,
     out: Linear,
 }
 
+/// Three 3×3 convolutions (the second halves the resolution), a max over all positions, and a
+/// linear layer. Input rows are interleaved RGB images of `height × width`.
+#[derive(Module, Debug)]
+pub struct ConvNet {
+    convs: Vec<Conv2d>,
+    out: Linear,
+    height: usize,
+    width: usize,
+}
+
+#[derive(Module, Debug)]
+pub enum Classifier {
+    Mlp(Mlp),
+    Conv(ConvNet),
+}
+
+fn conv(c_in: usize, c_out: usize, stride: usize, device: &Device) -> Conv2d {
+    Conv2dConfig::new([c_in, c_out], [3, 3])
+        .with_stride([stride, stride])
+        .with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1))
+        .init(device)
+}
+
 impl Classifier {
-    fn new(input: usize, hidden: usize, classes: usize, device: &Device) -> Self {
-        Classifier {
+    fn mlp(input: usize, hidden: usize, classes: usize, device: &Device) -> Self {
+        Classifier::Mlp(Mlp {
             hidden: LinearConfig::new(input, hidden).init(device),
             out: LinearConfig::new(hidden, classes).init(device),
-        }
+        })
+    }
+
+    fn conv(height: usize, width: usize, classes: usize, device: &Device) -> Self {
+        let convs = vec![conv(3, 16, 1, device), conv(16, 32, 2, device), conv(32, 32, 1, device)];
+        Classifier::Conv(ConvNet { convs, out: LinearConfig::new(32, classes).init(device), height, width })
     }
 
     fn logits(&self, x: Tensor<2>) -> Tensor<2> {
-        self.out.forward(relu(self.hidden.forward(x)))
+        match self {
+            Classifier::Mlp(m) => m.out.forward(relu(m.hidden.forward(x))),
+            Classifier::Conv(c) => {
+                let [b, _] = x.dims();
+                let img: Tensor<4> = x.reshape([b, c.height, c.width, 3]).permute([0, 3, 1, 2]);
+                let h = c.convs.iter().fold(img, |h, conv| relu(conv.forward(h)));
+                let [_, ch, hh, ww] = h.dims();
+                // The strongest response anywhere: "is there a frame", not "where".
+                let pooled: Tensor<2> = h.reshape([b, ch, hh * ww]).max_dim(2).reshape([b, ch]);
+                c.out.forward(pooled)
+            }
+        }
     }
 
     /// Class probabilities for rows of `x` (`n × dim`, values in [0, 1]).
@@ -56,7 +101,34 @@ pub fn argmax(p: &[f32]) -> usize {
 pub fn train(ex: &Examples, labels: &[usize], classes: usize, epochs: usize, seed: u64) -> Classifier {
     let device = Device::flex().autodiff();
     device.seed(seed);
-    let mut model = Classifier::new(ex.dim, 256, classes, &device);
+    fit(Classifier::mlp(ex.dim, 256, classes, &device), ex, labels, classes, epochs, seed, &device)
+}
+
+/// The convolutional detector, for rows that are `height × width` RGB images.
+pub fn train_conv(
+    ex: &Examples,
+    labels: &[usize],
+    height: usize,
+    classes: usize,
+    epochs: usize,
+    seed: u64,
+) -> Classifier {
+    let device = Device::flex().autodiff();
+    device.seed(seed);
+    let width = ex.dim / (3 * height);
+    fit(Classifier::conv(height, width, classes, &device), ex, labels, classes, epochs, seed, &device)
+}
+
+fn fit(
+    mut model: Classifier,
+    ex: &Examples,
+    labels: &[usize],
+    classes: usize,
+    epochs: usize,
+    seed: u64,
+    device: &Device,
+) -> Classifier {
+    let device = device.clone();
     let mut optim = AdamConfig::new().init();
     let mut rng = Rng::new(seed);
     let mut order: Vec<usize> = (0..ex.len()).collect();
@@ -105,5 +177,32 @@ mod tests {
         let acc = model.accuracy(&x, dim, &labels, &Device::flex());
         assert!(acc > 0.95, "accuracy {acc}");
         assert_eq!(argmax(&[0.1, 0.7, 0.2]), 1);
+    }
+
+    /// A short bright horizontal stroke somewhere in a noisy 8×16 image, or none: the position
+    /// varies, so only a detector that looks for the stroke anywhere can learn it.
+    #[test]
+    fn conv_detector_finds_a_stroke_wherever_it_is() {
+        let mut rng = Rng::new(5);
+        let (n, h, w) = (2000, 8, 16);
+        let mut x = Vec::new();
+        let mut labels = Vec::new();
+        for i in 0..n {
+            let c = i % 2;
+            let (sy, sx) = (rng.below(h), rng.below(w - 4));
+            for y in 0..h {
+                for xx in 0..w {
+                    let on = c == 1 && y == sy && (sx..sx + 4).contains(&xx);
+                    let v = if on { 0.9 } else { 0.3 * rng.unit() };
+                    x.extend([v, v, v]);
+                }
+            }
+            labels.push(c);
+        }
+        let dim = h * w * 3;
+        let ex = Examples { x: x.clone(), dim, labels: vec![0; n], binarise: false };
+        let model = train_conv(&ex, &labels, h, 2, 8, 2);
+        let acc = model.accuracy(&x, dim, &labels, &Device::flex());
+        assert!(acc > 0.95, "accuracy {acc}");
     }
 }

@@ -19,6 +19,8 @@ const DETECTOR_SEED: u64 = 1 << 41;
 /// Held-out faces to edit: far from the 5,000 test faces the vectors were computed on.
 const EDIT_SEED: u64 = FACE_TEST_SEED + 1_000_000;
 const PRIOR_SEED: u64 = 2024;
+/// Passes over the 12,000 detector images (6,000 renders and their reconstructions).
+const DETECTOR_EPOCHS: usize = 6;
 
 fn decode_rows(model: &Model, z: &[f32], dim: usize, device: &Device) -> Vec<f32> {
     let mut out = Vec::with_capacity(z.len() / dim * model_len(model));
@@ -168,7 +170,7 @@ pub fn attribute_edit(
         ..train_renders.clone()
     };
     let labels: Vec<usize> = both.labels.iter().map(|&l| has(l)).collect();
-    let detector = classifier::train(&both, &labels, 2, 10, 17 + k as u64);
+    let detector = classifier::train_conv(&both, &labels, rows.len(), 2, DETECTOR_EPOCHS, 17 + k as u64);
     let held = render_faces(DETECTOR_SEED + 100_000, 1_000);
     let held_labels: Vec<usize> = held.labels.iter().map(|&l| has(l)).collect();
     let acc_renders = detector.accuracy(&crop(&held.x), crop_dim, &held_labels, device);

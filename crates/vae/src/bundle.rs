@@ -208,8 +208,12 @@ impl Manifest {
 
 /// Build the model a manifest describes and load burnpack weights into it.
 pub fn load_model(manifest: &Manifest, weights: Vec<u8>, device: &Device) -> Result<Model, BundleError> {
+    // Cast every tensor to the module's dtype (f32) instead of taking the dtype the file
+    // declares: a damaged file declaring u32 weights made burn panic while loading (found by the
+    // `bundle` fuzz target), and a panic in the browser kills the worker.
     let record = ModuleRecord::from_bytes(burn::tensor::Bytes::from_bytes_vec(weights))
-        .map_err(|e| BundleError::Weights(e.to_string()))?;
+        .map_err(|e| BundleError::Weights(e.to_string()))?
+        .cast_to_module_dtype();
     Model::new(&manifest.architecture, device)
         .try_load_record(record)
         .map_err(|e| BundleError::Weights(e.to_string()))
@@ -302,5 +306,30 @@ mod tests {
         assert!(matches!(load_model(&other, bytes.clone(), &device), Err(BundleError::Weights(_))));
         // Truncated weights must not load.
         assert!(load_model(&m, bytes[..bytes.len() / 2].to_vec(), &device).is_err());
+    }
+
+    /// The `bundle` fuzz target's crash input, replayed: byte edits of a valid weights file (its
+    /// first byte picks edit mode, then (offset, byte) triples) that make it declare u32
+    /// weights. burn panicked on it; loading must answer with a model or an error instead.
+    #[test]
+    fn weights_declaring_another_dtype_do_not_panic() {
+        let device = Device::flex();
+        let mut m = manifest(2);
+        m.architecture = Architecture::Mlp { input: 16, hidden: vec![8], latent_dim: 2, variational: true };
+        m.image = ImageShape { width: 4, height: 4, channels: 1 };
+        let mut w = weights_bytes(Model::new(&m.architecture, &device)).unwrap();
+        let crash: [u8; 43] = [
+            0x60, 0x28, 0x74, 0x55, 0x33, 0x32, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xd7, 0x71, 0x71,
+            0x71, 0x71, 0x71, 0x71, 0x71, 0x71, 0x71, 0x71, 0x71, 0x71, 0x71, 0x71, 0x71, 0x71, 0x71, 0x71,
+            0x71, 0x71, 0x71, 0x71, 0x71, 0x71, 0x71, 0x71, 0x71, 0x71, 0xd7,
+        ];
+        for edit in crash[1..].chunks_exact(3) {
+            let at = usize::from(u16::from_le_bytes([edit[0], edit[1]])) % w.len();
+            w[at] = edit[2];
+        }
+        if let Ok(model) = load_model(&m, w, &device) {
+            let z = Tensor::<1>::from_floats([0.5f32, -1.0].as_slice(), &device).reshape([1, 2]);
+            assert_eq!(model.decode(z).dims(), [1, 16]);
+        }
     }
 }

@@ -4,7 +4,8 @@
 //! - `test`: set up (plus Chromium and the data sets) and run every check: rustfmt, clippy
 //!   (native and wasm32), native tests, the wasm build and the browser tests.
 //! - `train <model>|all`: reproduce a shipped bundle in `web/models/`.
-//! - `bench`: measure the app in headless Chromium and write `bench/`.
+//! - `bench`: measure the app in headless Chromium and write `bench/` (then `bench-train`).
+//! - `bench-train`: our trainer against PyTorch on the CPU, into `bench/TRAINING-TORCH.md`.
 //! - `data`: fetch the data sets.
 //!
 //! Set-up is idempotent: each step checks first and says what it installs and why.
@@ -21,10 +22,11 @@ fn main() -> ExitCode {
         Some("test") => steps::test(),
         Some("train") => steps::train(&args[1..]),
         Some("bench") => steps::bench(),
+        Some("bench-train") => steps::training_against_torch(),
         Some("data") => setup::data(),
         Some("setup") => setup::toolchain(setup::Needs { browser: true, binaryen: true }),
         _ => {
-            Err("usage: cargo xtask serve [--port N] [--no-opt] | test | bench | train <model>|all | data | setup"
+            Err("usage: cargo xtask serve [--port N] [--no-opt] | test | bench | bench-train | train <model>|all | data | setup"
                 .into())
         }
     };

@@ -155,7 +155,7 @@ pub fn bench() -> Result {
 
 /// Our trainer and PyTorch, one after the other in one run, on the same architectures, batch
 /// sizes, step counts and thread count; writes bench/TRAINING-TORCH.md.
-fn training_against_torch() -> Result {
+pub fn training_against_torch() -> Result {
     const STEPS: &str = "40";
     setup::data()?;
     let python = setup::torch_python()?;

@@ -128,16 +128,20 @@ pub fn toolchain(needs: Needs) -> Result {
         say(&format!(
             "installing binaryen@{BINARYEN_VERSION} from npm into .tools/: Debian's wasm-opt cannot read current rustc output"
         ));
-        if output("npm", &["--version"]).is_none() {
-            apt_install(&["nodejs", "npm"], "npm installs binaryen")?;
-        }
-        let prefix = root().join(".tools");
-        run(Command::new("npm")
-            .args(["install", "--no-audit", "--no-fund", "--prefix"])
-            .arg(&prefix)
-            .arg(format!("binaryen@{BINARYEN_VERSION}")))?;
+        npm_install(&format!("binaryen@{BINARYEN_VERSION}"))?;
     }
     Ok(())
+}
+
+/// One npm package into .tools/ (git-ignored), installing Debian's npm first if it is missing.
+fn npm_install(package: &str) -> Result {
+    if output("npm", &["--version"]).is_none() {
+        apt_install(&["nodejs", "npm"], &format!("npm installs {package}"))?;
+    }
+    run(Command::new("npm")
+        .args(["install", "--no-audit", "--no-fund", "--prefix"])
+        .arg(root().join(".tools"))
+        .arg(package))
 }
 
 /// onnxruntime-web from npm into .tools/, for the benchmark's peer; returns its `dist/`.
@@ -149,13 +153,7 @@ pub fn onnxruntime_web() -> Result<PathBuf> {
         say(&format!(
             "installing onnxruntime-web@{ONNXRUNTIME_WEB_VERSION} from npm into .tools/: the benchmark runs it beside our decoder"
         ));
-        if output("npm", &["--version"]).is_none() {
-            apt_install(&["nodejs", "npm"], "npm installs onnxruntime-web")?;
-        }
-        run(Command::new("npm")
-            .args(["install", "--no-audit", "--no-fund", "--prefix"])
-            .arg(root().join(".tools"))
-            .arg(format!("onnxruntime-web@{ONNXRUNTIME_WEB_VERSION}")))?;
+        npm_install(&format!("onnxruntime-web@{ONNXRUNTIME_WEB_VERSION}"))?;
     }
     Ok(dist)
 }

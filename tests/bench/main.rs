@@ -1,8 +1,10 @@
 //! In-browser measurements of the app (run by `cargo xtask bench`, never as a test): decode
 //! latency per backend and model, batch-64 and encode round trips, frame times during a scripted
 //! 300-step slider drag, and onnxruntime-web on the same weights in the same page (`peer.rs`).
-//! Writes `bench/results.json` and `bench/RESULTS.md`.
+//! Writes `bench/results.json`, `bench/RESULTS.md` and the chart `bench/results.png`
+//! (`bench chart` redraws the chart from the committed results alone).
 
+mod chart;
 mod peer;
 
 use e2e::{Mode, Page};
@@ -127,7 +129,24 @@ fn side_by_side(page: &Page, ours: &Value, seq: &Value, model: &str, backend: &s
     })
 }
 
+fn draw_chart(results: &Value) {
+    let path = e2e::workspace().join("bench/results.png");
+    match chart::write(results, &path) {
+        Ok(()) => println!("wrote {}", path.display()),
+        Err(e) => eprintln!("chart: {e}"),
+    }
+}
+
 fn main() {
+    if std::env::args().nth(1).as_deref() == Some("chart") {
+        let path = e2e::workspace().join("bench/results.json");
+        let results = std::fs::read_to_string(&path)
+            .ok()
+            .and_then(|t| serde_json::from_str::<Value>(&t).ok())
+            .unwrap_or_else(|| panic!("{} is missing or not JSON: run `cargo xtask bench`", path.display()));
+        draw_chart(&results);
+        return;
+    }
     let mut runs = Vec::new();
     let mut browser = String::new();
     let onnx_peer = peer::Peer::from_env();
@@ -286,4 +305,5 @@ fn main() {
     }
     let _ = std::fs::write(dir.join("RESULTS.md"), md);
     println!("wrote bench/results.json and bench/RESULTS.md");
+    draw_chart(&results);
 }

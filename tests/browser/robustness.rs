@@ -98,7 +98,7 @@ fn fixture(name: &str) -> Vec<u8> {
 }
 
 /// Files that must be refused, with a word the notice must contain.
-const REFUSED: [(&str, &str); 17] = [
+const REFUSED: [(&str, &str); 23] = [
     ("empty.png", "empty"),
     ("text-renamed.png", "text"),
     ("html-renamed.jpg", "web page"),
@@ -116,10 +116,17 @@ const REFUSED: [(&str, &str); 17] = [
     ("blank-white.png", "blank"),
     ("transparent.png", "blank"),
     ("1x1.png", "blank"),
+    ("truncated.gif", "cut off"),
+    ("truncated.webp", "cut off"),
+    ("truncated.bmp", "cut off"),
+    ("bomb-30000x30000.gif", "megapixels"),
+    ("exe-renamed.png", "program"),
+    // Passes the header checks; the browser's decoder is what refuses it.
+    ("corrupt-pixels.png", "could not be decoded"),
 ];
 
 /// Odd files that are images all the same: each must become a gallery item.
-const ACCEPTED: [&str; 10] = [
+const ACCEPTED: [&str; 12] = [
     "16-bit.png",
     "cmyk.jpg",
     "animated.gif",
@@ -130,6 +137,8 @@ const ACCEPTED: [&str; 10] = [
     "exif-rotated.jpg",
     "10000x10.png",
     "10x10000.png",
+    "progressive.jpg",
+    "trailing-bytes.png",
 ];
 
 #[test]

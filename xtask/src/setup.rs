@@ -80,7 +80,7 @@ fn apt_missing(packages: &[&str]) -> Vec<String> {
         .collect()
 }
 
-fn apt_install(packages: &[&str], why: &str) -> Result {
+pub fn apt_install(packages: &[&str], why: &str) -> Result {
     let missing = apt_missing(packages);
     if missing.is_empty() {
         return Ok(());

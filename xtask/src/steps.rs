@@ -138,6 +138,7 @@ pub fn test() -> Result {
 /// Measurements in the real browser: never a timed test, always on demand.
 pub fn bench() -> Result {
     setup::toolchain(Needs { browser: true, binaryen: false })?;
+    setup::apt_install(&["fonts-dejavu-core"], "the benchmark chart's labels are drawn with DejaVu Sans")?;
     build_app()?;
     // The peer: mnist-vae's decoder as ONNX, run by onnxruntime-web in the same page.
     let ort = setup::onnxruntime_web()?;

@@ -90,7 +90,8 @@ pub enum FromWorker {
     /// The model is ready on `backend`; `note` explains a fallback or the measured choice.
     Loaded { id: u64, name: String, backend: Backend, note: Option<String> },
     /// Pixels in row-major order, `channels` bytes per pixel; `memory` is the size of the
-    /// worker's wasm memory after the decode (for the soak benchmark and anyone watching leaks).
+    /// worker's wasm memory after the decode and `gpu_memory` the bytes its GPU allocator holds
+    /// (0 on the CPU), for the soak benchmark and anyone watching leaks.
     ///
     /// Pixels travel as byte arrays (a JS Uint8Array), not as arrays of numbers: a batch of 64
     /// digits is 50,176 values, and building and cloning them one number at a time cost more
@@ -101,6 +102,7 @@ pub enum FromWorker {
         pixels: Vec<u8>,
         micros: u32,
         memory: u32,
+        gpu_memory: u64,
     },
     /// Images for a `DecodeMany`, in order.
     DecodedMany {
@@ -167,7 +169,13 @@ mod tests {
             assert_eq!(back, m);
         }
         let replies = [
-            FromWorker::Decoded { id: 3, pixels: vec![0, 255], micros: 10, memory: 1 << 20 },
+            FromWorker::Decoded {
+                id: 3,
+                pixels: vec![0, 255],
+                micros: 10,
+                memory: 1 << 20,
+                gpu_memory: 3 << 30,
+            },
             FromWorker::DecodedMany { id: 4, lane: Lane::Grid, images: vec![vec![1, 2], vec![], vec![255]] },
             FromWorker::Encoded { id: 5, mu: vec![0.5], logvar: vec![-1.0], recon: vec![7; 3] },
         ];

@@ -51,6 +51,8 @@ pub struct Image {
     pub micros: u32,
     /// The worker's wasm memory after this decode, in bytes.
     pub worker_memory: u32,
+    /// What the worker's GPU allocator holds after this decode, in bytes (0 on the CPU).
+    pub gpu_memory: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Default)]

@@ -65,7 +65,7 @@ fn finish_load(s: &mut State, backend: Backend) {
 }
 
 fn decoded(id: u64, v: u8) -> Action {
-    Action::Worker(FromWorker::Decoded { id, pixels: vec![v], micros: 1, memory: 0 })
+    Action::Worker(FromWorker::Decoded { id, pixels: vec![v], micros: 1, memory: 0, gpu_memory: 0 })
 }
 
 #[test]

@@ -79,12 +79,18 @@ impl State {
                 self.refresh_view();
                 self.settle_link();
             }
-            FromWorker::Decoded { id, pixels, micros, memory } => {
+            FromWorker::Decoded { id, pixels, micros, memory, gpu_memory } => {
                 // Drop anything older than what is on screen or newer than asked (a result from
                 // before a reload): only the newest decode is ever drawn.
                 let newest_shown = self.image.as_ref().map_or(0, |i| i.id);
                 if id > newest_shown && id <= self.decode_id {
-                    self.image = Some(Image { id, pixels: Rc::new(pixels), micros, worker_memory: memory });
+                    self.image = Some(Image {
+                        id,
+                        pixels: Rc::new(pixels),
+                        micros,
+                        worker_memory: memory,
+                        gpu_memory,
+                    });
                 }
             }
             FromWorker::DecodedMany { id, lane, images } => self.batch_decoded(id, lane, images),

@@ -94,6 +94,7 @@ struct Current {
     manifest: Manifest,
     model: Model,
     device: Device,
+    backend: Backend,
 }
 
 #[derive(Default)]
@@ -129,9 +130,13 @@ impl Runner {
                     }
                 }
                 Job::Decode { id, z } => match self.decode(&z).await {
-                    Ok((pixels, micros)) => {
-                        post(&FromWorker::Decoded { id, pixels, micros, memory: super::wasm_memory_bytes() })
-                    }
+                    Ok((pixels, micros)) => post(&FromWorker::Decoded {
+                        id,
+                        pixels,
+                        micros,
+                        memory: super::wasm_memory_bytes(),
+                        gpu_memory: self.gpu_memory(),
+                    }),
                     Err(message) => post(&FromWorker::Failed { id: Some(id), message }),
                 },
                 Job::DecodeMany { id, lane, batch: (_, model, zs) } => {
@@ -175,7 +180,7 @@ impl Runner {
             if self.companions.len() >= MAX_COMPANIONS {
                 self.companions.remove(0);
             }
-            self.companions.push(Current { manifest, model, device: cpu });
+            self.companions.push(Current { manifest, model, device: cpu, backend: Backend::Cpu });
             post(&FromWorker::Loaded { id, name, backend: Backend::Cpu, note: None });
             return Ok(());
         }
@@ -213,9 +218,19 @@ impl Runner {
             return Err(format!("the weights of {} decode to NaN: the file is damaged", manifest.name));
         }
         let name = manifest.name.clone();
-        self.current = Some(Current { manifest, model, device });
+        self.current = Some(Current { manifest, model, device, backend });
         post(&FromWorker::Loaded { id, name, backend, note });
         Ok(())
+    }
+
+    /// Bytes the current model's GPU allocator holds (buffers in use and pages kept for reuse);
+    /// 0 on the CPU, whose tensors live in the wasm memory reported beside it.
+    fn gpu_memory(&self) -> u64 {
+        self.current
+            .as_ref()
+            .filter(|c| c.backend == Backend::Webgpu)
+            .and_then(|c| c.device.memory_pool_usage())
+            .map_or(0, |u| u.bytes_reserved)
     }
 
     async fn decode(&self, z: &[f32]) -> Result<(Vec<u8>, u32), String> {

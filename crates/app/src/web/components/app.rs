@@ -254,6 +254,7 @@ pub fn app() -> Html {
               data-shown={s.image.as_ref().map_or(0, |i| i.id).to_string()}
               data-decode-us={s.image.as_ref().map_or(0, |i| i.micros).to_string()}
               data-worker-memory={s.image.as_ref().map_or(0, |i| i.worker_memory).to_string()}
+              data-gpu-memory={s.image.as_ref().map_or(0, |i| i.gpu_memory).to_string()}
               data-page-memory={crate::wasm_memory_bytes().to_string()}
               ondrop={on_drop} ondragover={on_dragover}>
             <Toolbar state={state.clone()} on_action={on_action.clone()} on_pick={on_pick} />

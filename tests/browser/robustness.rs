@@ -287,6 +287,28 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// A full storage quota: saving fails with a notice that says so and what to do, and what the
+/// user has stays on the page (the failed save must not empty the gallery).
+#[test]
+fn a_full_storage_quota_is_a_notice_and_the_gallery_stays() {
+    let page = open_with_things("quota", None);
+    page.eval(
+        "IDBObjectStore.prototype.put = function () { throw new DOMException('The quota has been exceeded.', 'QuotaExceededError'); }",
+    );
+    let before = held(&page);
+    upload(&page, "palette.png", &fixture("palette.png"));
+    page.wait_for("the save to fail", "!!document.querySelector('[data-testid=notice]')", LONG);
+    let text = notice(&page);
+    assert!(text.contains("storage") && text.contains("full") && text.contains("export"), "{text}");
+    let after = held(&page);
+    assert_eq!(
+        (after.items.len(), &after.vectors, &after.z),
+        (before.items.len() + 1, &before.vectors, &before.z)
+    );
+    assert!(after.items.starts_with(&before.items), "the items before the failed save are gone");
+    page.finish();
+}
+
 #[test]
 fn broken_model_bundles_are_refused_and_the_current_model_stays() {
     let site = site_with_broken_bundles();

@@ -25,21 +25,36 @@ fn reason(e: &JsValue) -> String {
     }
 }
 
+/// A Promise and its two settling functions. `Promise::new` runs its executor at once, so both
+/// are always there; the callbacks below own them.
+fn promise() -> (Promise, Function, Function) {
+    let mut settle = None;
+    let promise = Promise::new(&mut |resolve, reject| settle = Some((resolve, reject)));
+    let (resolve, reject) = settle.unwrap_or_else(|| (Function::new_no_args(""), Function::new_no_args("")));
+    (promise, resolve, reject)
+}
+
 /// Resolve with the request's result on success, reject with its error.
+///
+/// The callbacks are `Closure`s dropped when this returns, not `once_into_js`: only one of the
+/// two ever fires, and a `once_into_js` that is never called is never freed (every save and
+/// every load would leak one, for as long as a lecture keeps the page open).
 async fn request(req: &IdbRequest) -> Result<JsValue, String> {
-    let promise = Promise::new(&mut |resolve: Function, reject: Function| {
-        let (ok, failed) = (req.clone(), req.clone());
-        let on_ok = Closure::once_into_js(move || {
-            let _ = resolve.call1(&JsValue::NULL, &ok.result().unwrap_or(JsValue::UNDEFINED));
-        });
-        let on_err = Closure::once_into_js(move || {
-            let error = failed.error().ok().flatten().map(JsValue::from).unwrap_or(JsValue::NULL);
-            let _ = reject.call1(&JsValue::NULL, &error);
-        });
-        req.set_onsuccess(Some(on_ok.unchecked_ref()));
-        req.set_onerror(Some(on_err.unchecked_ref()));
+    let (promise, resolve, reject) = promise();
+    let (ok, failed) = (req.clone(), req.clone());
+    let on_ok = Closure::<dyn FnMut()>::new(move || {
+        let _ = resolve.call1(&JsValue::NULL, &ok.result().unwrap_or(JsValue::UNDEFINED));
     });
-    JsFuture::from(promise).await.map_err(|e| reason(&e))
+    let on_err = Closure::<dyn FnMut()>::new(move || {
+        let error = failed.error().ok().flatten().map(JsValue::from).unwrap_or(JsValue::NULL);
+        let _ = reject.call1(&JsValue::NULL, &error);
+    });
+    req.set_onsuccess(Some(on_ok.as_ref().unchecked_ref()));
+    req.set_onerror(Some(on_err.as_ref().unchecked_ref()));
+    let result = JsFuture::from(promise).await.map_err(|e| reason(&e));
+    req.set_onsuccess(None);
+    req.set_onerror(None);
+    result
 }
 
 async fn open() -> Result<IdbDatabase, String> {
@@ -48,13 +63,16 @@ async fn open() -> Result<IdbDatabase, String> {
         .ok_or("this browser does not allow storage here")?;
     let req: IdbOpenDbRequest = factory.open_with_u32(DB, 1).map_err(|e| reason(&e))?;
     let upgrading = req.clone();
-    let on_upgrade = Closure::once_into_js(move || {
+    // Fires (before success) only when the database is new; kept until the open settles.
+    let on_upgrade = Closure::<dyn FnMut()>::new(move || {
         if let Ok(db) = upgrading.result().and_then(|r| r.dyn_into::<IdbDatabase>()) {
             let _ = db.create_object_store(STORE);
         }
     });
-    req.set_onupgradeneeded(Some(on_upgrade.unchecked_ref()));
-    Ok(request(&req).await?.unchecked_into())
+    req.set_onupgradeneeded(Some(on_upgrade.as_ref().unchecked_ref()));
+    let db = request(&req).await;
+    req.set_onupgradeneeded(None);
+    Ok(db?.unchecked_into())
 }
 
 /// The value stored under `key`, if any.
@@ -81,17 +99,19 @@ pub async fn put(key: &str, value: &str) -> Result<(), String> {
 
 /// A write is only safe once its transaction completes; quota errors show up as an abort.
 async fn committed(tx: &IdbTransaction) -> Result<(), String> {
-    let promise = Promise::new(&mut |resolve: Function, reject: Function| {
-        let on_ok = Closure::once_into_js(move || {
-            let _ = resolve.call0(&JsValue::NULL);
-        });
-        let failed = tx.clone();
-        let on_fail = Closure::once_into_js(move || {
-            let error = failed.error().map(JsValue::from).unwrap_or(JsValue::NULL);
-            let _ = reject.call1(&JsValue::NULL, &error);
-        });
-        tx.set_oncomplete(Some(on_ok.unchecked_ref()));
-        tx.set_onabort(Some(on_fail.unchecked_ref()));
+    let (promise, resolve, reject) = promise();
+    let on_ok = Closure::<dyn FnMut()>::new(move || {
+        let _ = resolve.call0(&JsValue::NULL);
     });
-    JsFuture::from(promise).await.map(|_| ()).map_err(|e| reason(&e))
+    let failed = tx.clone();
+    let on_fail = Closure::<dyn FnMut()>::new(move || {
+        let error = failed.error().map(JsValue::from).unwrap_or(JsValue::NULL);
+        let _ = reject.call1(&JsValue::NULL, &error);
+    });
+    tx.set_oncomplete(Some(on_ok.as_ref().unchecked_ref()));
+    tx.set_onabort(Some(on_fail.as_ref().unchecked_ref()));
+    let result = JsFuture::from(promise).await.map(|_| ()).map_err(|e| reason(&e));
+    tx.set_oncomplete(None);
+    tx.set_onabort(None);
+    result
 }

@@ -77,12 +77,17 @@ const DRAG: &str = "(async () => {
     return frames;
 })()";
 
-/// Raw and gzip sizes of what a visitor downloads: the two wasm modules and each model's weights.
+/// Raw and gzip sizes of what a visitor downloads: the two wasm modules (as built for the tests,
+/// and as `serve` ships them after wasm-opt when `LATENT_LAB_SERVED_WASM` names that folder) and
+/// each model's weights.
 fn sizes() -> Value {
     use std::io::Write;
     let root = e2e::workspace();
     let mut files: Vec<std::path::PathBuf> =
         ["dist/app_bg.wasm", "dist/worker_bg.wasm"].iter().map(|f| root.join(f)).collect();
+    if let Some(served) = std::env::var_os("LATENT_LAB_SERVED_WASM").map(std::path::PathBuf::from) {
+        files.extend(["app_bg.wasm", "worker_bg.wasm"].iter().map(|f| served.join(f)));
+    }
     for model in ["mnist-vae", "faces-vae"] {
         files.push(root.join("web/models").join(model).join(vae::bundle::WEIGHTS_FILE));
     }
@@ -299,7 +304,7 @@ fn main() {
             v["max_abs_diff_vs_our_browser_bytes"].as_f64().unwrap_or(f64::NAN),
         );
     }
-    md += "\n| file | raw (bytes) | gzip -9 (bytes) |\n|---|---|---|\n";
+    md += "\nDownload sizes. `dist/` is the build the pages above ran (release, no wasm-opt); `target/served-wasm/` holds the same modules after wasm-opt -O3, as `cargo xtask serve` ships them.\n\n| file | raw (bytes) | gzip -9 (bytes) |\n|---|---|---|\n";
     for f in sizes.as_array().into_iter().flatten() {
         md += &format!("| {} | {} | {} |\n", f["file"].as_str().unwrap_or(""), f["raw"], f["gzip"]);
     }

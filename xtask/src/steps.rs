@@ -57,6 +57,9 @@ fn optimise_wasm(dist: &Path) -> Result {
                     "--enable-mutable-globals",
                     "--enable-reference-types",
                     "--enable-multivalue",
+                    // The build uses wasm SIMD (.cargo/config.toml); the stripped module has no
+                    // target-features section for wasm-opt to detect it from.
+                    "--enable-simd",
                 ])
                 .arg(&path)
                 .arg("-o")
@@ -137,9 +140,17 @@ pub fn test() -> Result {
 
 /// Measurements in the real browser: never a timed test, always on demand.
 pub fn bench() -> Result {
-    setup::toolchain(Needs { browser: true, binaryen: false })?;
+    setup::toolchain(Needs { browser: true, binaryen: true })?;
     setup::apt_install(&["fonts-dejavu-core"], "the benchmark chart's labels are drawn with DejaVu Sans")?;
     build_app()?;
+    // The pages run the test build (no wasm-opt, so a bench is minutes, not ten); the sizes are
+    // also taken of what `serve` ships: the same modules through wasm-opt -O3 (cached by hash).
+    let served = root().join("target/served-wasm");
+    std::fs::create_dir_all(&served).map_err(|e| e.to_string())?;
+    for module in ["app_bg.wasm", "worker_bg.wasm"] {
+        std::fs::copy(root().join("dist").join(module), served.join(module)).map_err(|e| e.to_string())?;
+    }
+    optimise_wasm(&served)?;
     // The peer: mnist-vae's decoder as ONNX, run by onnxruntime-web in the same page.
     let ort = setup::onnxruntime_web()?;
     let onnx = root().join(".tools/mnist-vae-decoder.onnx");
@@ -148,7 +159,8 @@ pub fn bench() -> Result {
     run(cargo()
         .args(["run", "-p", "e2e", "--bin", "bench"])
         .env("LATENT_LAB_ONNX", &onnx)
-        .env("LATENT_LAB_ORT", &ort))?;
+        .env("LATENT_LAB_ORT", &ort)
+        .env("LATENT_LAB_SERVED_WASM", &served))?;
     // 10,000 decodes and 50 model switches in one page: memory and errors over a long session.
     run(cargo().args(["run", "-p", "e2e", "--bin", "soak"]))?;
     training_against_torch()

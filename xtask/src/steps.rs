@@ -229,7 +229,9 @@ pub fn train(args: &[String]) -> Result {
         vec![name.clone()]
     };
     for n in names {
-        run(cargo().args(["run", "-p", "train", "--", "train", &n]).args(&args[1..]))?;
+        // Release: dependencies are optimised in dev too, but the trainer's own code (face
+        // rendering, batching, evaluation) is not.
+        run(cargo().args(["run", "--release", "-p", "train", "--", "train", &n]).args(&args[1..]))?;
     }
     Ok(())
 }

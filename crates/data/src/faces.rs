@@ -8,6 +8,9 @@
 use crate::rng::Rng;
 
 pub const SIZE: usize = 64;
+/// An open smile's half-width and depth, as fractions of the head's horizontal radius.
+const SMILE_HALF_WIDTH: f32 = 0.36;
+const SMILE_DEPTH: f32 = 0.3;
 
 /// Binary labels, in the order of [`FaceSpec::labels`]. Attribute vectors are computed for each.
 pub const ATTRIBUTES: [&str; 9] = [
@@ -87,8 +90,12 @@ const BACKGROUNDS: [[f32; 3]; 6] = [
     [0.45, 0.75, 0.60], // cool
     [0.70, 0.72, 0.80], // cool
 ];
+/// Frames are dark, as most real eyeglasses are (CelebA's "Eyeglasses" among them). Bright
+/// frames in opposite hues (gold, blue) made "glasses" a class whose members a VAE encodes in
+/// opposite latent directions (cosine −0.92 between gold and blue in one trained model), so
+/// their mean difference, the glasses vector, added only a faint grey frame.
 const FRAME_COLOURS: [[f32; 3]; 5] =
-    [[0.05, 0.05, 0.05], [0.40, 0.22, 0.10], [0.80, 0.65, 0.20], [0.75, 0.10, 0.12], [0.15, 0.25, 0.70]];
+    [[0.05, 0.05, 0.05], [0.22, 0.12, 0.06], [0.32, 0.18, 0.08], [0.20, 0.20, 0.24], [0.08, 0.10, 0.26]];
 
 fn pick<T: Copy>(rng: &mut Rng, items: &[T]) -> T {
     items[rng.below(items.len())]
@@ -153,9 +160,8 @@ impl FaceSpec {
     /// The rows the mouth can occupy, smiling or not: where a smile edit should act.
     pub fn mouth_band(&self) -> std::ops::Range<usize> {
         let mouth_y = self.cy + 0.48 * self.ry;
-        let rad = 0.42 * self.rx;
-        let lo = (mouth_y - 0.35 * rad - 1.5).floor().max(0.0) as usize;
-        let hi = (mouth_y + 3.5).ceil().min(SIZE as f32) as usize;
+        let lo = (mouth_y - 2.5).floor().max(0.0) as usize;
+        let hi = (mouth_y + SMILE_DEPTH * self.rx + 2.0).ceil().min(SIZE as f32) as usize;
         lo..hi
     }
 
@@ -257,14 +263,24 @@ impl FaceSpec {
                 c = [0.12, 0.10, 0.10];
             }
         }
-        // Mouth: an upward arc when smiling, a straight line otherwise.
+        // Mouth: a closed straight line, or an open smile, the lower half of an ellipse with lips
+        // round a dark mouth and a row of teeth. (A 1-pixel upward arc, the first design, was
+        // lost in every VAE's blur: no model reconstructed it, so no vector could add it.)
         let lips = [0.62, 0.16, 0.18];
         let half = 0.3 * rx;
         if self.smile {
-            let rad = 0.42 * rx;
-            let d = ((x - fx).powi(2) + (y - (mouth_y - rad + 1.5)).powi(2)).sqrt();
-            if (d - rad).abs() < 0.9 && y > mouth_y - 0.35 * rad && (x - fx).abs() < half + 0.5 {
-                c = lips;
+            let (w, h) = (SMILE_HALF_WIDTH * rx, SMILE_DEPTH * rx);
+            let top = mouth_y - 0.8;
+            let e = ((x - fx) / w).powi(2) + ((y - top) / h).powi(2);
+            if y >= top - 0.8 && e <= 1.0 {
+                let rim = 1.0 - 1.6 / h.min(w);
+                c = if e > rim * rim || y < top {
+                    lips
+                } else if y < top + 1.3 {
+                    [0.95, 0.94, 0.90]
+                } else {
+                    [0.30, 0.05, 0.07]
+                };
             }
         } else if (x - fx).abs() < 0.75 * half && (y - mouth_y).abs() < 0.75 {
             c = lips;

@@ -74,5 +74,22 @@ fn smile_changes_only_the_mouth_band() {
         assert!(!changed.is_empty(), "seed {seed}: the smile changed nothing");
         let band = spec.mouth_band();
         assert!(changed.iter().all(|y| band.contains(y)), "seed {seed}: rows {changed:?} outside {band:?}");
+        // An open mouth, not a hairline: at least 40 pixels change, over at least 4 rows, so a
+        // 64×64 VAE's blurry decode still shows whether the face smiles.
+        let pixels = neutral.chunks(3).zip(smiling.chunks(3)).filter(|(a, b)| a != b).count();
+        assert!(pixels >= 40 && changed.len() >= 4, "seed {seed}: the smile changes only {pixels} pixels");
+    }
+}
+
+#[test]
+fn glasses_frames_are_darker_than_any_skin() {
+    // Frames of one dark family keep "glasses" a single direction in latent space; see
+    // FRAME_COLOURS. The darkest skin tone has a luma of 0.30.
+    for seed in 0..400 {
+        let spec = FaceSpec::random(seed);
+        if let Some(g) = spec.glasses {
+            let luma = 0.3 * g.colour[0] + 0.59 * g.colour[1] + 0.11 * g.colour[2];
+            assert!(luma < 0.25, "seed {seed}: frame colour {:?} is light", g.colour);
+        }
     }
 }

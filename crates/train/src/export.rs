@@ -97,17 +97,25 @@ pub fn write_examples(
     manifest.examples.clear();
     for (n, (i, label)) in picks.into_iter().enumerate() {
         let file = format!("examples/{n}.png");
-        let bytes: Vec<u8> = test.row(i).iter().map(|v| (v * 255.0).round() as u8).collect();
-        let mut encoder = png::Encoder::new(
-            std::fs::File::create(dir.join(&manifest.name).join(&file))?,
-            w as u32,
-            w as u32,
-        );
-        encoder.set_color(if channels == 3 { png::ColorType::Rgb } else { png::ColorType::Grayscale });
-        encoder.set_depth(png::BitDepth::Eight);
-        encoder.write_header()?.write_image_data(&bytes)?;
+        write_png(&dir.join(&manifest.name).join(&file), w, w, channels, test.row(i))?;
         manifest.examples.push(Example { file, label });
     }
+    Ok(())
+}
+
+/// Pixels in 0..1, interleaved, as an 8-bit grayscale (1 channel) or RGB (3) PNG.
+pub fn write_png(
+    path: &Path,
+    width: usize,
+    height: usize,
+    channels: usize,
+    pixels: &[f32],
+) -> Result<(), Box<dyn std::error::Error>> {
+    let bytes: Vec<u8> = pixels.iter().map(|v| (v.clamp(0.0, 1.0) * 255.0).round() as u8).collect();
+    let mut encoder = png::Encoder::new(std::fs::File::create(path)?, width as u32, height as u32);
+    encoder.set_color(if channels == 3 { png::ColorType::Rgb } else { png::ColorType::Grayscale });
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.write_header()?.write_image_data(&bytes)?;
     Ok(())
 }
 

@@ -112,6 +112,28 @@ pub struct EditResult {
     /// Mean absolute pixel change (0..1) inside the attribute's band of rows, and outside it.
     pub change_inside: f64,
     pub change_outside: f64,
+    /// The first [`GRID_FACES`] edited faces as one RGB image (0..1): rendered face, its
+    /// reconstruction and the edited decode, one row each. Not serialised.
+    #[serde(skip)]
+    pub grid: Vec<f32>,
+}
+
+/// Faces shown side by side in an edit's picture.
+pub const GRID_FACES: usize = 8;
+
+/// `rows` of `GRID_FACES` faces each, laid out as one image `GRID_FACES * SIZE` wide.
+fn grid(rows: &[&[f32]]) -> Vec<f32> {
+    let face = SIZE * SIZE * 3;
+    let mut out = Vec::with_capacity(rows.len() * GRID_FACES * face);
+    for images in rows {
+        for y in 0..SIZE {
+            for i in 0..GRID_FACES {
+                let at = i * face + y * SIZE * 3;
+                out.extend_from_slice(&images[at..at + SIZE * 3]);
+            }
+        }
+    }
+    out
 }
 
 fn attribute_index(name: &str) -> Option<usize> {
@@ -135,15 +157,16 @@ fn band(spec: &FaceSpec, attribute: &str) -> std::ops::Range<usize> {
 
 /// Train a detector for one attribute on renders *and* their reconstructions (decoded images
 /// are smoother than renders; a detector that never saw one would judge the blur, not the
-/// attribute), then edit `faces` held-out faces that lack the attribute.
+/// attribute), then edit `faces` held-out faces that lack the attribute, once per strength.
+/// The picture in each result is of the first strength's edits.
 pub fn attribute_edit(
     model: &Model,
     manifest: &vae::Manifest,
     attribute: &str,
     faces: usize,
-    strength: f32,
+    strengths: &[f32],
     device: &Device,
-) -> Result<EditResult, String> {
+) -> Result<Vec<EditResult>, String> {
     let k = attribute_index(attribute).ok_or_else(|| format!("unknown attribute {attribute}"))?;
     let vector = &manifest
         .vectors
@@ -190,20 +213,44 @@ pub fn attribute_edit(
         specs.iter().flat_map(|s| s.render().into_iter().map(|p| f32::from(p) / 255.0)).collect();
     let ex = Examples { x, dim: SIZE * SIZE * 3, labels: vec![0; faces], binarise: false };
     let mu = encode_mu(model, &ex, device);
-    let edited_z: Vec<f32> =
-        mu.chunks_exact(dim).flat_map(|m| latent::add_scaled(m, vector, strength)).collect();
     let before = decode_rows(model, &mu, dim, device);
-    let after = decode_rows(model, &edited_z, dim, device);
     let positive = |imgs: &[f32]| {
         let p = detector.probabilities(&crop(imgs), crop_dim, device);
         p.iter().filter(|p| argmax(p) == 1).count() as f64 / faces as f64
     };
-    let row_len = SIZE * 3;
+    let before_share = positive(&before);
+    let mut picture = None;
+    let mut results = Vec::new();
+    for &strength in strengths {
+        let edited_z: Vec<f32> =
+            mu.chunks_exact(dim).flat_map(|m| latent::add_scaled(m, vector, strength)).collect();
+        let after = decode_rows(model, &edited_z, dim, device);
+        let (inside, outside) = change_in_and_outside(&specs, attribute, &before, &after);
+        let grid = picture.get_or_insert_with(|| grid(&[&ex.x, &before, &after])).clone();
+        results.push(EditResult {
+            attribute: attribute.into(),
+            detector_accuracy_renders: acc_renders,
+            detector_accuracy_reconstructions: acc_recons,
+            faces,
+            strength,
+            before_share,
+            after_share: positive(&after),
+            change_inside: inside,
+            change_outside: outside,
+            grid,
+        });
+    }
+    Ok(results)
+}
+
+/// Mean absolute pixel change inside each face's attribute band, and outside it.
+fn change_in_and_outside(specs: &[FaceSpec], attribute: &str, before: &[f32], after: &[f32]) -> (f64, f64) {
+    let (row_len, img) = (SIZE * 3, SIZE * SIZE * 3);
     let (mut inside, mut n_in, mut outside, mut n_out) = (0.0f64, 0usize, 0.0f64, 0usize);
     for (i, spec) in specs.iter().enumerate() {
         let rows = band(spec, attribute);
         for y in 0..SIZE {
-            let at = i * ex.dim + y * row_len;
+            let at = i * img + y * row_len;
             let change: f64 = (at..at + row_len).map(|j| f64::from((after[j] - before[j]).abs())).sum();
             if rows.contains(&y) {
                 inside += change;
@@ -214,15 +261,5 @@ pub fn attribute_edit(
             }
         }
     }
-    Ok(EditResult {
-        attribute: attribute.into(),
-        detector_accuracy_renders: acc_renders,
-        detector_accuracy_reconstructions: acc_recons,
-        faces,
-        strength,
-        before_share: positive(&before),
-        after_share: positive(&after),
-        change_inside: inside / n_in.max(1) as f64,
-        change_outside: outside / n_out.max(1) as f64,
-    })
+    (inside / n_in.max(1) as f64, outside / n_out.max(1) as f64)
 }

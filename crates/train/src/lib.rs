@@ -2,7 +2,8 @@
 //!
 //! `presets` names every shipped model and how it is trained; `fit` is the training loop;
 //! `evaluate` measures a trained model and fills the manifest; `export` writes the bundle;
-//! `classifier` and `measure` judge decoded images (prior-sample gaps, attribute edits).
+//! `classifier` and `measure` judge decoded images (prior-sample gaps, attribute edits);
+//! `reports` runs those measurements on bundles and prints them.
 
 pub mod classifier;
 pub mod evaluate;
@@ -12,3 +13,4 @@ pub mod fit;
 pub mod measure;
 pub mod onnx;
 pub mod presets;
+pub mod reports;

@@ -112,10 +112,14 @@ pub struct EditResult {
     /// Mean absolute pixel change (0..1) inside the attribute's band of rows, and outside it.
     pub change_inside: f64,
     pub change_outside: f64,
-    /// The first [`GRID_FACES`] edited faces as one RGB image (0..1): rendered face, its
-    /// reconstruction and the edited decode, one row each. Not serialised.
-    #[serde(skip)]
-    pub grid: Vec<f32>,
+}
+
+/// One attribute's edits at every strength asked for, and a picture of the first strength's.
+pub struct AttributeEdits {
+    pub results: Vec<EditResult>,
+    /// The first [`GRID_FACES`] faces as one RGB image (0..1), `GRID_FACES * SIZE` wide: the
+    /// rendered faces, their reconstructions and the edited decodes, one row each.
+    pub picture: Vec<f32>,
 }
 
 /// Faces shown side by side in an edit's picture.
@@ -158,7 +162,6 @@ fn band(spec: &FaceSpec, attribute: &str) -> std::ops::Range<usize> {
 /// Train a detector for one attribute on renders *and* their reconstructions (decoded images
 /// are smoother than renders; a detector that never saw one would judge the blur, not the
 /// attribute), then edit `faces` held-out faces that lack the attribute, once per strength.
-/// The picture in each result is of the first strength's edits.
 pub fn attribute_edit(
     model: &Model,
     manifest: &vae::Manifest,
@@ -166,7 +169,7 @@ pub fn attribute_edit(
     faces: usize,
     strengths: &[f32],
     device: &Device,
-) -> Result<Vec<EditResult>, String> {
+) -> Result<AttributeEdits, String> {
     let k = attribute_index(attribute).ok_or_else(|| format!("unknown attribute {attribute}"))?;
     let vector = &manifest
         .vectors
@@ -226,7 +229,7 @@ pub fn attribute_edit(
             mu.chunks_exact(dim).flat_map(|m| latent::add_scaled(m, vector, strength)).collect();
         let after = decode_rows(model, &edited_z, dim, device);
         let (inside, outside) = change_in_and_outside(&specs, attribute, &before, &after);
-        let grid = picture.get_or_insert_with(|| grid(&[&ex.x, &before, &after])).clone();
+        picture.get_or_insert_with(|| grid(&[&ex.x, &before, &after]));
         results.push(EditResult {
             attribute: attribute.into(),
             detector_accuracy_renders: acc_renders,
@@ -237,10 +240,9 @@ pub fn attribute_edit(
             after_share: positive(&after),
             change_inside: inside,
             change_outside: outside,
-            grid,
         });
     }
-    Ok(results)
+    Ok(AttributeEdits { results, picture: picture.unwrap_or_default() })
 }
 
 /// Mean absolute pixel change inside each face's attribute band, and outside it.

@@ -68,9 +68,8 @@ pub fn edits(
     print!("{table}");
     for attribute in attributes {
         let start = std::time::Instant::now();
-        let results =
-            crate::measure::attribute_edit(&model, &manifest, attribute, faces, strengths, &device)?;
-        for r in &results {
+        let edits = crate::measure::attribute_edit(&model, &manifest, attribute, faces, strengths, &device)?;
+        for r in &edits.results {
             let line = format!(
                 "| {attribute} | {:.1}% / {:.1}% | {} | {} | {:.1}% | {:.1}% | {:.4} | {:.4} |\n",
                 r.detector_accuracy_renders * 100.0,
@@ -86,17 +85,17 @@ pub fn edits(
             table.push_str(&line);
         }
         eprintln!("  ({attribute}: {:.0} s)", start.elapsed().as_secs_f64());
-        let Some(r) = results.first() else { continue };
         if let Some(to) = pictures {
-            let w = crate::measure::GRID_FACES * 64;
+            let (w, picture) = (crate::measure::GRID_FACES * 64, &edits.picture);
             crate::export::write_png(
                 &to.join(format!("edit-{attribute}.png")),
                 w,
-                r.grid.len() / 3 / w,
+                picture.len() / 3 / w,
                 3,
-                &r.grid,
+                picture,
             )?;
         }
+        let Some(r) = edits.results.first() else { continue };
         let key = |k: &str| format!("edit_{attribute}_{k}");
         manifest.metrics.insert(key("strength"), f64::from(r.strength));
         manifest.metrics.insert(key("detected_after"), r.after_share);

@@ -161,3 +161,70 @@ impl State {
         }
     }
 }
+
+/// Queries the workbench answers from the state: vectors, the interpolation path, the grid.
+impl State {
+    /// The current model's own vectors, from its manifest and from the user.
+    pub fn named_vectors(&self) -> Vec<(String, Vec<f32>)> {
+        let Some(m) = &self.model else { return vec![] };
+        let from_manifest = m.vectors.iter().map(|v| (v.name.clone(), v.vector.clone()));
+        let custom = self
+            .custom_vectors
+            .iter()
+            .filter(|v| v.model == m.name)
+            .map(|v| (v.name.clone(), v.vector.clone()));
+        from_manifest.chain(custom).collect()
+    }
+
+    pub fn vector_of(&self, choice: &VectorChoice) -> Option<Vec<f32>> {
+        let m = self.model.as_ref()?;
+        let v = match choice {
+            VectorChoice::Named(name) => self.named_vectors().into_iter().find(|(n, _)| n == name)?.1,
+            VectorChoice::Classes { from, to } => latent::mean_difference(
+                [m.label_means.get(*to)?.as_slice()],
+                [m.label_means.get(*from)?.as_slice()],
+            )
+            .ok()?,
+        };
+        (v.len() == m.latent_dim).then_some(v)
+    }
+
+    /// The codes of the interpolation strip, when both ends are chosen.
+    pub fn strip_codes(&self) -> Option<Vec<Vec<f32>>> {
+        let (a, b) = (self.item(self.interp.a?)?, self.item(self.interp.b?)?);
+        Some(latent::path(&a.mu, &b.mu, self.interp.frames, self.interp.mode))
+    }
+
+    pub(super) fn point_on_path(&self, t: f32) -> Option<Vec<f32>> {
+        let (a, b) = (self.item(self.interp.a?)?, self.item(self.interp.b?)?);
+        Some(match self.interp.mode {
+            Mode::Linear => latent::lerp(&a.mu, &b.mu, t),
+            Mode::Spherical => latent::slerp(&a.mu, &b.mu, t),
+        })
+    }
+
+    pub(super) fn request_strip(&mut self) {
+        if self.strip_codes().is_some() {
+            self.strip_id = self.fresh_id();
+        } else {
+            self.strip = None;
+        }
+        if self.corner_codes().is_some() {
+            self.corners_id = self.fresh_id();
+        } else {
+            self.corners = None;
+        }
+    }
+
+    /// Side of the 4-corner grid: the strip's frame count, at most `MAX_CORNER_GRID`.
+    pub fn corner_side(&self) -> usize {
+        self.interp.frames.min(MAX_CORNER_GRID)
+    }
+
+    /// The 4-corner grid's codes, when all four corners are chosen.
+    pub fn corner_codes(&self) -> Option<Vec<Vec<f32>>> {
+        let i = &self.interp;
+        let (a, b, c, d) = (self.item(i.a?)?, self.item(i.b?)?, self.item(i.c?)?, self.item(i.d?)?);
+        Some(latent::bilinear(&a.mu, &b.mu, &c.mu, &d.mu, self.corner_side()))
+    }
+}

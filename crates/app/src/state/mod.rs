@@ -4,6 +4,7 @@
 //! (`load.id`, `decode_id`) and post the matching message to the worker. That keeps every rule
 //! of the page (which result to show, what a failure keeps) testable natively.
 
+mod action;
 mod explore;
 mod gallery;
 mod keys;
@@ -11,6 +12,7 @@ mod lecture;
 mod links;
 mod worker;
 
+pub use action::*;
 pub use gallery::*;
 pub use keys::*;
 pub use lecture::*;
@@ -119,101 +121,6 @@ pub struct State {
 /// A worker that keeps dying (a crash in loading, say) is not restarted forever.
 pub const MAX_WORKER_RESTARTS: u64 = 3;
 
-#[derive(Clone, Debug, PartialEq)]
-pub enum Action {
-    IndexLoaded(Vec<IndexEntry>),
-    /// A manifest was fetched and parsed: start loading it on the worker.
-    ManifestLoaded {
-        manifest: Box<Manifest>,
-        z: Option<Vec<f32>>,
-    },
-    /// Something failed outside the worker (fetching, parsing, a bad link).
-    Failed(String),
-    Inform(String),
-    SetLatent {
-        dim: usize,
-        value: f32,
-    },
-    SetZ(Vec<f32>),
-    Reset,
-    SetTemperature(f32),
-    ChooseBackend(BackendChoice),
-    Worker(FromWorker),
-    /// The worker of `epoch` stopped (GPU device lost, or a crash).
-    WorkerLost {
-        epoch: u64,
-        message: String,
-    },
-    DismissNotice,
-    /// A preprocessed image to encode with the current model.
-    Encode {
-        name: String,
-        input: Vec<u8>,
-        pixels: Vec<f32>,
-        example: bool,
-    },
-    /// Items and vectors read back from storage after a reload.
-    Restore {
-        gallery: Vec<GalleryItem>,
-        vectors: Vec<CustomVector>,
-    },
-    /// Set the sliders to an item's μ.
-    Select(u64),
-    Delete(u64),
-    MarkItem(u64, Mark),
-    SetEnd {
-        b: bool,
-        key: Option<u64>,
-    },
-    /// The bottom corners of the 4-corner grid: C (left) or D (right).
-    SetCorner {
-        d: bool,
-        key: Option<u64>,
-    },
-    InterpMode(Mode),
-    InterpFrames(usize),
-    /// Move along the path from A (0) to B (1); the sliders follow.
-    Scrub(f32),
-    Play(bool),
-    /// One animation step while playing.
-    Tick,
-    ChooseVector(Option<VectorChoice>),
-    SetStrength(f32),
-    /// mean(μ of items marked with) − mean(μ of items marked without), under this name.
-    SaveVector(String),
-    DeleteVector(String),
-    /// z = a − b + c, from three gallery items.
-    Analogy([u64; 3]),
-    SetView(View),
-    TraversalSize {
-        rows: usize,
-        cols: usize,
-    },
-    /// The pointer moved over the latent map (map coordinates), or left it.
-    Hover(Option<[f32; 2]>),
-    /// Set z to the point of the map's plane that was clicked.
-    MapClick([f32; 2]),
-    /// A manifest for one side of the AE vs VAE view arrived: load it beside the current model.
-    CompanionManifest {
-        side: usize,
-        manifest: Box<Manifest>,
-    },
-    CompareSamples(Vec<Vec<f32>>),
-    /// The two gallery items both sides interpolate between.
-    ComparePair(Option<[u64; 2]>),
-    DenoiseSource(u64),
-    DenoiseNoise(f32),
-    DenoiseMask(f32),
-    Present(bool),
-    Help(bool),
-    /// Move the keyboard focus to the next (+1) or previous (−1) dimension by KL.
-    FocusDim(i64),
-    /// Move the focused dimension's slider by this much.
-    NudgeFocused(f32),
-    /// Open what a link says (after back/forward, or a link opened on the page).
-    Link(UrlState),
-}
-
 impl State {
     pub fn new(backend_choice: BackendChoice) -> Self {
         State { backend_choice, temperature: 1.0, ..Default::default() }
@@ -251,70 +158,6 @@ impl State {
 
     pub fn item(&self, key: u64) -> Option<&GalleryItem> {
         self.gallery.iter().find(|g| g.key == key && Some(g.model.as_str()) == self.model_name())
-    }
-
-    /// The current model's own vectors, from its manifest and from the user.
-    pub fn named_vectors(&self) -> Vec<(String, Vec<f32>)> {
-        let Some(m) = &self.model else { return vec![] };
-        let from_manifest = m.vectors.iter().map(|v| (v.name.clone(), v.vector.clone()));
-        let custom = self
-            .custom_vectors
-            .iter()
-            .filter(|v| v.model == m.name)
-            .map(|v| (v.name.clone(), v.vector.clone()));
-        from_manifest.chain(custom).collect()
-    }
-
-    pub fn vector_of(&self, choice: &VectorChoice) -> Option<Vec<f32>> {
-        let m = self.model.as_ref()?;
-        let v = match choice {
-            VectorChoice::Named(name) => self.named_vectors().into_iter().find(|(n, _)| n == name)?.1,
-            VectorChoice::Classes { from, to } => latent::mean_difference(
-                [m.label_means.get(*to)?.as_slice()],
-                [m.label_means.get(*from)?.as_slice()],
-            )
-            .ok()?,
-        };
-        (v.len() == m.latent_dim).then_some(v)
-    }
-
-    /// The codes of the interpolation strip, when both ends are chosen.
-    pub fn strip_codes(&self) -> Option<Vec<Vec<f32>>> {
-        let (a, b) = (self.item(self.interp.a?)?, self.item(self.interp.b?)?);
-        Some(latent::path(&a.mu, &b.mu, self.interp.frames, self.interp.mode))
-    }
-
-    fn point_on_path(&self, t: f32) -> Option<Vec<f32>> {
-        let (a, b) = (self.item(self.interp.a?)?, self.item(self.interp.b?)?);
-        Some(match self.interp.mode {
-            Mode::Linear => latent::lerp(&a.mu, &b.mu, t),
-            Mode::Spherical => latent::slerp(&a.mu, &b.mu, t),
-        })
-    }
-
-    fn request_strip(&mut self) {
-        if self.strip_codes().is_some() {
-            self.strip_id = self.fresh_id();
-        } else {
-            self.strip = None;
-        }
-        if self.corner_codes().is_some() {
-            self.corners_id = self.fresh_id();
-        } else {
-            self.corners = None;
-        }
-    }
-
-    /// Side of the 4-corner grid: the strip's frame count, at most `MAX_CORNER_GRID`.
-    pub fn corner_side(&self) -> usize {
-        self.interp.frames.min(MAX_CORNER_GRID)
-    }
-
-    /// The 4-corner grid's codes, when all four corners are chosen.
-    pub fn corner_codes(&self) -> Option<Vec<Vec<f32>>> {
-        let i = &self.interp;
-        let (a, b, c, d) = (self.item(i.a?)?, self.item(i.b?)?, self.item(i.c?)?, self.item(i.d?)?);
-        Some(latent::bilinear(&a.mu, &b.mu, &c.mu, &d.mu, self.corner_side()))
     }
 
     /// Set z directly (validated), as every tool that moves the code does.

@@ -243,7 +243,13 @@ mod tests {
     #[test]
     fn chunked_face_vectors_equal_the_whole_set_at_once() {
         let device = Device::flex();
-        let arch = vae::Architecture::Conv { size: 64, channels: 3, widths: vec![4, 4, 4, 4], latent_dim: 3 };
+        let arch = vae::Architecture::Conv {
+            size: 64,
+            channels: 3,
+            widths: vec![4, 4, 4, 4],
+            latent_dim: 3,
+            head: 0,
+        };
         let model = Model::new(&arch, &device);
         let chunked = face_attribute_vectors_in_chunks(&model, 30, 7, &device);
         let faces = crate::examples::render_faces(crate::examples::FACE_TEST_SEED, 30);

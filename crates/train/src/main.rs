@@ -47,6 +47,9 @@ enum Command {
         /// Override a convolutional preset's channel widths, e.g. `--widths 24,48,96,192`.
         #[arg(long, value_delimiter = ',')]
         widths: Option<Vec<usize>>,
+        /// Override a convolutional preset's full-resolution head (channels; 0 for none).
+        #[arg(long)]
+        head: Option<usize>,
     },
     /// Share of 1,000 prior samples each digit model decodes to a confident digit (p >= 0.9 by a
     /// digit classifier trained here): the autoencoder's gaps as a number. Writes the manifests.
@@ -210,7 +213,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             let dir = out.unwrap_or_else(export::models_dir);
             edits(faces, &strength, &attributes, &dir, pictures.as_deref(), report.as_deref())
         }
-        Command::Train { name, epochs, max_steps, subset, out, resume, beta, widths } => {
+        Command::Train { name, epochs, max_steps, subset, out, resume, beta, widths, head } => {
             let mut preset =
                 presets::find(&name).ok_or_else(|| format!("no preset named {name}; try `train list`"))?;
             if let Some(e) = epochs {
@@ -219,10 +222,11 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             if let Some(b) = beta {
                 preset.beta = b;
             }
-            if let (Some(w), vae::Architecture::Conv { widths, .. }) = (widths, &mut preset.architecture) {
-                *widths = w;
-                preset.architecture.validate()?;
+            if let vae::Architecture::Conv { widths: w, head: h, .. } = &mut preset.architecture {
+                *w = widths.unwrap_or_else(|| w.clone());
+                *h = head.unwrap_or(*h);
             }
+            preset.architecture.validate()?;
             let mut train_set = preset.source.load(Split::Train, preset.train_faces)?;
             if let Some(n) = subset {
                 train_set.truncate(n);

@@ -112,6 +112,37 @@ pub struct EditResult {
     /// Mean absolute pixel change (0..1) inside the attribute's band of rows, and outside it.
     pub change_inside: f64,
     pub change_outside: f64,
+    /// Where the edit works and where it misses: the after share among edited faces that carry
+    /// each other attribute, and among those that do not.
+    pub by_label: Vec<LabelSplit>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct LabelSplit {
+    pub label: String,
+    pub with: usize,
+    pub after_share_with: f64,
+    pub after_share_without: f64,
+}
+
+/// The share of `hit` faces among those with and without each label other than `skip`.
+fn split_by_label(specs: &[FaceSpec], hit: &[bool], skip: usize) -> Vec<LabelSplit> {
+    let share = |pick: &dyn Fn(&FaceSpec) -> bool| {
+        let (n, h) = specs
+            .iter()
+            .zip(hit)
+            .filter(|(s, _)| pick(s))
+            .fold((0usize, 0usize), |(n, h), (_, &hit)| (n + 1, h + usize::from(hit)));
+        (n, h as f64 / n.max(1) as f64)
+    };
+    (0..ATTRIBUTES.len())
+        .filter(|&j| j != skip)
+        .map(|j| {
+            let (with, after_share_with) = share(&|s| s.labels()[j]);
+            let (_, after_share_without) = share(&|s| !s.labels()[j]);
+            LabelSplit { label: ATTRIBUTES[j].into(), with, after_share_with, after_share_without }
+        })
+        .collect()
 }
 
 /// One attribute's edits at every strength asked for, and a picture of the first strength's.
@@ -217,11 +248,11 @@ pub fn attribute_edit(
     let ex = Examples { x, dim: SIZE * SIZE * 3, labels: vec![0; faces], binarise: false };
     let mu = encode_mu(model, &ex, device);
     let before = decode_rows(model, &mu, dim, device);
-    let positive = |imgs: &[f32]| {
-        let p = detector.probabilities(&crop(imgs), crop_dim, device);
-        p.iter().filter(|p| argmax(p) == 1).count() as f64 / faces as f64
+    let detected = |imgs: &[f32]| -> Vec<bool> {
+        detector.probabilities(&crop(imgs), crop_dim, device).iter().map(|p| argmax(p) == 1).collect()
     };
-    let before_share = positive(&before);
+    let share = |hits: &[bool]| hits.iter().filter(|&&h| h).count() as f64 / faces as f64;
+    let before_share = share(&detected(&before));
     let mut picture = None;
     let mut results = Vec::new();
     for &strength in strengths {
@@ -230,6 +261,7 @@ pub fn attribute_edit(
         let after = decode_rows(model, &edited_z, dim, device);
         let (inside, outside) = change_in_and_outside(&specs, attribute, &before, &after);
         picture.get_or_insert_with(|| grid(&[&ex.x, &before, &after]));
+        let hits = detected(&after);
         results.push(EditResult {
             attribute: attribute.into(),
             detector_accuracy_renders: acc_renders,
@@ -237,9 +269,10 @@ pub fn attribute_edit(
             faces,
             strength,
             before_share,
-            after_share: positive(&after),
+            after_share: share(&hits),
             change_inside: inside,
             change_outside: outside,
+            by_label: split_by_label(&specs, &hits, k),
         });
     }
     Ok(AttributeEdits { results, picture: picture.unwrap_or_default() })

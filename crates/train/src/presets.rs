@@ -85,6 +85,7 @@ pub fn all() -> Vec<Preset> {
                 channels: 3,
                 widths: vec![16, 32, 64, 128],
                 latent_dim: 32,
+                head: 0,
             },
             beta: 0.25,
             epochs: 28,

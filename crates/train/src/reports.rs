@@ -66,6 +66,7 @@ pub fn edits(
         "| attribute | detector acc. (renders / reconstructions) | faces | strength | detected before | detected after | mean change in band | outside band |\n|---|---|---|---|---|---|---|---|\n",
     );
     print!("{table}");
+    let mut splits = String::new();
     for attribute in attributes {
         let start = std::time::Instant::now();
         let edits = crate::measure::attribute_edit(&model, &manifest, attribute, faces, strengths, &device)?;
@@ -96,6 +97,9 @@ pub fn edits(
             )?;
         }
         let Some(r) = edits.results.first() else { continue };
+        let split = by_label_table(r);
+        print!("{split}");
+        splits.push_str(&split);
         let key = |k: &str| format!("edit_{attribute}_{k}");
         manifest.metrics.insert(key("strength"), f64::from(r.strength));
         manifest.metrics.insert(key("detected_after"), r.after_share);
@@ -116,10 +120,30 @@ pub fn edits(
              Each face is encoded to μ, the manifest's vector is added at the given strength, and both decodes are \
              judged by a small conv detector trained on 6,000 rendered faces and their reconstructions \
              (seeds from 2^41); its accuracy on 1,000 other faces is the second column. Change is the mean absolute \
-             pixel change (0..1) inside the attribute's rows (eye band, mouth band) and outside them.\n\n{table}",
+             pixel change (0..1) inside the attribute's rows (eye band, mouth band) and outside them.\n\n{table}\n\
+             ## Where the edit misses\n\nThe same edited faces at the first strength, split by each other \
+             label: the share detected after the edit among faces with the label and among those without.\n{splits}",
             manifest.beta, manifest.training.epochs, manifest.latent_dim, faces
         );
         std::fs::write(path, how)?;
     }
     Ok(())
+}
+
+/// One edit's after share split by every other label, as a Markdown table.
+fn by_label_table(r: &crate::measure::EditResult) -> String {
+    let mut out = format!(
+        "\n{} at strength {}:\n\n| label | faces with it | detected after, with | without |\n|---|---|---|---|\n",
+        r.attribute, r.strength
+    );
+    for s in &r.by_label {
+        out.push_str(&format!(
+            "| {} | {} | {:.1}% | {:.1}% |\n",
+            s.label,
+            s.with,
+            s.after_share_with * 100.0,
+            s.after_share_without * 100.0
+        ));
+    }
+    out
 }

@@ -15,7 +15,22 @@ pub enum Architecture {
     /// the same layers, a deterministic code and no KL term.
     Mlp { input: usize, hidden: Vec<usize>, latent_dim: usize, variational: bool },
     /// Convolutional VAE for square RGB images: stride-2 convolutions down to 4×4, mirrored up.
-    Conv { size: usize, channels: usize, widths: Vec<usize>, latent_dim: usize },
+    Conv {
+        size: usize,
+        channels: usize,
+        widths: Vec<usize>,
+        latent_dim: usize,
+        /// Channels of a full-resolution head: the last up-sampling stage ends in this many
+        /// feature maps and a 3×3 convolution paints the image from them. 0 (the default, and
+        /// the form of bundles before it existed) paints straight from the last up-sampling,
+        /// which blurs small features such as an open mouth.
+        #[serde(default, skip_serializing_if = "is_zero")]
+        head: usize,
+    },
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl Architecture {
@@ -49,8 +64,11 @@ impl Architecture {
                 sane(hidden.len(), "number of hidden layers", 8)?;
                 hidden.iter().try_for_each(|h| sane(*h, "hidden width", 4096))
             }
-            Architecture::Conv { size, channels, widths, .. } => {
+            Architecture::Conv { size, channels, widths, head, .. } => {
                 sane(*channels, "channels", 4)?;
+                if *head > 512 {
+                    return Err(format!("head width is {head}, outside 0..=512"));
+                }
                 sane(widths.len(), "number of conv stages", 6)?;
                 widths.iter().try_for_each(|w| sane(*w, "conv width", 512))?;
                 if *size != 4 << widths.len() {
@@ -78,8 +96,8 @@ impl Model {
             Architecture::Mlp { input, hidden, latent_dim, variational } => {
                 Model::Mlp(MlpModel::new(*input, hidden, *latent_dim, *variational, device))
             }
-            Architecture::Conv { size, channels, widths, latent_dim } => {
-                Model::Conv(ConvModel::new(*size, *channels, widths, *latent_dim, device))
+            Architecture::Conv { size, channels, widths, latent_dim, head } => {
+                Model::Conv(ConvModel::new(*size, *channels, widths, *latent_dim, *head, device))
             }
         }
     }
@@ -195,13 +213,21 @@ pub struct ConvModel {
     logvar: Linear,
     from_z: Linear,
     up: Vec<ConvTranspose2d>,
+    head: Option<Conv2d>,
     size: usize,
     channels: usize,
     top_width: usize,
 }
 
 impl ConvModel {
-    pub fn new(size: usize, channels: usize, widths: &[usize], latent: usize, device: &Device) -> Self {
+    pub fn new(
+        size: usize,
+        channels: usize,
+        widths: &[usize],
+        latent: usize,
+        head: usize,
+        device: &Device,
+    ) -> Self {
         let mut down = Vec::new();
         let mut c = channels;
         for &w in widths {
@@ -219,7 +245,8 @@ impl ConvModel {
         let logvar = LinearConfig::new(flat, latent).init(device);
         let from_z = LinearConfig::new(latent, flat).init(device);
         let mut up = Vec::new();
-        let outs: Vec<usize> = widths.iter().rev().skip(1).copied().chain([channels]).collect();
+        let last_out = if head > 0 { head } else { channels };
+        let outs: Vec<usize> = widths.iter().rev().skip(1).copied().chain([last_out]).collect();
         for &o in &outs {
             up.push(
                 ConvTranspose2dConfig::new([c, o], [4, 4])
@@ -229,7 +256,12 @@ impl ConvModel {
             );
             c = o;
         }
-        ConvModel { down, mu, logvar, from_z, up, size, channels, top_width }
+        let head = (head > 0).then(|| {
+            Conv2dConfig::new([head, channels], [3, 3])
+                .with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1))
+                .init(device)
+        });
+        ConvModel { down, mu, logvar, from_z, up, head, size, channels, top_width }
     }
 
     fn encode(&self, x: Tensor<2>) -> (Tensor<2>, Tensor<2>) {
@@ -246,8 +278,12 @@ impl ConvModel {
         let last = self.up.len() - 1;
         let h = self.up.iter().enumerate().fold(h, |h, (i, conv)| {
             let h = conv.forward(h);
-            if i == last { h } else { relu(h) }
+            if i == last && self.head.is_none() { h } else { relu(h) }
         });
+        let h = match &self.head {
+            Some(conv) => conv.forward(h),
+            None => h,
+        };
         // Back to interleaved RGB, the layout images arrive in.
         h.permute([0, 2, 3, 1]).reshape([b, self.size * self.size * self.channels])
     }
@@ -287,12 +323,15 @@ mod tests {
     #[test]
     fn conv_shapes_round_trip_the_image() {
         let device = Device::flex();
-        let arch = Architecture::Conv { size: 64, channels: 3, widths: vec![8, 8, 8, 8], latent_dim: 16 };
-        arch.validate().unwrap();
-        let m = Model::new(&arch, &device);
-        let (mu, lv) = m.encode(Tensor::zeros([2, 64 * 64 * 3], &device));
-        assert_eq!((mu.dims(), lv.dims()), ([2, 16], [2, 16]));
-        assert_eq!(m.decode(mu).dims(), [2, 64 * 64 * 3]);
+        for head in [0, 6] {
+            let arch =
+                Architecture::Conv { size: 64, channels: 3, widths: vec![8, 8, 8, 8], latent_dim: 16, head };
+            arch.validate().unwrap();
+            let m = Model::new(&arch, &device);
+            let (mu, lv) = m.encode(Tensor::zeros([2, 64 * 64 * 3], &device));
+            assert_eq!((mu.dims(), lv.dims()), ([2, 16], [2, 16]));
+            assert_eq!(m.decode(mu).dims(), [2, 64 * 64 * 3]);
+        }
     }
 
     #[test]
@@ -301,7 +340,18 @@ mod tests {
         assert!(huge.validate().unwrap_err().contains("hidden width"));
         let zero = Architecture::Mlp { input: 784, hidden: vec![], latent_dim: 0, variational: true };
         assert!(zero.validate().is_err());
-        let bad = Architecture::Conv { size: 60, channels: 3, widths: vec![8, 8, 8, 8], latent_dim: 16 };
+        let bad =
+            Architecture::Conv { size: 60, channels: 3, widths: vec![8, 8, 8, 8], latent_dim: 16, head: 0 };
         assert!(bad.validate().unwrap_err().contains("4x4"));
+    }
+
+    #[test]
+    fn conv_manifests_without_a_head_still_parse_and_print_without_one() {
+        let old = r#"{"type":"conv","size":64,"channels":3,"widths":[8,8,8,8],"latent_dim":16}"#;
+        let arch: Architecture = serde_json::from_str(old).unwrap();
+        assert!(matches!(arch, Architecture::Conv { head: 0, .. }));
+        assert_eq!(serde_json::to_string(&arch).unwrap(), old);
+        let with = Architecture::Conv { size: 64, channels: 3, widths: vec![8; 4], latent_dim: 16, head: 8 };
+        assert!(serde_json::to_string(&with).unwrap().contains(r#""head":8"#));
     }
 }

@@ -11,6 +11,22 @@ pub const SIZE: usize = 64;
 /// An open smile's half-width and depth, as fractions of the head's horizontal radius.
 const SMILE_HALF_WIDTH: f32 = 0.36;
 const SMILE_DEPTH: f32 = 0.3;
+/// Rows of teeth an open smile shows below the upper lip, in pixels.
+const TEETH_ROWS: f32 = 3.0;
+/// How far lenses pale towards the sky they reflect, and the half-width in pixels of their glint.
+const LENS_SHEEN: f32 = 0.7;
+const GLINT_HALF_WIDTH: f32 = 1.7;
+/// Half-width of a frame's rim, in pixels.
+const FRAME_HALF_WIDTH: f32 = 0.6;
+// Why attributes carry both a dark and a light part (dark frames and pale lenses, a dark mouth
+// and white teeth): a VAE's latent distances follow pixel distances, so an attribute that
+// changes many more pixels on light skin than on dark is encoded as a longer step on lighter
+// faces. One vector, the mean step, then overshoots on dark faces and falls short on light ones:
+// dark frames alone made 10x the squared pixel change on the lightest skin as on the darkest;
+// with a faint sheen (4x), a trained model needed 1.33 glasses vectors on light faces and 0.70
+// on dark ones, and the vector at strength 1 put glasses on 99% of dark faces but 55% of light
+// ones. Smiles (2.9x) split the same way. The light parts bring the ratios to about 1.9
+// (glasses) and 1.4 (smile); at 1.4 the smile split was gone.
 
 /// Binary labels, in the order of [`FaceSpec::labels`]. Attribute vectors are computed for each.
 pub const ATTRIBUTES: [&str; 9] = [
@@ -276,7 +292,7 @@ impl FaceSpec {
                 let rim = 1.0 - 1.6 / h.min(w);
                 c = if e > rim * rim || y < top {
                     lips
-                } else if y < top + 1.3 {
+                } else if y < top + TEETH_ROWS {
                     [0.95, 0.94, 0.90]
                 } else {
                     [0.30, 0.05, 0.07]
@@ -306,7 +322,16 @@ impl FaceSpec {
                 if d < 0.0 && g.tint > 0.0 {
                     c = mix(c, [0.05, 0.05, 0.08], g.tint);
                 }
-                if d.abs() < 0.75 {
+                // Light on the glass: a pale sheen and a diagonal glint across the upper lens,
+                // what makes glasses show on dark skin (see LENS_SHEEN). A thin clear ring is left
+                // inside the rim.
+                if d < -0.75 {
+                    c = mix(c, [0.88, 0.93, 1.0], LENS_SHEEN);
+                    if ((x - ex) + (y - ey) + 0.4 * lens_r).abs() < GLINT_HALF_WIDTH {
+                        c = mix(c, [1.0, 1.0, 1.0], 0.8);
+                    }
+                }
+                if d.abs() < FRAME_HALF_WIDTH {
                     c = g.colour;
                 }
                 // Temple arm from the outer rim towards the ear.

@@ -84,6 +84,9 @@ impl Architecture {
 }
 
 /// Any of the shipped models.
+// A page holds one or two models, so the conv variant's size (its optional head) costs nothing
+// worth a Box, which burn's Module derive would have to see through.
+#[allow(clippy::large_enum_variant)]
 #[derive(Module, Debug)]
 pub enum Model {
     Mlp(MlpModel),

@@ -14,10 +14,10 @@ const SMILE_DEPTH: f32 = 0.3;
 /// Rows of teeth an open smile shows below the upper lip, in pixels.
 const TEETH_ROWS: f32 = 3.0;
 /// How far lenses pale towards the sky they reflect, and the half-width in pixels of their glint.
-const LENS_SHEEN: f32 = 0.7;
+const LENS_SHEEN: f32 = 0.8;
 const GLINT_HALF_WIDTH: f32 = 1.7;
 /// Half-width of a frame's rim, in pixels.
-const FRAME_HALF_WIDTH: f32 = 0.6;
+const FRAME_HALF_WIDTH: f32 = 0.45;
 // Why attributes carry both a dark and a light part (dark frames and pale lenses, a dark mouth
 // and white teeth): a VAE's latent distances follow pixel distances, so an attribute that
 // changes many more pixels on light skin than on dark is encoded as a longer step on lighter
@@ -25,8 +25,9 @@ const FRAME_HALF_WIDTH: f32 = 0.6;
 // dark frames alone made 10x the squared pixel change on the lightest skin as on the darkest;
 // with a faint sheen (4x), a trained model needed 1.33 glasses vectors on light faces and 0.70
 // on dark ones, and the vector at strength 1 put glasses on 99% of dark faces but 55% of light
-// ones. Smiles (2.9x) split the same way. The light parts bring the ratios to about 1.9
-// (glasses) and 1.4 (smile); at 1.4 the smile split was gone.
+// ones. Smiles (2.9x) split the same way. The light parts, and thinner rims, bring the ratios
+// to about 1.4 for both; at 1.4 the smile split was gone, and glasses went from 99% / 65% (at
+// 1.9) to 93% / 86%.
 
 /// Binary labels, in the order of [`FaceSpec::labels`]. Attribute vectors are computed for each.
 pub const ATTRIBUTES: [&str; 9] = [

@@ -113,7 +113,7 @@ fn glasses_and_smiles_show_on_dark_skin_nearly_as_much_as_on_light() {
     let smile =
         |f: &FaceSpec| Some((FaceSpec { smile: true, ..f.clone() }, FaceSpec { smile: false, ..f.clone() }));
     for (name, toggle, least) in [
-        ("glasses", &glasses as &dyn Fn(&FaceSpec) -> Option<(FaceSpec, FaceSpec)>, 0.4),
+        ("glasses", &glasses as &dyn Fn(&FaceSpec) -> Option<(FaceSpec, FaceSpec)>, 0.6),
         ("smile", &smile, 0.6),
     ] {
         let (light, dark) = (change(0.0, toggle), change(1.0, toggle));

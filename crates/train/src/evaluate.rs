@@ -117,8 +117,8 @@ pub fn attribute_vectors(enc: &Encodings, labels: &[u16], names: &[String]) -> V
 }
 
 /// Held-out faces the shipped attribute vectors average over. Each vector is a difference of two
-/// means: for the shipped faces-vae, vectors from 5,000 faces (what the other metrics use) were
-/// 0.13–0.19 away from those from 50,000, 9% of the glasses vector's length but half of the
+/// means: for an earlier faces-vae, vectors from 5,000 faces (what the other metrics use) were
+/// 0.13–0.19 away from those from 50,000, 9% of its glasses vector's length but half of its
 /// weak smile vector's (0.34).
 pub const VECTOR_FACES: usize = 50_000;
 

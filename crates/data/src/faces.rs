@@ -13,8 +13,9 @@ const SMILE_HALF_WIDTH: f32 = 0.36;
 const SMILE_DEPTH: f32 = 0.3;
 /// Rows of teeth an open smile shows below the upper lip, in pixels.
 const TEETH_ROWS: f32 = 3.0;
-/// How far lenses pale towards the sky they reflect, and the half-width in pixels of their glint.
-const LENS_SHEEN: f32 = 0.8;
+/// How far lenses pale towards the sky they reflect (1 = a mirror: the eye behind does not show),
+/// and the half-width in pixels of their glint.
+const LENS_SHEEN: f32 = 1.0;
 const GLINT_HALF_WIDTH: f32 = 1.7;
 /// Half-width of a frame's rim, in pixels.
 const FRAME_HALF_WIDTH: f32 = 0.45;
@@ -25,9 +26,11 @@ const FRAME_HALF_WIDTH: f32 = 0.45;
 // dark frames alone made 10x the squared pixel change on the lightest skin as on the darkest;
 // with a faint sheen (4x), a trained model needed 1.33 glasses vectors on light faces and 0.70
 // on dark ones, and the vector at strength 1 put glasses on 99% of dark faces but 55% of light
-// ones. Smiles (2.9x) split the same way. The light parts, and thinner rims, bring the ratios
-// to about 1.4 for both; at 1.4 the smile split was gone, and glasses went from 99% / 65% (at
-// 1.9) to 93% / 86%.
+// ones. Smiles (2.9x) split the same way. The light parts, and thinner rims, brought the ratios
+// to about 1.4 for both (smile: split gone; glasses: 93% dark / 86% light at strength 1).
+// Mirror lenses (sheen 1.0) then took glasses to 99%, where a sheen of 0.9, eyes faintly
+// showing through, reached 85% at a similar ratio: the likely reason is that a mirror looks the
+// same on every face, so the step from a face to it varies less from face to face.
 
 /// Binary labels, in the order of [`FaceSpec::labels`]. Attribute vectors are computed for each.
 pub const ATTRIBUTES: [&str; 9] = [
@@ -320,14 +323,15 @@ impl FaceSpec {
                         (((x - ex) / (1.1 * lens_r)).powi(2) + (dy / ryy).powi(2)).sqrt() * lens_r - lens_r
                     }
                 };
+                let shade = [0.05, 0.05, 0.08];
                 if d < 0.0 && g.tint > 0.0 {
-                    c = mix(c, [0.05, 0.05, 0.08], g.tint);
+                    c = mix(c, shade, g.tint);
                 }
-                // Light on the glass: a pale sheen and a diagonal glint across the upper lens,
-                // what makes glasses show on dark skin (see LENS_SHEEN). A thin clear ring is left
-                // inside the rim.
+                // Light on the glass: a pale sheen (darkened by a sunglasses tint) and a diagonal
+                // glint across the upper lens, what makes glasses show on dark skin (see
+                // LENS_SHEEN). A thin clear ring is left inside the rim.
                 if d < -0.75 {
-                    c = mix(c, [0.88, 0.93, 1.0], LENS_SHEEN);
+                    c = mix(c, mix([0.88, 0.93, 1.0], shade, g.tint), LENS_SHEEN);
                     if ((x - ex) + (y - ey) + 0.4 * lens_r).abs() < GLINT_HALF_WIDTH {
                         c = mix(c, [1.0, 1.0, 1.0], 0.8);
                     }

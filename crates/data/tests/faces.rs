@@ -62,6 +62,26 @@ fn glasses_change_only_the_eye_band() {
 }
 
 #[test]
+fn clear_lenses_are_mirrors_that_hide_the_skin_and_a_tint_darkens_them() {
+    // Mirror lenses look the same on every face (see LENS_SHEEN): on the lightest and on the
+    // darkest skin the lens shows the sky's colour, and sunglasses shade it.
+    const SKY: [u8; 3] = [224, 237, 255];
+    let glasses = |tint| Some(Glasses { shape: FrameShape::Round, colour: [0.0; 3], tint });
+    let px = |img: &[u8], p: usize| [img[3 * p], img[3 * p + 1], img[3 * p + 2]];
+    for seed in 0..20 {
+        let face = |skin, tint| FaceSpec { skin, glasses: glasses(tint), ..FaceSpec::random(seed) }.render();
+        let (light, dark, shaded) = (face(0.0, 0.0), face(1.0, 0.0), face(0.0, 0.5));
+        let lens: Vec<usize> =
+            (0..SIZE * SIZE).filter(|&p| px(&light, p) == SKY && px(&dark, p) == SKY).collect();
+        assert!(lens.len() >= 15, "seed {seed}: only {} pixels of mirror on both skins", lens.len());
+        for &p in &lens {
+            let [r, g, _] = px(&shaded, p);
+            assert!(r < 160 && g < 170, "seed {seed}: a tinted lens pixel is {:?}", px(&shaded, p));
+        }
+    }
+}
+
+#[test]
 fn smile_changes_only_the_mouth_band() {
     for seed in 0..20 {
         let mut spec = FaceSpec::random(seed);

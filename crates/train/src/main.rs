@@ -50,6 +50,10 @@ enum Command {
         /// Override a convolutional preset's full-resolution head (channels; 0 for none).
         #[arg(long)]
         head: Option<usize>,
+        /// Override the preset's seed (weights' initialisation and batch order): for seeing how
+        /// much a figure moves between two runs of the same recipe. The manifest records it.
+        #[arg(long)]
+        seed: Option<u64>,
     },
     /// Share of 1,000 prior samples each digit model decodes to a confident digit (p >= 0.9 by a
     /// digit classifier trained here): the autoencoder's gaps as a number. Writes the manifests.
@@ -213,7 +217,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             let dir = out.unwrap_or_else(export::models_dir);
             edits(faces, &strength, &attributes, &dir, pictures.as_deref(), report.as_deref())
         }
-        Command::Train { name, epochs, max_steps, subset, out, resume, beta, widths, head } => {
+        Command::Train { name, epochs, max_steps, subset, out, resume, beta, widths, head, seed } => {
             let mut preset =
                 presets::find(&name).ok_or_else(|| format!("no preset named {name}; try `train list`"))?;
             if let Some(e) = epochs {
@@ -221,6 +225,9 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             }
             if let Some(b) = beta {
                 preset.beta = b;
+            }
+            if let Some(s) = seed {
+                preset.seed = s;
             }
             if let vae::Architecture::Conv { widths: w, head: h, .. } = &mut preset.architecture {
                 *w = widths.unwrap_or_else(|| w.clone());

@@ -17,6 +17,8 @@ const TEETH_ROWS: f32 = 3.0;
 /// and the half-width in pixels of their glint.
 const LENS_SHEEN: f32 = 1.0;
 const GLINT_HALF_WIDTH: f32 = 1.7;
+/// What a sunglasses tint mixes into the lens.
+const LENS_SHADE: [f32; 3] = [0.05, 0.05, 0.08];
 /// Half-width of a frame's rim, in pixels.
 const FRAME_HALF_WIDTH: f32 = 0.45;
 // Why attributes carry both a dark and a light part (dark frames and pale lenses, a dark mouth
@@ -323,15 +325,14 @@ impl FaceSpec {
                         (((x - ex) / (1.1 * lens_r)).powi(2) + (dy / ryy).powi(2)).sqrt() * lens_r - lens_r
                     }
                 };
-                let shade = [0.05, 0.05, 0.08];
                 if d < 0.0 && g.tint > 0.0 {
-                    c = mix(c, shade, g.tint);
+                    c = mix(c, LENS_SHADE, g.tint);
                 }
                 // Light on the glass: a pale sheen (darkened by a sunglasses tint) and a diagonal
                 // glint across the upper lens, what makes glasses show on dark skin (see
                 // LENS_SHEEN). A thin clear ring is left inside the rim.
                 if d < -0.75 {
-                    c = mix(c, mix([0.88, 0.93, 1.0], shade, g.tint), LENS_SHEEN);
+                    c = mix(c, mix([0.88, 0.93, 1.0], LENS_SHADE, g.tint), LENS_SHEEN);
                     if ((x - ex) + (y - ey) + 0.4 * lens_r).abs() < GLINT_HALF_WIDTH {
                         c = mix(c, [1.0, 1.0, 1.0], 0.8);
                     }

@@ -84,12 +84,12 @@ fn sizes() -> Value {
     use std::io::Write;
     let root = e2e::workspace();
     let mut files: Vec<std::path::PathBuf> =
-        ["dist/app_bg.wasm", "dist/worker_bg.wasm"].iter().map(|f| root.join(f)).collect();
+        ["dist/page_bg.wasm", "dist/worker_bg.wasm"].iter().map(|f| root.join(f)).collect();
     if let Some(served) = std::env::var_os("LATENT_LAB_SERVED_WASM").map(std::path::PathBuf::from) {
-        files.extend(["app_bg.wasm", "worker_bg.wasm"].iter().map(|f| served.join(f)));
+        files.extend(["page_bg.wasm", "worker_bg.wasm"].iter().map(|f| served.join(f)));
     }
     for model in ["mnist-vae", "faces-vae"] {
-        files.push(root.join("web/models").join(model).join(vae::bundle::WEIGHTS_FILE));
+        files.push(root.join("web/models").join(model).join(bundle::WEIGHTS_FILE));
     }
     let rows: Vec<Value> = files
         .iter()

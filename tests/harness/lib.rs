@@ -26,7 +26,7 @@ pub enum Mode {
 }
 
 pub fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+    paths::root()
 }
 
 pub struct Page {
@@ -280,7 +280,7 @@ impl Page {
     }
 
     fn screenshot(&self, suffix: &str) {
-        let dir = workspace().join("target/screenshots");
+        let dir = paths::target_dir().join("screenshots");
         let _ = std::fs::create_dir_all(&dir);
         if let Ok(png) = self.tab.capture_screenshot(CaptureScreenshotFormatOption::Png, None, None, true) {
             let _ = std::fs::write(dir.join(format!("{}{suffix}.png", self.name)), png);

@@ -1,7 +1,8 @@
 //! Native decodes of the shipped bundles, to compare with what the browser drew.
 
+use bundle::{MANIFEST_FILE, Manifest, WEIGHTS_FILE};
 use burn::prelude::*;
-use vae::bundle::{MANIFEST_FILE, Manifest, WEIGHTS_FILE, load_model};
+use vae::load_model;
 
 pub fn manifest(name: &str) -> Manifest {
     let dir = crate::workspace().join("web/models").join(name);

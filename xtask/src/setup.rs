@@ -20,8 +20,9 @@ pub struct Needs {
     pub binaryen: bool,
 }
 
+/// The checkout `cargo xtask` was run in, found at run time (see the `paths` crate for why).
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+    paths::root()
 }
 
 pub fn say(msg: &str) {
@@ -52,6 +53,22 @@ pub fn output(program: &str, args: &[&str]) -> Option<String> {
 
 fn cargo() -> Command {
     Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
+/// clippy's driver, which cargo can run in place of rustc for this workspace's crates.
+pub fn clippy_driver() -> Result<PathBuf> {
+    output("rustup", &["which", "clippy-driver"])
+        .map(|p| PathBuf::from(p.trim()))
+        .filter(|p| p.is_file())
+        .ok_or_else(|| "clippy is not installed: rustup component add clippy".to_string())
+}
+
+/// Lint as `cargo clippy -- -D warnings` does, during an ordinary build: cargo runs the driver
+/// for workspace members only (`RUSTC_WORKSPACE_WRAPPER`), and the driver reads its lint flags
+/// from `CLIPPY_ARGS`, separated as cargo-clippy separates them.
+pub fn with_clippy<'a>(cmd: &'a mut Command, driver: &Path) -> &'a mut Command {
+    cmd.env("RUSTC_WORKSPACE_WRAPPER", driver)
+        .env("CLIPPY_ARGS", "-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__")
 }
 
 /// The exact wasm-bindgen version in Cargo.lock: the CLI must match the library byte for byte.

@@ -12,7 +12,18 @@ fn cargo() -> Command {
 
 /// Build the app into dist/ with trunk (release profile; trunk never downloads anything).
 fn build_app() -> Result {
-    run(Command::new("trunk").args(["build", "--release", "--offline", "--skip-version-check"]))
+    run(&mut trunk_build())
+}
+
+/// The same build, with clippy linting this workspace's crates on wasm32 as they compile.
+fn build_app_with(clippy: &Path) -> Result {
+    run(setup::with_clippy(&mut trunk_build(), clippy))
+}
+
+fn trunk_build() -> Command {
+    let mut trunk = Command::new("trunk");
+    trunk.args(["build", "--release", "--offline", "--skip-version-check"]);
+    trunk
 }
 
 pub fn serve(args: &[String]) -> Result {
@@ -25,6 +36,8 @@ pub fn serve(args: &[String]) -> Result {
     build_app()?;
     if optimise {
         optimise_wasm(&root().join("dist"))?;
+        // Sent as a real host sends it: brotli or gzip, a few MB instead of tens.
+        crate::dist::precompress(&root().join("dist"))?;
     }
     let server = devserver::Server::start(&root().join("dist"), port)
         .map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))?;
@@ -33,11 +46,21 @@ pub fn serve(args: &[String]) -> Result {
     Ok(())
 }
 
+/// The folder to put online: what `serve` serves, with precompressed twins of every file.
+pub fn dist() -> Result {
+    setup::toolchain(Needs { browser: false, binaryen: true })?;
+    build_app()?;
+    optimise_wasm(&root().join("dist"))?;
+    crate::dist::precompress(&root().join("dist"))?;
+    say("dist/ is ready for any static host: copy it as it is (README, \"Put it online\")");
+    Ok(())
+}
+
 /// wasm-opt every .wasm in dist/, caching results by the input's hash: it takes minutes on the
 /// worker, and an unchanged build should not pay that again.
 fn optimise_wasm(dist: &Path) -> Result {
     let wasm_opt = setup::wasm_opt().ok_or("wasm-opt is not installed")?;
-    let cache = root().join("target/wasm-opt-cache");
+    let cache = paths::target_dir().join("wasm-opt-cache");
     std::fs::create_dir_all(&cache).map_err(|e| e.to_string())?;
     for entry in std::fs::read_dir(dist).map_err(|e| e.to_string())? {
         let path = entry.map_err(|e| e.to_string())?.path();
@@ -80,9 +103,9 @@ struct Tally {
 
 impl Tally {
     /// Run cargo test, streaming its output, and add up its `test result:` lines.
-    fn cargo_test(&mut self, args: &[&str]) -> Result {
-        say(&format!("$ cargo {}", args.join(" ")));
-        let mut child = cargo()
+    fn cargo_test(&mut self, args: &[&str], clippy: &Path) -> Result {
+        say(&format!("$ cargo {} (with clippy)", args.join(" ")));
+        let mut child = setup::with_clippy(&mut cargo(), clippy)
             .args(args)
             .current_dir(root())
             .stdout(Stdio::piped())
@@ -112,30 +135,85 @@ pub fn test() -> Result {
     setup::toolchain(Needs { browser: true, binaryen: false })?;
     setup::data()?;
     run(cargo().args(["fmt", "--all", "--check"]))?;
-    run(cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
-    run(cargo().args([
-        "clippy",
-        "-p",
-        "app",
-        "--release",
-        "--target",
-        "wasm32-unknown-unknown",
-        "--",
-        "-D",
-        "warnings",
-    ]))?;
+    page_has_no_burn()?;
+    // Clippy runs inside the two builds the tests need anyway (the wasm build and the native
+    // test build) as cargo's workspace wrapper, instead of in two `cargo clippy` passes of
+    // their own: those compiled burn twice more (native and wasm32 check builds), a quarter of
+    // a cold run. The wrapper applies to this workspace's crates only, so dependencies are
+    // built once, exactly as without it.
+    let clippy = setup::clippy_driver()?;
     // The browser tests need dist/, so the app is built first.
-    build_app()?;
+    build_app_with(&clippy)?;
     // One `cargo test` for native and browser tests: selecting a different set of packages
     // (say `-p e2e` after `--exclude e2e`) unifies features differently, and cargo would build
     // all of burn a second time. One test at a time: two cores cannot run two Chromiums and a
     // wasm decode loop fairly, and the native tests take seconds either way.
     let mut tally = Tally::default();
-    let tests = tally.cargo_test(&["test", "--workspace", "--no-fail-fast", "--", "--test-threads=1"]);
+    let tests = tally.cargo_test(
+        &["test", "--workspace", "--all-targets", "--no-fail-fast", "--", "--test-threads=1"],
+        &clippy,
+    );
     println!();
     println!("xtask test summary: native and browser tests {}", if tests.is_ok() { "ok" } else { "FAILED" });
     println!("{} passed, {} failed, {} skipped", tally.passed, tally.failed, tally.ignored);
     tests
+}
+
+/// The page must never compile burn (or its GPU stack): that is what keeps it light. Fails
+/// naming the crates when a dependency change pulls them in.
+fn page_has_no_burn() -> Result {
+    let out = cargo()
+        .args([
+            "tree",
+            "-p",
+            "page",
+            "--target",
+            "wasm32-unknown-unknown",
+            "-e",
+            "normal",
+            "--prefix",
+            "none",
+        ])
+        .current_dir(root())
+        .output()
+        .map_err(|e| format!("cannot run cargo tree: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("cargo tree -p page failed: {}", String::from_utf8_lossy(&out.stderr)));
+    }
+    let heavy = heavy_crates(&String::from_utf8_lossy(&out.stdout));
+    if heavy.is_empty() {
+        say("the page's wasm dependency graph has no burn, cubecl or wgpu");
+        Ok(())
+    } else {
+        Err(format!("the page's wasm dependency graph must not contain {}", heavy.join(", ")))
+    }
+}
+
+/// Crate names in `cargo tree --prefix none` output that belong to burn's engine.
+fn heavy_crates(tree: &str) -> Vec<String> {
+    let mut found: Vec<String> = tree
+        .lines()
+        .filter_map(|line| line.split_whitespace().next())
+        .filter(|name| {
+            ["burn", "cubecl", "wgpu"].iter().any(|h| name == h || name.starts_with(&format!("{h}-")))
+        })
+        .map(str::to_string)
+        .collect();
+    found.sort();
+    found.dedup();
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::heavy_crates;
+
+    #[test]
+    fn burn_and_its_gpu_stack_are_found_by_name_and_nothing_else() {
+        let tree = "page v0.1.0 (/w/crates/page)\nyew v0.23.0\nburn-core v0.22.1\nwgpu v26.0.1\nburnished v1.0.0\ncubecl-runtime v0.9.0\nburn-core v0.22.1 (*)\n";
+        assert_eq!(heavy_crates(tree), ["burn-core", "cubecl-runtime", "wgpu"]);
+        assert!(heavy_crates("page v0.1.0\nyew v0.23.0\nserde v1.0.0\n").is_empty());
+    }
 }
 
 /// Measurements in the real browser: never a timed test, always on demand.
@@ -145,9 +223,9 @@ pub fn bench() -> Result {
     build_app()?;
     // The pages run the test build (no wasm-opt, so a bench is minutes, not ten); the sizes are
     // also taken of what `serve` ships: the same modules through wasm-opt -O3 (cached by hash).
-    let served = root().join("target/served-wasm");
+    let served = paths::target_dir().join("served-wasm");
     std::fs::create_dir_all(&served).map_err(|e| e.to_string())?;
-    for module in ["app_bg.wasm", "worker_bg.wasm"] {
+    for module in ["page_bg.wasm", "worker_bg.wasm"] {
         std::fs::copy(root().join("dist").join(module), served.join(module)).map_err(|e| e.to_string())?;
     }
     optimise_wasm(&served)?;

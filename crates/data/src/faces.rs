@@ -5,7 +5,7 @@
 //! (same pose, same colours) and see exactly which pixels it owns: glasses live in the eye band.
 //! Shapes are signed-distance tests, averaged over 4 sub-samples per pixel for smooth edges.
 
-use crate::rng::Rng;
+use latent::rng::Rng;
 
 pub const SIZE: usize = 64;
 /// An open smile's half-width and depth, as fractions of the head's horizontal radius.

@@ -2,7 +2,6 @@
 
 pub mod faces;
 pub mod idx;
-pub mod rng;
 pub mod sets;
 
 pub use idx::{Idx, IdxError};

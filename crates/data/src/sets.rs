@@ -116,9 +116,7 @@ pub const FASHION_LABELS: [&str; 10] = [
 
 /// Where set-up puts downloaded data: `$LATENT_LAB_DATA`, else `.data/` at the workspace root.
 pub fn data_dir() -> PathBuf {
-    std::env::var_os("LATENT_LAB_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.data"))
+    paths::data_dir()
 }
 
 fn split_files(files: &[(&'static str, &'static str); 4], split: Split) -> [(&'static str, &'static str); 2] {

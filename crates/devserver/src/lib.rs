@@ -1,6 +1,10 @@
 //! Serves a built `dist/` on 127.0.0.1 with the right MIME types (browsers compile wasm
 //! streamingly only when it is served as `application/wasm`) and the page's security headers.
 //! Std only: it must build in seconds on a fresh machine, before anything else works.
+//!
+//! It serves as a real host does: a file's precompressed twin (`x.wasm.br`, `x.wasm.gz`, written
+//! by `cargo xtask dist`) goes out with `Content-Encoding` when the browser accepts it, and every
+//! response carries an `ETag`, so a revisit costs a 304 instead of the download.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
@@ -97,34 +101,113 @@ pub fn resolve(root: &Path, url_path: &str) -> Option<PathBuf> {
     Some(out)
 }
 
-fn handle(mut stream: TcpStream, root: &Path) -> std::io::Result<()> {
-    let mut reader = BufReader::new(stream.try_clone()?);
-    let mut request = String::new();
-    reader.read_line(&mut request)?;
-    // Drain headers; nothing in them changes what is served.
+/// What the request asked that changes the answer.
+#[derive(Default)]
+struct Request {
+    method: String,
+    target: String,
+    accept_encoding: String,
+    if_none_match: Option<String>,
+}
+
+fn read_request(reader: &mut impl BufRead) -> std::io::Result<Request> {
+    let mut first = String::new();
+    reader.read_line(&mut first)?;
+    let mut parts = first.split_whitespace();
+    let mut req = Request {
+        method: parts.next().unwrap_or("").to_string(),
+        target: parts.next().unwrap_or("/").to_string(),
+        ..Request::default()
+    };
     let mut line = String::new();
     while reader.read_line(&mut line)? > 2 {
+        if let Some((name, value)) = line.split_once(':') {
+            let value = value.trim().to_string();
+            match name.trim().to_ascii_lowercase().as_str() {
+                "accept-encoding" => req.accept_encoding = value,
+                "if-none-match" => req.if_none_match = Some(value),
+                _ => {}
+            }
+        }
         line.clear();
     }
-    let mut parts = request.split_whitespace();
-    let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or("/"));
-    let file = resolve(root, target).filter(|p| p.is_file());
+    Ok(req)
+}
+
+/// The encodings a browser takes, best first, that have a precompressed file beside `file`.
+fn encoded_twin(file: &Path, accept_encoding: &str) -> Option<(PathBuf, &'static str)> {
+    let accepts = |coding: &str| {
+        accept_encoding.split(',').any(|c| {
+            let mut it = c.split(';');
+            let name = it.next().unwrap_or("").trim();
+            // "br;q=0" means "not br".
+            let refused = it.any(|p| p.trim().replace(' ', "") == "q=0");
+            name == coding && !refused
+        })
+    };
+    [("br", "br"), ("gz", "gzip")].into_iter().find_map(|(ext, coding)| {
+        let mut twin = file.as_os_str().to_owned();
+        twin.push(format!(".{ext}"));
+        let twin = PathBuf::from(twin);
+        (accepts(coding) && twin.is_file()).then_some((twin, coding))
+    })
+}
+
+/// A validator that changes when the file does: its length and modification time (and the
+/// encoding, since the two twins are different bytes).
+fn etag(path: &Path, coding: Option<&str>) -> Option<String> {
+    let meta = std::fs::metadata(path).ok()?;
+    let modified = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?;
+    Some(format!(
+        "\"{:x}-{:x}{}\"",
+        meta.len(),
+        modified.as_nanos(),
+        coding.map_or(String::new(), |c| format!("-{c}"))
+    ))
+}
+
+fn handle(mut stream: TcpStream, root: &Path) -> std::io::Result<()> {
+    let req = read_request(&mut BufReader::new(stream.try_clone()?))?;
+    let method = req.method.as_str();
+    let file = resolve(root, &req.target).filter(|p| p.is_file());
+    let mut extra = String::new();
     let (status, body, kind) = match (method, file) {
-        ("GET" | "HEAD", Some(p)) => match std::fs::read(&p) {
-            Ok(b) => ("200 OK", b, mime(&p)),
-            Err(_) => ("500 Internal Server Error", b"read error".to_vec(), "text/plain"),
-        },
+        ("GET" | "HEAD", Some(p)) => {
+            let (served, coding) = match encoded_twin(&p, &req.accept_encoding) {
+                Some((twin, coding)) => (twin, Some(coding)),
+                None => (p.clone(), None),
+            };
+            let tag = etag(&served, coding);
+            if let Some(coding) = coding {
+                extra += &format!("Content-Encoding: {coding}\r\n");
+            }
+            extra += "Vary: Accept-Encoding\r\n";
+            if let Some(tag) = &tag {
+                extra += &format!("ETag: {tag}\r\n");
+            }
+            if tag.is_some() && req.if_none_match == tag {
+                ("304 Not Modified", Vec::new(), mime(&p))
+            } else {
+                match std::fs::read(&served) {
+                    Ok(b) => ("200 OK", b, mime(&p)),
+                    Err(_) => ("500 Internal Server Error", b"read error".to_vec(), "text/plain"),
+                }
+            }
+        }
         ("GET" | "HEAD", None) => ("404 Not Found", b"not found".to_vec(), "text/plain"),
         _ => ("405 Method Not Allowed", Vec::new(), "text/plain"),
     };
     // Cross-origin isolation (COOP + COEP): the page loads nothing from other origins anyway, and
     // isolated pages get 5 µs clocks instead of 100 µs ones, which decodes of a few tenths of a
     // millisecond need to be timed at all. The app works the same without these headers.
+    // `no-cache` means "ask before reusing": with the ETag, an unchanged file costs a 304. File
+    // names carry no content hash (the worker is loaded by name), so nothing may be cached
+    // without asking.
     write!(
         stream,
         "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nContent-Security-Policy: {CSP}\r\n\
          Cross-Origin-Opener-Policy: same-origin\r\nCross-Origin-Embedder-Policy: require-corp\r\n\
-         X-Content-Type-Options: nosniff\r\nCache-Control: no-cache\r\nConnection: close\r\n\r\n",
+         X-Content-Type-Options: nosniff\r\nCache-Control: no-cache\r\n{extra}Connection: close\r\n\r\n",
         body.len()
     )?;
     if method != "HEAD" {
@@ -139,11 +222,57 @@ mod tests {
     use std::io::Read;
 
     fn get(port: u16, path: &str) -> String {
+        get_with(port, path, "")
+    }
+
+    fn get_with(port: u16, path: &str, headers: &str) -> String {
         let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
-        write!(s, "GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
-        let mut out = String::new();
-        s.read_to_string(&mut out).unwrap();
-        out
+        write!(s, "GET {path} HTTP/1.1\r\nHost: x\r\n{headers}\r\n").unwrap();
+        let mut out = Vec::new();
+        s.read_to_end(&mut out).unwrap();
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
+    fn header<'a>(response: &'a str, name: &str) -> Option<&'a str> {
+        response.lines().find_map(|l| l.strip_prefix(&format!("{name}: ")))
+    }
+
+    #[test]
+    fn precompressed_twins_go_to_browsers_that_accept_them_and_revisits_get_304() {
+        let dir = std::env::temp_dir().join(format!("devserver-enc-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("w.wasm"), b"plain").unwrap();
+        std::fs::write(dir.join("w.wasm.br"), b"BROTLI").unwrap();
+        std::fs::write(dir.join("w.wasm.gz"), b"GZIP").unwrap();
+        std::fs::write(dir.join("only-gz.js"), b"js").unwrap();
+        std::fs::write(dir.join("only-gz.js.gz"), b"GZ").unwrap();
+        let server = Server::start(&dir, 0).unwrap();
+        let port = server.port;
+
+        let br = get_with(port, "/w.wasm", "Accept-Encoding: gzip, deflate, br, zstd\r\n");
+        assert_eq!(header(&br, "Content-Encoding"), Some("br"));
+        assert_eq!(header(&br, "Content-Type"), Some("application/wasm"));
+        assert!(br.ends_with("BROTLI"), "{br}");
+        let gz = get_with(port, "/w.wasm", "Accept-Encoding: gzip\r\n");
+        assert_eq!(header(&gz, "Content-Encoding"), Some("gzip"));
+        assert!(gz.ends_with("GZIP"));
+        let refused = get_with(port, "/w.wasm", "Accept-Encoding: br;q=0, gzip\r\n");
+        assert_eq!(header(&refused, "Content-Encoding"), Some("gzip"));
+        let plain = get(port, "/w.wasm");
+        assert_eq!(header(&plain, "Content-Encoding"), None);
+        assert!(plain.ends_with("plain"));
+        // A file without a brotli twin falls back to the gzip one.
+        let js = get_with(port, "/only-gz.js", "Accept-Encoding: br, gzip\r\n");
+        assert_eq!(header(&js, "Content-Encoding"), Some("gzip"));
+
+        // The ETag names the bytes sent: asking again with it gets 304 and no body.
+        let tag = header(&br, "ETag").unwrap().to_string();
+        assert_ne!(Some(tag.as_str()), header(&gz, "ETag"));
+        let again = get_with(port, "/w.wasm", &format!("Accept-Encoding: br\r\nIf-None-Match: {tag}\r\n"));
+        assert!(again.starts_with("HTTP/1.1 304"), "{again}");
+        assert_eq!(header(&again, "Content-Length"), Some("0"));
+        drop(server);
+        std::fs::remove_dir_all(dir).unwrap();
     }
 
     #[test]

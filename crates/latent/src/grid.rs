@@ -65,32 +65,6 @@ pub fn nearest_mean(z: &[f32], means: &[Vec<f32>]) -> Option<usize> {
         .map(|(i, _)| i)
 }
 
-/// A small deterministic generator (SplitMix64): the same seed gives the same noise on every
-/// machine, so a corrupted image in a link or a test looks the same everywhere.
-#[derive(Clone, Debug)]
-pub struct SplitMix(pub u64);
-
-impl SplitMix {
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in (0, 1].
-    pub fn uniform(&mut self) -> f32 {
-        ((self.next_u64() >> 40) as f32 + 1.0) / (1u64 << 24) as f32
-    }
-
-    /// Standard normal (Box-Muller).
-    pub fn normal(&mut self) -> f32 {
-        let (u1, u2) = (self.uniform(), self.uniform());
-        (-2.0 * u1.ln()).sqrt() * (std::f32::consts::TAU * u2).cos()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,17 +113,6 @@ mod tests {
         assert_eq!(nearest_label(&points, [0.05, 0.0], 2), Some((1, 2)));
         assert_eq!(nearest_label(&[], [0.0, 0.0], 3), None);
         assert_eq!(nearest_label(&points, [f32::NAN, 0.0], 3), None);
-    }
-
-    #[test]
-    fn splitmix_is_repeatable_and_roughly_standard_normal() {
-        let (mut a, mut b) = (SplitMix(7), SplitMix(7));
-        assert_eq!(a.next_u64(), b.next_u64());
-        let xs: Vec<f32> = (0..20_000).map(|_| a.normal()).collect();
-        let mean = xs.iter().sum::<f32>() / xs.len() as f32;
-        let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f32>() / xs.len() as f32;
-        assert!(mean.abs() < 0.03 && (var - 1.0).abs() < 0.05, "mean {mean} var {var}");
-        assert!(xs.iter().all(|x| x.is_finite()));
     }
 
     #[test]

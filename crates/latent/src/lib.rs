@@ -6,6 +6,7 @@
 pub mod grid;
 pub mod interp;
 pub mod project;
+pub mod rng;
 pub mod url_state;
 pub mod vector;
 

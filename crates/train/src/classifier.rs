@@ -13,7 +13,7 @@ use burn::nn::{Linear, LinearConfig, PaddingConfig2d};
 use burn::optim::{AdamConfig, GradientsParams};
 use burn::prelude::*;
 use burn::tensor::activation::{log_softmax, relu, softmax};
-use data::rng::Rng;
+use latent::rng::Rng;
 
 #[derive(Module, Debug)]
 pub struct Mlp {

@@ -2,11 +2,11 @@
 //! per-dimension KL, label means, attribute vectors, the 2-D map and the metrics.
 
 use crate::examples::{Examples, Source, batch};
+use bundle::{MapProjection, NamedVector};
 use burn::prelude::*;
-use data::rng::Rng;
+use latent::rng::Rng;
 use std::collections::BTreeMap;
 use vae::Model;
-use vae::bundle::{MapProjection, NamedVector};
 use vae::loss::{bernoulli_nll, kl_per_dim};
 
 const BATCH: usize = 500;
@@ -243,7 +243,7 @@ mod tests {
     #[test]
     fn chunked_face_vectors_equal_the_whole_set_at_once() {
         let device = Device::flex();
-        let arch = vae::Architecture::Conv {
+        let arch = bundle::Architecture::Conv {
             size: 64,
             channels: 3,
             widths: vec![4, 4, 4, 4],

@@ -1,8 +1,8 @@
 //! Training examples as `f32` rows in [0, 1], with labels, for every dataset a preset can name.
 
 use data::faces::{ATTRIBUTES, FaceSpec};
-use data::rng::Rng;
 use data::{Dataset, DatasetError, Split, sets};
+use latent::rng::Rng;
 
 /// A matrix of images (`n × dim`, row-major) and one label row each.
 #[derive(Clone, Debug)]

@@ -1,23 +1,21 @@
 //! Writing a bundle (`manifest.json` + `weights.bpk`) and the index the app lists models from.
 
 use crate::examples::{Examples, Source};
+use bundle::{Example, INDEX_FILE, IndexEntry, MANIFEST_FILE, Manifest, WEIGHTS_FILE};
 use data::Split;
 use data::faces::ATTRIBUTES;
 use std::path::{Path, PathBuf};
 use vae::Model;
-use vae::bundle::{Example, INDEX_FILE, IndexEntry, MANIFEST_FILE, Manifest, WEIGHTS_FILE, weights_bytes};
+use vae::weights_bytes;
 
 /// `web/models/` of this workspace.
 pub fn models_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../web/models")
+    paths::models_dir()
 }
 
 /// Per-preset checkpoints live under the build directory: large, temporary, never committed.
 pub fn checkpoints_dir(name: &str) -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"));
-    target.join("checkpoints").join(name)
+    paths::target_dir().join("checkpoints").join(name)
 }
 
 pub fn write_bundle(dir: &Path, manifest: &Manifest, model: Model) -> Result<(), Box<dyn std::error::Error>> {

@@ -7,14 +7,14 @@ use burn::module::Module;
 use burn::optim::{AdamConfig, GradientsParams};
 use burn::prelude::*;
 use burn::store::ModuleRecord;
-use data::rng::Rng;
 use indicatif::{ProgressBar, ProgressStyle};
+use latent::rng::Rng;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 use vae::Model;
-use vae::bundle::weights_bytes;
 use vae::loss::{elbo, reparameterise};
+use vae::weights_bytes;
 
 /// What a run measured, for the manifest and the smoke test.
 #[derive(Clone, Debug)]

@@ -1,5 +1,6 @@
 //! `train` — the trainer's command line. `cargo xtask train <model>` calls `train train <model>`.
 
+use bundle::{FORMAT_VERSION, ImageShape, Manifest, Training};
 use burn::module::Module;
 use burn::prelude::*;
 use clap::{Parser, Subcommand};
@@ -10,7 +11,6 @@ use train::fit::{CpuBackend, FitOptions, fit};
 use train::reports::{edits, gaps, read_bundle, write_manifest};
 use train::{evaluate, export, presets};
 use vae::Model;
-use vae::bundle::{FORMAT_VERSION, ImageShape, Manifest, Training};
 
 #[derive(Parser)]
 #[command(about = "Train, evaluate and export Latent Lab model bundles")]
@@ -191,7 +191,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                     .collect::<Result<_, _>>()?
             };
             for p in presets {
-                let path = dir.join(p.name).join(vae::bundle::MANIFEST_FILE);
+                let path = dir.join(p.name).join(bundle::MANIFEST_FILE);
                 let mut manifest = Manifest::parse(&std::fs::read_to_string(&path)?)?;
                 export::write_examples(&dir, &mut manifest, p.source)?;
                 write_manifest(&dir, &manifest)?;
@@ -229,7 +229,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             if let Some(s) = seed {
                 preset.seed = s;
             }
-            if let vae::Architecture::Conv { widths: w, head: h, .. } = &mut preset.architecture {
+            if let bundle::Architecture::Conv { widths: w, head: h, .. } = &mut preset.architecture {
                 *w = widths.unwrap_or_else(|| w.clone());
                 *h = head.unwrap_or(*h);
             }
@@ -285,14 +285,10 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 return Err("the importance-sampled NLL is defined for the binarised-digit VAEs only".into());
             }
             let dir = out.unwrap_or_else(export::models_dir).join(&name);
-            let manifest_path = dir.join(vae::bundle::MANIFEST_FILE);
+            let manifest_path = dir.join(bundle::MANIFEST_FILE);
             let mut manifest = Manifest::parse(&std::fs::read_to_string(&manifest_path)?)?;
             let device = Device::flex();
-            let model = vae::bundle::load_model(
-                &manifest,
-                std::fs::read(dir.join(vae::bundle::WEIGHTS_FILE))?,
-                &device,
-            )?;
+            let model = vae::load_model(&manifest, std::fs::read(dir.join(bundle::WEIGHTS_FILE))?, &device)?;
             let test = preset.source.load(Split::Test, 0)?;
             let images = images.min(test.len());
             let start = std::time::Instant::now();

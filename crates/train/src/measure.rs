@@ -9,7 +9,7 @@ use crate::examples::{Examples, FACE_TEST_SEED, render_faces};
 use burn::prelude::*;
 use data::Split;
 use data::faces::{ATTRIBUTES, FaceSpec, SIZE};
-use data::rng::Rng;
+use latent::rng::Rng;
 use serde::Serialize;
 use vae::Model;
 
@@ -195,7 +195,7 @@ fn band(spec: &FaceSpec, attribute: &str) -> std::ops::Range<usize> {
 /// attribute), then edit `faces` held-out faces that lack the attribute, once per strength.
 pub fn attribute_edit(
     model: &Model,
-    manifest: &vae::Manifest,
+    manifest: &bundle::Manifest,
     attribute: &str,
     faces: usize,
     strengths: &[f32],

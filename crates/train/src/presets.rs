@@ -1,7 +1,7 @@
 //! Every shipped bundle and how to reproduce it: `cargo xtask train <name>`.
 
 use crate::examples::Source;
-use vae::Architecture;
+use bundle::Architecture;
 
 #[derive(Clone, Debug)]
 pub struct Preset {

@@ -1,24 +1,24 @@
 //! The `gaps` and `edits` commands: measure shipped bundles with trained classifiers, print
 //! Markdown tables and record the figures in the manifests.
 
+use bundle::Manifest;
 use burn::prelude::*;
 use std::path::PathBuf;
 use vae::Model;
-use vae::bundle::Manifest;
 
 pub fn read_bundle(
     dir: &std::path::Path,
     name: &str,
 ) -> Result<(Manifest, Model), Box<dyn std::error::Error>> {
     let dir = dir.join(name);
-    let manifest = Manifest::parse(&std::fs::read_to_string(dir.join(vae::bundle::MANIFEST_FILE))?)?;
-    let weights = std::fs::read(dir.join(vae::bundle::WEIGHTS_FILE))?;
-    let model = vae::bundle::load_model(&manifest, weights, &Device::flex())?;
+    let manifest = Manifest::parse(&std::fs::read_to_string(dir.join(bundle::MANIFEST_FILE))?)?;
+    let weights = std::fs::read(dir.join(bundle::WEIGHTS_FILE))?;
+    let model = vae::load_model(&manifest, weights, &Device::flex())?;
     Ok((manifest, model))
 }
 
 pub fn write_manifest(dir: &std::path::Path, m: &Manifest) -> Result<(), Box<dyn std::error::Error>> {
-    std::fs::write(dir.join(&m.name).join(vae::bundle::MANIFEST_FILE), serde_json::to_string_pretty(m)?)?;
+    std::fs::write(dir.join(&m.name).join(bundle::MANIFEST_FILE), serde_json::to_string_pretty(m)?)?;
     Ok(())
 }
 

@@ -1,13 +1,14 @@
-//! The models of Latent Lab, shared unchanged by the trainer (native) and the app (wasm).
+//! The models of Latent Lab, shared unchanged by the trainer (native) and the worker (wasm).
 //!
 //! burn 0.22 has no backend type parameter: a model runs wherever the [`burn::prelude::Device`]
 //! it was built on lives, so the same code serves flex on CPU, WebGPU in the browser and
-//! autodiff in training.
+//! autodiff in training. What a model *is* (its manifest) lives in the serde-only `bundle`
+//! crate, so the page can read it without burn.
 
-pub mod bundle;
 pub mod loss;
 pub mod model;
+pub mod weights;
 
-pub use bundle::{BundleError, FORMAT_VERSION, Manifest};
 pub use loss::{Elbo, elbo, kl_per_dim};
-pub use model::{Architecture, DenseLayer, Model};
+pub use model::{DenseLayer, Model};
+pub use weights::{load_model, weights_bytes};

@@ -1,0 +1,10 @@
+//! `web/models/index.json`: the models the page offers, one line each.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IndexEntry {
+    pub name: String,
+    pub description: String,
+    pub latent_dim: usize,
+}

@@ -1,0 +1,6 @@
+//! The page's entry point.
+
+fn main() {
+    #[cfg(target_arch = "wasm32")]
+    page::web::start();
+}

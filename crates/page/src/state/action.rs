@@ -1,0 +1,100 @@
+//! Everything that can happen to the page: the one input of [`State::apply`](super::State::apply).
+
+use super::*;
+use latent::{Mode, UrlState};
+use worker_protocol::FromWorker;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    IndexLoaded(Vec<IndexEntry>),
+    /// A manifest was fetched and parsed: start loading it on the worker.
+    ManifestLoaded {
+        manifest: Box<Manifest>,
+        z: Option<Vec<f32>>,
+    },
+    /// Something failed outside the worker (fetching, parsing, a bad link).
+    Failed(String),
+    Inform(String),
+    SetLatent {
+        dim: usize,
+        value: f32,
+    },
+    SetZ(Vec<f32>),
+    Reset,
+    SetTemperature(f32),
+    ChooseBackend(BackendChoice),
+    Worker(FromWorker),
+    /// The worker of `epoch` stopped (GPU device lost, or a crash).
+    WorkerLost {
+        epoch: u64,
+        message: String,
+    },
+    DismissNotice,
+    /// A preprocessed image to encode with the current model.
+    Encode {
+        name: String,
+        input: Vec<u8>,
+        pixels: Vec<f32>,
+        example: bool,
+    },
+    /// Items and vectors read back from storage after a reload.
+    Restore {
+        gallery: Vec<GalleryItem>,
+        vectors: Vec<CustomVector>,
+    },
+    /// Set the sliders to an item's μ.
+    Select(u64),
+    Delete(u64),
+    MarkItem(u64, Mark),
+    SetEnd {
+        b: bool,
+        key: Option<u64>,
+    },
+    /// The bottom corners of the 4-corner grid: C (left) or D (right).
+    SetCorner {
+        d: bool,
+        key: Option<u64>,
+    },
+    InterpMode(Mode),
+    InterpFrames(usize),
+    /// Move along the path from A (0) to B (1); the sliders follow.
+    Scrub(f32),
+    Play(bool),
+    /// One animation step while playing.
+    Tick,
+    ChooseVector(Option<VectorChoice>),
+    SetStrength(f32),
+    /// mean(μ of items marked with) − mean(μ of items marked without), under this name.
+    SaveVector(String),
+    DeleteVector(String),
+    /// z = a − b + c, from three gallery items.
+    Analogy([u64; 3]),
+    SetView(View),
+    TraversalSize {
+        rows: usize,
+        cols: usize,
+    },
+    /// The pointer moved over the latent map (map coordinates), or left it.
+    Hover(Option<[f32; 2]>),
+    /// Set z to the point of the map's plane that was clicked.
+    MapClick([f32; 2]),
+    /// A manifest for one side of the AE vs VAE view arrived: load it beside the current model.
+    CompanionManifest {
+        side: usize,
+        manifest: Box<Manifest>,
+    },
+    CompareSamples(Vec<Vec<f32>>),
+    /// The two gallery items both sides interpolate between.
+    ComparePair(Option<[u64; 2]>),
+    DenoiseSource(u64),
+    DenoiseNoise(f32),
+    DenoiseMask(f32),
+    Present(bool),
+    Help(bool),
+    /// Move the keyboard focus to the next (+1) or previous (−1) dimension by KL.
+    FocusDim(i64),
+    /// Move the focused dimension's slider by this much.
+    NudgeFocused(f32),
+    /// Open what a link says (after back/forward, or a link opened on the page).
+    Link(UrlState),
+}

@@ -1,0 +1,134 @@
+//! The root component: owns the reducer, wires the hooks (worker, requests, storage, links,
+//! keys) and lays out the page.
+
+use super::canvas::DecodedCanvas;
+use super::shortcuts::Shortcuts;
+use super::sliders::Sliders;
+use super::toolbar::Toolbar;
+use super::vectors::Vectors;
+use super::views::Views;
+use crate::state::{Action, NoticeKind, State};
+use crate::web::browser;
+use crate::web::handle::{AppState, Dispatcher};
+use crate::web::hooks::lecture_requests::use_lecture_requests;
+use crate::web::hooks::navigation::{use_address_bar, use_shortcuts};
+use crate::web::hooks::paste::use_paste;
+use crate::web::hooks::persist::use_persistence;
+use crate::web::hooks::playback::use_playback;
+use crate::web::hooks::workbench_requests::use_workbench_requests;
+use crate::web::hooks::worker::use_worker;
+use crate::web::io::ingest::ingest_files;
+use crate::web::io::startup;
+use std::rc::Rc;
+use wasm_bindgen_futures::spawn_local;
+use worker_protocol::BackendChoice;
+use yew::prelude::*;
+
+#[function_component(App)]
+pub fn app() -> Html {
+    let state = use_reducer(|| {
+        let choice =
+            browser::query_param("backend").and_then(|s| BackendChoice::parse(&s)).unwrap_or_default();
+        AppState(State::new(choice))
+    });
+    let s = &state.0;
+    // The worker first: the index and the first model are fetched once it exists.
+    let post = use_worker(&state);
+    {
+        let dispatcher = state.dispatcher();
+        use_effect_with((), move |_| spawn_local(startup::boot(dispatcher)));
+    }
+    use_workbench_requests(&state, post.clone());
+    use_lecture_requests(&state, post);
+    use_persistence(&state);
+    use_playback(&state);
+    use_paste(&state);
+    use_address_bar(&state);
+    use_shortcuts(&state);
+
+    let dispatcher = state.dispatcher();
+    let on_latent = {
+        let d = dispatcher.clone();
+        Callback::from(move |(dim, value): (usize, f32)| d.dispatch(Action::SetLatent { dim, value }))
+    };
+    let on_action = on_action_callback(&dispatcher);
+    let on_drop = {
+        let (cb, m) = (on_action.clone(), s.model.clone());
+        Callback::from(move |e: DragEvent| {
+            e.prevent_default();
+            if let Some(m) = &m {
+                ingest_files(&cb, e.data_transfer().and_then(|d| d.files()), m);
+            }
+        })
+    };
+    let on_dragover = Callback::from(|e: DragEvent| e.prevent_default());
+    let on_pick = {
+        let d = dispatcher.clone();
+        Callback::from(move |name: String| spawn_local(startup::load_manifest(d.clone(), name, None)))
+    };
+    let ready = s.model.is_some() && s.image.is_some();
+    html! {
+        <main class={classes!("app", s.present.then_some("present"))} data-testid="app" data-latest={s.decode_id.to_string()}
+              data-shown={s.image.as_ref().map_or(0, |i| i.id).to_string()}
+              data-decode-us={s.image.as_ref().map_or(0, |i| i.micros).to_string()}
+              data-worker-memory={s.image.as_ref().map_or(0, |i| i.worker_memory).to_string()}
+              data-gpu-memory={s.image.as_ref().map_or(0, |i| i.gpu_memory).to_string()}
+              data-page-memory={worker_protocol::memory::wasm_memory_bytes().to_string()}
+              ondrop={on_drop} ondragover={on_dragover}>
+            <Toolbar state={state.clone()} on_action={on_action.clone()} on_pick={on_pick} />
+            { notice(s, &dispatcher) }
+            if let Some(l) = &s.loading {
+                <div class="loading" data-testid="loading" role="status">
+                    <span class="spinner" aria-hidden="true"></span>{ format!("{}: {}", l.manifest.name, l.stage) }
+                    if let Some(f) = l.fraction {
+                        <progress max="1" value={f.to_string()} aria-label="weights downloaded" />
+                    }
+                </div>
+            }
+            if let Some(m) = &s.model {
+                <section class="stage">
+                    <DecodedCanvas image={s.image.clone()} shape={m.image.clone()} />
+                    <div class="about">
+                        <h2>{ &m.name }</h2>
+                        <p>{ &m.description }</p>
+                        <p class="meta">{ format!("{} latent dimensions · β = {} · trained on {}", m.latent_dim, m.beta, m.training.dataset) }</p>
+                        if let Some(img) = &s.image {
+                            <p class="meta" data-testid="decode-time">{ format!("last decode {:.2} ms", f64::from(img.micros) / 1000.0) }</p>
+                        }
+                        <Vectors state={state.clone()} manifest={m.clone()} on_action={on_action.clone()} />
+                    </div>
+                </section>
+                <Sliders manifest={m.clone()} z={Rc::new(s.z.clone())} on_change={on_latent}
+                    focused={m.dims_by_kl().get(s.focus).copied()}
+                    sigma={s.selected.and_then(|k| s.item(k)).map(|i| Rc::new(i.sigma.clone()))} />
+                <Views state={state.clone()} manifest={m.clone()} on_action={on_action.clone()} />
+            }
+            if s.help {
+                <Shortcuts on_action={on_action.clone()} />
+            }
+            if ready {
+                <span data-testid="app-ready" hidden=true></span>
+            }
+        </main>
+    }
+}
+
+fn on_action_callback(d: &Dispatcher) -> Callback<Action> {
+    let d = d.clone();
+    Callback::from(move |a: Action| d.dispatch(a))
+}
+
+fn notice(s: &State, dispatcher: &Dispatcher) -> Html {
+    let Some(n) = &s.notice else { return html! {} };
+    let d = dispatcher.clone();
+    let class = match n.kind {
+        NoticeKind::Error => "notice error",
+        NoticeKind::Info => "notice info",
+    };
+    html! {
+        <div class={class} data-testid="notice" role="alert">
+            <span>{ &n.text }</span>
+            <button aria-label="dismiss" onclick={Callback::from(move |_| d.dispatch(Action::DismissNotice))}>{ "×" }</button>
+        </div>
+    }
+}

@@ -1,0 +1,77 @@
+//! Denoising: corrupt an input (Gaussian noise, a blanked square) and see what the model
+//! reconstructs from it, beside the clean input's reconstruction.
+
+use super::thumb::Thumb;
+use crate::state::Action;
+use crate::web::handle::PanelProps as Props;
+use std::rc::Rc;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+#[function_component(DenoiseView)]
+pub fn denoise_view(props: &Props) -> Html {
+    let s = &props.state.0;
+    let d = &s.denoise;
+    let m = &props.manifest;
+    let slider = |make: fn(f32) -> Action| {
+        let cb = props.on_action.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Ok(v) = e.target_unchecked_into::<HtmlInputElement>().value().parse() {
+                cb.emit(make(v));
+            }
+        })
+    };
+    let on_source = {
+        let cb = props.on_action.clone();
+        Callback::from(move |e: Event| {
+            if let Ok(k) = e.target_unchecked_into::<HtmlSelectElement>().value().parse() {
+                cb.emit(Action::DenoiseSource(k));
+            }
+        })
+    };
+    let source = d.source.and_then(|k| s.item(k));
+    let figure = |pixels: Option<&Rc<Vec<u8>>>, caption: &str, testid: &'static str| {
+        html! {
+            <figure>
+                if let Some(p) = pixels {
+                    <Thumb pixels={p.clone()} shape={m.image.clone()} label={caption.to_string()} testid={Some(AttrValue::from(testid))} class={classes!("big")} />
+                } else {
+                    <div class="thumb big empty" role="status">{ "…" }</div>
+                }
+                <figcaption>{ caption }</figcaption>
+            </figure>
+        }
+    };
+    html! {
+        <section class="panel denoise-view" data-testid="denoise" aria-label="denoising"
+            data-noise={d.noise.to_string()} data-done={d.recon.is_some().to_string()}>
+            <h3>{ "Denoising: reconstruct a damaged input" }</h3>
+            <div class="row">
+                <label>{ "Image " }
+                    <select data-testid="denoise-source" onchange={on_source}>
+                        { for s.items().iter().map(|i| html! {
+                            <option value={i.key.to_string()} selected={d.source == Some(i.key)}>{ i.name.split(" · ").next().unwrap_or_default().to_string() }</option>
+                        }) }
+                    </select>
+                </label>
+                <label>{ format!("noise σ = {:.2} ", d.noise) }
+                    <input type="range" data-testid="denoise-noise" min="0" max="1" step="0.05" value={d.noise.to_string()} oninput={slider(Action::DenoiseNoise)} />
+                </label>
+                <label>{ format!("mask {:.0}% ", d.mask * 100.0) }
+                    <input type="range" data-testid="denoise-mask" min="0" max="0.8" step="0.05" value={d.mask.to_string()} oninput={slider(Action::DenoiseMask)} />
+                </label>
+            </div>
+            if source.is_some() {
+                <div class="denoise-row">
+                    { figure(source.map(|i| &i.input), "clean input", "denoise-clean") }
+                    { figure(d.input.as_ref(), "corrupted input", "denoise-input") }
+                    { figure(d.recon.as_ref(), "reconstruction of the corrupted input", "denoise-recon") }
+                    { figure(source.map(|i| &i.recon), "reconstruction of the clean input", "denoise-clean-recon") }
+                </div>
+            } else {
+                <p class="hint">{ "Add an image to the gallery (or wait for the examples) to corrupt it here." }</p>
+            }
+            <p class="hint">{ "The encoder maps the damaged image to a code, and the decoder can only draw what codes of training images look like: noise the model never learned to draw is dropped, and part of a masked stroke is filled in. This VAE was trained on clean images, so this is denoising as a side effect. A denoising autoencoder is trained on purpose with corrupted inputs and clean targets; no such bundle ships yet." }</p>
+        </section>
+    }
+}

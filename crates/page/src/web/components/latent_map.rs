@@ -1,0 +1,156 @@
+//! The latent map: the test set's encodings projected on their two principal directions,
+//! coloured by label. The current z is a live cursor; hovering decodes the point under the
+//! pointer; clicking moves z there. The readout classifies z by its neighbours.
+
+use super::thumb::Thumb;
+use crate::state::Action;
+use crate::web::browser;
+use crate::web::handle::PanelProps as Props;
+use bundle::{Manifest, MapProjection};
+use yew::prelude::*;
+
+/// Side of the map in CSS pixels (and canvas pixels: points are dots, not images).
+const SIDE: f64 = 420.0;
+/// Neighbours that vote on the readout's label.
+const K: usize = 15;
+/// Ten colours that stay apart for most kinds of colour vision (Tableau 10).
+const PALETTE: [&str; 10] = [
+    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f",
+    "#bab0ac",
+];
+
+/// Map coordinates shown: the points' range with a margin, as (x0, y0, width, height).
+fn bounds(map: &MapProjection) -> [f32; 4] {
+    let (mut lo, mut hi) = ([f32::MAX; 2], [f32::MIN; 2]);
+    for p in map.points.iter().filter(|p| p[0].is_finite() && p[1].is_finite()) {
+        for a in 0..2 {
+            lo[a] = lo[a].min(p[a]);
+            hi[a] = hi[a].max(p[a]);
+        }
+    }
+    if lo[0] > hi[0] {
+        return [-3.0, -3.0, 6.0, 6.0];
+    }
+    let pad = |a: usize| ((hi[a] - lo[a]) * 0.06).max(0.1);
+    [lo[0] - pad(0), lo[1] - pad(1), hi[0] - lo[0] + 2.0 * pad(0), hi[1] - lo[1] + 2.0 * pad(1)]
+}
+
+/// Map point → pixel (y grows upwards on the map, downwards on screen).
+fn to_px(b: [f32; 4], p: [f32; 2]) -> (f64, f64) {
+    (f64::from((p[0] - b[0]) / b[2]) * SIDE, f64::from(1.0 - (p[1] - b[1]) / b[3]) * SIDE)
+}
+
+fn from_px(b: [f32; 4], x: f64, y: f64) -> [f32; 2] {
+    [b[0] + (x / SIDE) as f32 * b[2], b[1] + (1.0 - (y / SIDE) as f32) * b[3]]
+}
+
+/// Names of the map's labels: classes, or for faces the attribute the points are coloured by.
+pub fn legend(m: &Manifest) -> Vec<String> {
+    if m.label_means.is_empty() {
+        let attr = m.label_names.first().cloned().unwrap_or_else(|| "label".into());
+        vec![format!("no {attr}"), attr]
+    } else {
+        m.label_names.clone()
+    }
+}
+
+#[function_component(LatentMap)]
+pub fn latent_map(props: &Props) -> Html {
+    let s = &props.state.0;
+    let canvas = use_node_ref();
+    let m = &props.manifest;
+    {
+        let (canvas, map) = (canvas.clone(), s.map().cloned());
+        use_effect_with(m.name.clone(), move |_| {
+            if let (Some(el), Some(map)) = (canvas.cast::<web_sys::HtmlCanvasElement>(), map) {
+                draw_points(&el, &map, bounds(&map));
+            }
+        });
+    }
+    let Some(map) = s.map().cloned() else {
+        return html! {
+            <section class="panel" data-testid="latent-map"><p class="hint">{ "This model's bundle has no latent map." }</p></section>
+        };
+    };
+    let b = bounds(&map);
+    let at = move |e: &PointerEvent| from_px(b, f64::from(e.offset_x()), f64::from(e.offset_y()));
+    let on_move = {
+        let cb = props.on_action.clone();
+        Callback::from(move |e: PointerEvent| cb.emit(Action::Hover(Some(at(&e)))))
+    };
+    let on_leave = {
+        let cb = props.on_action.clone();
+        Callback::from(move |_: PointerEvent| cb.emit(Action::Hover(None)))
+    };
+    let on_click = {
+        let cb = props.on_action.clone();
+        Callback::from(move |e: MouseEvent| {
+            let p = from_px(b, f64::from(e.offset_x()), f64::from(e.offset_y()));
+            cb.emit(Action::MapClick(p))
+        })
+    };
+    let here = map.projection.project(&s.z);
+    let (cx, cy) = to_px(b, here);
+    let names = legend(m);
+    let name = |l: usize| names.get(l).cloned().unwrap_or_else(|| l.to_string());
+    let votes = latent::grid::nearest_label(&map.points, here, K);
+    let by_mean = latent::grid::nearest_mean(&s.z, &m.label_means);
+    html! {
+        <section class="panel map-view" data-testid="latent-map" aria-label="latent map"
+            data-bounds={format!("{},{},{},{}", b[0], b[1], b[2], b[3])}
+            data-cursor={format!("{:.4},{:.4}", here[0], here[1])}>
+            <h3>{ "Latent map: where the test set lands" }</h3>
+            <div class="map-row">
+                <div class="map" style={format!("width:{SIDE}px;height:{SIDE}px")}>
+                    <canvas ref={canvas} width={SIDE.to_string()} height={SIDE.to_string()} />
+                    <svg viewBox={format!("0 0 {SIDE} {SIDE}")} onpointermove={on_move} onpointerleave={on_leave} onclick={on_click}
+                        data-testid="map-surface">
+                        if let Some((hx, hy)) = s.hover.map(|p| to_px(b, p)) {
+                            <circle class="hover" cx={hx.to_string()} cy={hy.to_string()} r="5" />
+                        }
+                        <g class="cursor" data-testid="map-cursor">
+                            <circle cx={cx.clamp(0.0, SIDE).to_string()} cy={cy.clamp(0.0, SIDE).to_string()} r="9" />
+                            <circle cx={cx.clamp(0.0, SIDE).to_string()} cy={cy.clamp(0.0, SIDE).to_string()} r="2" />
+                        </g>
+                    </svg>
+                </div>
+                <div class="map-side">
+                    <ul class="legend" data-testid="map-legend">
+                        { for names.iter().enumerate().map(|(i, n)| html! {
+                            <li><span class="swatch" style={format!("background:{}", PALETTE[i % PALETTE.len()])}></span>{ n }</li>
+                        }) }
+                    </ul>
+                    <p class="readout" data-testid="map-readout"
+                        data-neighbours={votes.map(|v| v.0.to_string()).unwrap_or_default()}
+                        data-mean={by_mean.map(|l| l.to_string()).unwrap_or_default()}>
+                        if let Some(l) = by_mean {
+                            { format!("Nearest class mean in all {} dimensions: {}. ", m.latent_dim, name(l)) }
+                        }
+                        if let Some((l, n)) = votes {
+                            { format!("On the map, {n} of the {K} nearest test images are {}.", name(l)) }
+                        }
+                    </p>
+                    if let Some(img) = &s.hover_image {
+                        <figure class="hover-thumb">
+                            <Thumb pixels={img.clone()} shape={m.image.clone()} label="decoded at the pointer" testid={Some(AttrValue::from("map-hover"))} />
+                            <figcaption>{ "decoded at the pointer; click to go there" }</figcaption>
+                        </figure>
+                    }
+                </div>
+            </div>
+            <p class="hint">{ "Each dot is one test image's μ, projected on the two directions along which the codes vary most (PCA). Labels were never shown to the encoder, yet they cluster: that is why a classifier on z works. The ring is the current z; it follows the sliders. A point you click is on this plane, with the other directions at the data's mean, so it decodes to a typical image for that spot." }</p>
+        </section>
+    }
+}
+
+fn draw_points(el: &web_sys::HtmlCanvasElement, map: &MapProjection, b: [f32; 4]) {
+    let Ok(ctx) = browser::context(el) else { return };
+    ctx.clear_rect(0.0, 0.0, SIDE, SIDE);
+    ctx.set_global_alpha(0.7);
+    for p in &map.points {
+        let (x, y) = to_px(b, [p[0], p[1]]);
+        ctx.set_fill_style_str(PALETTE[(p[2].max(0.0) as usize) % PALETTE.len()]);
+        ctx.fill_rect(x - 1.5, y - 1.5, 3.0, 3.0);
+    }
+    ctx.set_global_alpha(1.0);
+}

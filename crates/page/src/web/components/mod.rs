@@ -1,0 +1,23 @@
+//! The page's views. `App` lays out the page and wires the hooks (`web::hooks`); every other
+//! component is a panel that gets what it shows through props (`web::handle`) and imports no
+//! other panel but the small leaves it draws with (`thumb`, `webcam`, `canvas`).
+
+mod app;
+mod beta;
+mod canvas;
+mod compare;
+mod denoise;
+mod drawpad;
+mod gallery;
+mod interpolation;
+mod latent_map;
+mod shortcuts;
+mod sliders;
+mod thumb;
+mod toolbar;
+mod traversal;
+mod vectors;
+mod views;
+mod webcam;
+
+pub use app::App;

@@ -1,0 +1,96 @@
+//! One slider per latent dimension, most informative (highest KL) first; dimensions the model
+//! does not use (KL ≈ 0: posterior collapsed to the prior) are greyed and grouped at the end.
+
+use bundle::{ACTIVE_KL, Manifest};
+use std::rc::Rc;
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+/// ±3 standard deviations of the N(0, 1) prior.
+const RANGE: f32 = 3.0;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub manifest: Rc<bundle::Manifest>,
+    pub z: Rc<Vec<f32>>,
+    pub on_change: Callback<(usize, f32)>,
+    /// σ of the selected gallery item, drawn as a band around each slider's value.
+    #[prop_or_default]
+    pub sigma: Option<Rc<Vec<f32>>>,
+    /// The dimension the arrow keys move, highlighted.
+    #[prop_or_default]
+    pub focused: Option<usize>,
+}
+
+#[function_component(Sliders)]
+pub fn sliders(props: &Props) -> Html {
+    let m: &Manifest = &props.manifest;
+    let (active, inactive): (Vec<usize>, Vec<usize>) =
+        m.dims_by_kl().into_iter().partition(|&d| m.kl_per_dim[d] > ACTIVE_KL);
+    let row = |d: usize, active: bool| {
+        let sigma = props.sigma.as_ref().and_then(|s| s.get(d).copied());
+        let focused = props.focused == Some(d);
+        slider(
+            d,
+            props.z.get(d).copied().unwrap_or(0.0),
+            sigma,
+            m.kl_per_dim[d],
+            active,
+            focused,
+            &props.on_change,
+        )
+    };
+    html! {
+        <section class="sliders" aria-label="latent dimensions">
+            <h3>{ format!("Latent code: {} of {} dimensions in use", active.len(), m.latent_dim) }</h3>
+            <div class="slider-grid">{ for active.iter().map(|&d| row(d, true)) }</div>
+            if !inactive.is_empty() {
+                <details class="inactive">
+                    <summary>{ format!("{} inactive dimensions (KL < {ACTIVE_KL} nats: the decoder ignores them)", inactive.len()) }</summary>
+                    <div class="slider-grid">{ for inactive.iter().map(|&d| row(d, false)) }</div>
+                </details>
+            }
+        </section>
+    }
+}
+
+fn slider(
+    dim: usize,
+    value: f32,
+    sigma: Option<f32>,
+    kl: f32,
+    active: bool,
+    focused: bool,
+    on_change: &Callback<(usize, f32)>,
+) -> Html {
+    let cb = on_change.clone();
+    // `input` fires continuously while dragging, so the image follows the hand.
+    let oninput = Callback::from(move |e: InputEvent| {
+        let input: HtmlInputElement = e.target_unchecked_into();
+        if let Ok(v) = input.value().parse::<f32>() {
+            cb.emit((dim, v));
+        }
+    });
+    let label = format!("latent {dim}");
+    html! {
+        <label class={classes!("slider", (!active).then_some("inactive"), focused.then_some("focused"))}>
+            <span class="name">{ &label }</span>
+            <span class="track">
+                if let Some(sd) = sigma {
+                    <span class="band" data-testid="sigma-band" title={format!("σ = {sd:.2}")} style={band_style(value, sd)}></span>
+                }
+                <input type="range" data-testid="latent-slider" data-dim={dim.to_string()} aria-label={label.clone()}
+                    min={(-RANGE).to_string()} max={RANGE.to_string()} step="0.01" value={format!("{value:.2}")} {oninput} />
+            </span>
+            <span class="value" data-testid="latent-value">{ format!("{value:+.2}") }</span>
+            <span class="kl" title="mean KL on the test set, nats">{ format!("KL {kl:.2}") }</span>
+        </label>
+    }
+}
+
+/// `left`/`width` of the ±σ band in percent of the slider's track.
+fn band_style(value: f32, sd: f32) -> String {
+    let pct = |v: f32| ((v + RANGE) / (2.0 * RANGE)).clamp(0.0, 1.0) * 100.0;
+    let (lo, hi) = (pct(value - sd), pct(value + sd));
+    format!("left: {lo:.1}%; width: {:.1}%", (hi - lo).max(0.5))
+}

@@ -1,0 +1,10 @@
+//! The root component's hooks: effects that turn state changes into worker messages, storage
+//! writes and address-bar updates. No markup here; the views are in `components`.
+
+pub mod lecture_requests;
+pub mod navigation;
+pub mod paste;
+pub mod persist;
+pub mod playback;
+pub mod workbench_requests;
+pub mod worker;

@@ -1,0 +1,117 @@
+//! The page's links and keys: the address bar follows what is on screen (Back and Forward open
+//! what it said), and keyboard shortcuts drive the reducer. Hooks of the root component.
+
+use crate::state::{Action, KeyCommand, View, key_command};
+use crate::web::browser;
+use crate::web::handle::AppHandle;
+use crate::web::io::startup;
+use latent::UrlState;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::Closure;
+use wasm_bindgen_futures::spawn_local;
+use yew::prelude::*;
+
+#[hook]
+pub fn use_address_bar(state: &AppHandle) {
+    let s = &state.0;
+    // Keep the link in the address bar equal to what is on screen. A new model or view is a
+    // new history entry (Back returns to it); slider moves only replace the current one.
+    let written = use_mut_ref(|| None::<(Option<String>, View)>);
+    {
+        let link = s.model.as_ref().map(|_| s.link().encode());
+        let place = (s.model_name().map(str::to_string), s.view);
+        let written = written.clone();
+        use_effect_with(link, move |link| {
+            if let Some(link) = link {
+                let mut last = written.borrow_mut();
+                match last.as_ref() {
+                    Some(prev) if *prev != place => browser::push_hash(link),
+                    _ => browser::replace_hash(link),
+                }
+                *last = Some(place);
+            }
+        });
+    }
+    // Back and forward: open what the restored link says.
+    {
+        let dispatcher = state.dispatcher();
+        let current = s.model_name().map(str::to_string);
+        let written = written.clone();
+        use_effect_with(current, move |current| {
+            let current = current.clone();
+            let listener =
+                Closure::<dyn FnMut(web_sys::PopStateEvent)>::new(move |_: web_sys::PopStateEvent| {
+                    match UrlState::decode(&browser::location_hash()) {
+                        Ok(link) => {
+                            let view = link.view.as_deref().and_then(View::parse).unwrap_or_default();
+                            *written.borrow_mut() =
+                                Some((link.model.clone().or_else(|| current.clone()), view));
+                            if let Some(name) = link.model.clone().filter(|n| Some(n) != current.as_ref()) {
+                                spawn_local(startup::load_manifest(dispatcher.clone(), name, link.z.clone()));
+                            }
+                            dispatcher.dispatch(Action::Link(link));
+                        }
+                        Err(e) => dispatcher.dispatch(Action::Failed(format!(
+                            "This link could not be read: {e}. Nothing was changed."
+                        ))),
+                    }
+                });
+            if let Some(w) = web_sys::window() {
+                let _ = w.add_event_listener_with_callback("popstate", listener.as_ref().unchecked_ref());
+            }
+            move || {
+                if let Some(w) = web_sys::window() {
+                    let _ =
+                        w.remove_event_listener_with_callback("popstate", listener.as_ref().unchecked_ref());
+                }
+            }
+        });
+    }
+}
+
+#[hook]
+pub fn use_shortcuts(state: &AppHandle) {
+    // Keyboard shortcuts (see `state::keys`), except while typing in a field.
+    {
+        let state = state.clone();
+        use_effect_with((), move |_| {
+            let listener =
+                Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(move |e: web_sys::KeyboardEvent| {
+                    let typing = e
+                        .target()
+                        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                        .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"));
+                    if typing || e.ctrl_key() || e.meta_key() || e.alt_key() {
+                        return;
+                    }
+                    let Some(command) = key_command(&e.key(), e.shift_key(), &state.0) else { return };
+                    e.prevent_default();
+                    let d = state.dispatcher();
+                    match command {
+                        KeyCommand::Do(action) => d.dispatch(action),
+                        KeyCommand::Sample => {
+                            let t = state.0.temperature;
+                            d.dispatch(Action::SetZ(
+                                (0..state.0.z.len()).map(|_| t * browser::normal()).collect(),
+                            ))
+                        }
+                        KeyCommand::PickModel(i) => {
+                            if let Some(m) = state.0.models.get(i) {
+                                spawn_local(startup::load_manifest(d, m.name.clone(), None));
+                            }
+                        }
+                        KeyCommand::Fullscreen => browser::toggle_fullscreen(),
+                    }
+                });
+            if let Some(w) = web_sys::window() {
+                let _ = w.add_event_listener_with_callback("keydown", listener.as_ref().unchecked_ref());
+            }
+            move || {
+                if let Some(w) = web_sys::window() {
+                    let _ =
+                        w.remove_event_listener_with_callback("keydown", listener.as_ref().unchecked_ref());
+                }
+            }
+        });
+    }
+}

@@ -1,0 +1,6 @@
+//! The page's I/O: what it fetches at start, how images get in, and the messages that load a
+//! model. No hooks and no markup.
+
+pub mod ingest;
+pub mod requests;
+pub mod startup;

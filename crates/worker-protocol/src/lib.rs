@@ -1,0 +1,200 @@
+//! The one message protocol between the page and the inference worker.
+//!
+//! Every request that produces an image carries an id that grows monotonically. The worker keeps
+//! only the newest pending decode (older ones are dropped unseen), and the page ignores any
+//! result older than the newest it has shown: the final image is always the decode of the final
+//! slider position, however fast the hand moves.
+//!
+//! Both sides depend on this crate and nothing else of each other: the page never compiles
+//! burn, the worker never compiles Yew.
+
+pub mod memory;
+pub mod pixels;
+
+use serde::{Deserialize, Serialize};
+
+/// Which compute backend inference runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Backend {
+    Webgpu,
+    Cpu,
+}
+
+impl Backend {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Webgpu => "webgpu",
+            Backend::Cpu => "cpu",
+        }
+    }
+}
+
+/// What the user (or a test, through `?backend=`) asked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum BackendChoice {
+    /// WebGPU when an adapter exists and it decodes faster than the CPU here; otherwise CPU.
+    #[default]
+    Auto,
+    Webgpu,
+    Cpu,
+}
+
+impl BackendChoice {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "auto" => Some(BackendChoice::Auto),
+            "webgpu" => Some(BackendChoice::Webgpu),
+            "cpu" => Some(BackendChoice::Cpu),
+            _ => None,
+        }
+    }
+}
+
+/// Batched decodes come in lanes: each view that shows a batch has one, and the worker keeps
+/// only the newest request of each, so a fast hand on the sliders never queues stale grids.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Lane {
+    /// The interpolation strip.
+    Strip,
+    /// The 4-corner bilinear grid.
+    Corners,
+    /// The traversal grid (or the 2-D manifold).
+    Grid,
+    /// The latent map's thumbnail under the pointer.
+    Hover,
+    /// The AE vs VAE comparison: one lane per side.
+    Compare(u8),
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum ToWorker {
+    /// Load a bundle: the page has already fetched and parsed the manifest; the worker fetches
+    /// the weights and builds the model on the chosen backend.
+    /// A `companion` is kept beside the current model (on the CPU) for views that show two
+    /// models at once; it never replaces the current one.
+    Load { id: u64, manifest_json: String, weights_url: String, backend: BackendChoice, companion: bool },
+    /// Decode one latent code.
+    Decode { id: u64, z: Vec<f32> },
+    /// Decode several codes in one batched call, with the model named (the current one when
+    /// `None`). Only the newest batch of each lane is kept.
+    DecodeMany { id: u64, lane: Lane, model: Option<String>, zs: Vec<Vec<f32>> },
+    /// Encode one preprocessed image (model input layout, values in [0, 1]) with the model
+    /// named (the current one when `None`). Every encode is answered: each is something the
+    /// user asked for.
+    Encode { id: u64, model: Option<String>, pixels: Vec<f32> },
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum FromWorker {
+    /// The worker's handler is installed. Messages posted before this would be lost, so the
+    /// page holds them until it arrives.
+    Ready,
+    /// A step of loading, for the progress indicator; `fraction` of a download when known.
+    Progress { id: u64, stage: String, fraction: Option<f32> },
+    /// The model is ready on `backend`; `note` explains a fallback or the measured choice.
+    Loaded { id: u64, name: String, backend: Backend, note: Option<String> },
+    /// Pixels in row-major order, `channels` bytes per pixel; `memory` is the size of the
+    /// worker's wasm memory after the decode and `gpu_memory` the bytes its GPU allocator holds
+    /// (0 on the CPU), for the soak benchmark and anyone watching leaks.
+    ///
+    /// Pixels travel as byte arrays (a JS Uint8Array), not as arrays of numbers: a batch of 64
+    /// digits is 50,176 values, and building and cloning them one number at a time cost more
+    /// than the decode itself (bench/RESULTS.md has the batch round trip before and after).
+    Decoded {
+        id: u64,
+        #[serde(with = "serde_bytes")]
+        pixels: Vec<u8>,
+        micros: u32,
+        memory: u32,
+        gpu_memory: u64,
+    },
+    /// Images for a `DecodeMany`, in order.
+    DecodedMany {
+        id: u64,
+        lane: Lane,
+        #[serde(with = "byte_rows")]
+        images: Vec<Vec<u8>>,
+    },
+    /// q(z|x) of an `Encode`, and the decode of its mean (the reconstruction).
+    Encoded {
+        id: u64,
+        mu: Vec<f32>,
+        logvar: Vec<f32>,
+        #[serde(with = "serde_bytes")]
+        recon: Vec<u8>,
+    },
+    /// Something failed; `id` names the request when there is one.
+    Failed { id: Option<u64>, message: String },
+    /// The worker cannot go on: its GPU device was lost (posted by `worker_loader.js`, which
+    /// watches `GPUDevice.lost`) or it crashed. The page restarts it on the CPU.
+    Lost { message: String },
+}
+
+/// `Vec<Vec<u8>>` as a list of byte arrays (serde_bytes covers one `Vec<u8>` only).
+mod byte_rows {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use serde_bytes::{ByteBuf, Bytes};
+
+    pub fn serialize<S: Serializer>(rows: &[Vec<u8>], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(rows.iter().map(|r| Bytes::new(r)))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Vec<u8>>, D::Error> {
+        let rows = Vec::<ByteBuf>::deserialize(d)?;
+        Ok(rows.into_iter().map(ByteBuf::into_vec).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_round_trip_through_serde() {
+        let msgs = vec![
+            ToWorker::Load {
+                id: 1,
+                manifest_json: "{}".into(),
+                weights_url: "w".into(),
+                backend: BackendChoice::Cpu,
+                companion: true,
+            },
+            ToWorker::Decode { id: 2, z: vec![0.5, -1.0] },
+            ToWorker::DecodeMany {
+                id: 3,
+                lane: Lane::Compare(1),
+                model: None,
+                zs: vec![vec![0.0], vec![1.0]],
+            },
+            ToWorker::Encode { id: 4, model: Some("mnist-ae".into()), pixels: vec![0.25; 4] },
+        ];
+        for m in msgs {
+            let back: ToWorker = serde_json::from_str(&serde_json::to_string(&m).unwrap()).unwrap();
+            assert_eq!(back, m);
+        }
+        let replies = [
+            FromWorker::Decoded {
+                id: 3,
+                pixels: vec![0, 255],
+                micros: 10,
+                memory: 1 << 20,
+                gpu_memory: 3 << 30,
+            },
+            FromWorker::DecodedMany { id: 4, lane: Lane::Grid, images: vec![vec![1, 2], vec![], vec![255]] },
+            FromWorker::Encoded { id: 5, mu: vec![0.5], logvar: vec![-1.0], recon: vec![7; 3] },
+        ];
+        for r in replies {
+            assert_eq!(serde_json::from_str::<FromWorker>(&serde_json::to_string(&r).unwrap()).unwrap(), r);
+        }
+    }
+
+    #[test]
+    fn backend_names_are_what_tests_read() {
+        assert_eq!(Backend::Webgpu.as_str(), "webgpu");
+        assert_eq!(Backend::Cpu.as_str(), "cpu");
+        assert_eq!(BackendChoice::parse("cpu"), Some(BackendChoice::Cpu));
+        assert_eq!(BackendChoice::parse("gpu"), None);
+    }
+}

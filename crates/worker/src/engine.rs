@@ -1,0 +1,379 @@
+//! The worker's job queue and the runner that does the work.
+//!
+//! The runner is owned by whichever task is running it: when the inbox empties it parks itself
+//! in `Engine::idle`, and the next message takes it out and starts a new task. So no RefCell
+//! borrow is ever held across an `.await`.
+
+use super::devices::Devices;
+use super::{now_ms, post};
+use bundle::Manifest;
+use burn::prelude::*;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, VecDeque};
+use std::rc::Rc;
+use vae::{Model, load_model};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use worker_protocol::pixels::to_bytes;
+use worker_protocol::{Backend, BackendChoice, FromWorker, Lane, ToWorker};
+
+struct Load {
+    id: u64,
+    manifest_json: String,
+    weights_url: String,
+    backend: BackendChoice,
+    companion: bool,
+}
+
+/// A batch waiting in its lane: (request id, model name or current, codes).
+type Batch = (u64, Option<String>, Vec<Vec<f32>>);
+
+enum Job {
+    Load(Load),
+    Encode { id: u64, model: Option<String>, pixels: Vec<f32> },
+    Decode { id: u64, z: Vec<f32> },
+    DecodeMany { id: u64, lane: Lane, batch: Batch },
+}
+
+pub struct Engine {
+    loads: VecDeque<Load>,
+    encodes: VecDeque<(u64, Option<String>, Vec<f32>)>,
+    /// Only the newest decode request is kept, and the newest batch of each lane.
+    decode: Option<(u64, Vec<f32>)>,
+    many: BTreeMap<Lane, Batch>,
+    idle: Option<Runner>,
+}
+
+impl Default for Engine {
+    fn default() -> Self {
+        Engine {
+            loads: VecDeque::new(),
+            encodes: VecDeque::new(),
+            decode: None,
+            many: BTreeMap::new(),
+            idle: Some(Runner::default()),
+        }
+    }
+}
+
+impl Engine {
+    pub fn push(engine: &Rc<RefCell<Engine>>, msg: ToWorker) {
+        let mut e = engine.borrow_mut();
+        match msg {
+            ToWorker::Load { id, manifest_json, weights_url, backend, companion } => {
+                e.loads.push_back(Load { id, manifest_json, weights_url, backend, companion })
+            }
+            ToWorker::Decode { id, z } => e.decode = Some((id, z)),
+            ToWorker::DecodeMany { id, lane, model, zs } => {
+                e.many.insert(lane, (id, model, zs));
+            }
+            ToWorker::Encode { id, model, pixels } => e.encodes.push_back((id, model, pixels)),
+        }
+        if let Some(runner) = e.idle.take() {
+            wasm_bindgen_futures::spawn_local(runner.run(engine.clone()));
+        }
+    }
+
+    /// Loads first (a decode asked after a load must run on the new model), then the slider's
+    /// decode (what the hand is waiting for), then encodes, then batches.
+    fn next(&mut self) -> Option<Job> {
+        if let Some(load) = self.loads.pop_front() {
+            return Some(Job::Load(load));
+        }
+        if let Some((id, z)) = self.decode.take() {
+            return Some(Job::Decode { id, z });
+        }
+        if let Some((id, model, pixels)) = self.encodes.pop_front() {
+            return Some(Job::Encode { id, model, pixels });
+        }
+        self.many.pop_first().map(|(lane, batch)| Job::DecodeMany { id: batch.0, lane, batch })
+    }
+}
+
+struct Current {
+    manifest: Manifest,
+    model: Model,
+    device: Device,
+    backend: Backend,
+}
+
+#[derive(Default)]
+struct Runner {
+    devices: Devices,
+    current: Option<Current>,
+    /// Models kept beside the current one (the AE vs VAE view), on the CPU: the views that use
+    /// them decode small batches where the CPU is fastest here, and a lost GPU cannot take them.
+    companions: Vec<Current>,
+}
+
+/// At most this many companions stay loaded; the oldest goes first.
+const MAX_COMPANIONS: usize = 2;
+
+impl Runner {
+    async fn run(mut self, engine: Rc<RefCell<Engine>>) {
+        loop {
+            let job = {
+                let mut e = engine.borrow_mut();
+                match e.next() {
+                    Some(job) => job,
+                    None => {
+                        e.idle = Some(self);
+                        return;
+                    }
+                }
+            };
+            match job {
+                Job::Load(load) => {
+                    let id = load.id;
+                    if let Err(message) = self.load(load).await {
+                        post(&FromWorker::Failed { id: Some(id), message });
+                    }
+                }
+                Job::Decode { id, z } => match self.decode(&z).await {
+                    Ok((pixels, micros)) => post(&FromWorker::Decoded {
+                        id,
+                        pixels,
+                        micros,
+                        memory: super::wasm_memory_bytes(),
+                        gpu_memory: self.gpu_memory(),
+                    }),
+                    Err(message) => post(&FromWorker::Failed { id: Some(id), message }),
+                },
+                Job::DecodeMany { id, lane, batch: (_, model, zs) } => {
+                    match self.decode_many(model.as_deref(), &zs).await {
+                        Ok(images) => post(&FromWorker::DecodedMany { id, lane, images }),
+                        Err(message) => post(&FromWorker::Failed { id: Some(id), message }),
+                    }
+                }
+                Job::Encode { id, model, pixels } => match self.encode(model.as_deref(), &pixels).await {
+                    Ok((mu, logvar, recon)) => post(&FromWorker::Encoded { id, mu, logvar, recon }),
+                    Err(message) => post(&FromWorker::Failed { id: Some(id), message }),
+                },
+            }
+        }
+    }
+
+    async fn load(&mut self, load: Load) -> Result<(), String> {
+        let id = load.id;
+        let progress =
+            |stage: &str| post(&FromWorker::Progress { id, stage: stage.to_string(), fraction: None });
+        let manifest = Manifest::parse(&load.manifest_json).map_err(|e| e.to_string())?;
+        progress("downloading weights");
+        let weights = fetch_bytes(&load.weights_url, |done, total| {
+            let mb = |b: f64| b / 1_048_576.0;
+            post(&FromWorker::Progress {
+                id,
+                stage: match total {
+                    Some(t) => format!("downloading weights, {:.1} of {:.1} MB", mb(done), mb(t)),
+                    None => format!("downloading weights, {:.1} MB", mb(done)),
+                },
+                fraction: total.filter(|t| *t > 0.0).map(|t| (done / t).min(1.0) as f32),
+            })
+        })
+        .await?;
+        progress("building the model");
+        let cpu = Devices::cpu();
+        if load.companion {
+            let model = build(&manifest, weights, &cpu)?;
+            let name = manifest.name.clone();
+            self.companions.retain(|c| c.manifest.name != name);
+            if self.companions.len() >= MAX_COMPANIONS {
+                self.companions.remove(0);
+            }
+            self.companions.push(Current { manifest, model, device: cpu, backend: Backend::Cpu });
+            post(&FromWorker::Loaded { id, name, backend: Backend::Cpu, note: None });
+            return Ok(());
+        }
+        let (model, device, backend, note) = match load.backend {
+            BackendChoice::Cpu => (build(&manifest, weights, &cpu)?, cpu, Backend::Cpu, None),
+            BackendChoice::Webgpu => match self.devices.webgpu().await {
+                Ok(gpu) => (build(&manifest, weights, &gpu)?, gpu, Backend::Webgpu, None),
+                Err(why) => (
+                    build(&manifest, weights, &cpu)?,
+                    cpu,
+                    Backend::Cpu,
+                    Some(format!("{why}; decoding on the CPU instead")),
+                ),
+            },
+            BackendChoice::Auto => match self.devices.webgpu().await {
+                Err(why) => (build(&manifest, weights, &cpu)?, cpu, Backend::Cpu, Some(why)),
+                Ok(gpu) => {
+                    progress("measuring WebGPU against the CPU");
+                    let on_cpu = build(&manifest, weights.clone(), &cpu)?;
+                    let on_gpu = build(&manifest, weights, &gpu)?;
+                    let t_cpu = time_decode(&on_cpu, &cpu, manifest.latent_dim).await?;
+                    let t_gpu = time_decode(&on_gpu, &gpu, manifest.latent_dim).await?;
+                    let why = format!("measured one decode: WebGPU {t_gpu:.1} ms, CPU {t_cpu:.1} ms");
+                    if t_gpu < t_cpu {
+                        (on_gpu, gpu, Backend::Webgpu, Some(why))
+                    } else {
+                        (on_cpu, cpu, Backend::Cpu, Some(why))
+                    }
+                }
+            },
+        };
+        // One decode of the origin: warms shaders and catches weights that decode to NaN.
+        let probe = decode_values(&model, &device, &vec![0.0; manifest.latent_dim]).await?;
+        if probe.iter().any(|v| !v.is_finite()) {
+            return Err(format!("the weights of {} decode to NaN: the file is damaged", manifest.name));
+        }
+        let name = manifest.name.clone();
+        self.current = Some(Current { manifest, model, device, backend });
+        post(&FromWorker::Loaded { id, name, backend, note });
+        Ok(())
+    }
+
+    /// Bytes the current model's GPU allocator holds (buffers in use and pages kept for reuse);
+    /// 0 on the CPU, whose tensors live in the wasm memory reported beside it.
+    fn gpu_memory(&self) -> u64 {
+        self.current
+            .as_ref()
+            .filter(|c| c.backend == Backend::Webgpu)
+            .and_then(|c| c.device.memory_pool_usage())
+            .map_or(0, |u| u.bytes_reserved)
+    }
+
+    async fn decode(&self, z: &[f32]) -> Result<(Vec<u8>, u32), String> {
+        let Some(current) = &self.current else {
+            return Err("no model is loaded yet".into());
+        };
+        if z.len() != current.manifest.latent_dim || z.iter().any(|v| !v.is_finite()) {
+            return Err(format!(
+                "a code of {} numbers cannot be decoded by a {}-D model",
+                z.len(),
+                current.manifest.latent_dim
+            ));
+        }
+        let start = now_ms();
+        let values = decode_values(&current.model, &current.device, z).await?;
+        let micros = ((now_ms() - start) * 1000.0) as u32;
+        Ok((to_bytes(&values), micros))
+    }
+}
+
+impl Runner {
+    /// The model named, or the current one.
+    fn model(&self, name: Option<&str>) -> Result<&Current, String> {
+        let current = self.current.as_ref().filter(|c| name.is_none_or(|n| n == c.manifest.name));
+        match name {
+            None => current.ok_or_else(|| "no model is loaded yet".to_string()),
+            Some(n) => current
+                .or_else(|| self.companions.iter().find(|c| c.manifest.name == n))
+                .ok_or_else(|| format!("model {n} is not loaded")),
+        }
+    }
+
+    async fn decode_many(&self, model: Option<&str>, zs: &[Vec<f32>]) -> Result<Vec<Vec<u8>>, String> {
+        let c = self.model(model)?;
+        let dim = c.manifest.latent_dim;
+        if zs.is_empty()
+            || zs.len() > MAX_BATCH
+            || zs.iter().any(|z| z.len() != dim || z.iter().any(|v| !v.is_finite()))
+        {
+            return Err(format!("a batch must hold 1 to {MAX_BATCH} finite codes of {dim} numbers"));
+        }
+        let flat: Vec<f32> = zs.concat();
+        let z = Tensor::<1>::from_floats(flat.as_slice(), &c.device).reshape([zs.len(), dim]);
+        let values = read(c.model.decode(z)).await?;
+        let per = values.len() / zs.len();
+        Ok(values.chunks_exact(per.max(1)).map(to_bytes).collect())
+    }
+
+    async fn encode(
+        &self,
+        model: Option<&str>,
+        pixels: &[f32],
+    ) -> Result<(Vec<f32>, Vec<f32>, Vec<u8>), String> {
+        let c = self.model(model)?;
+        let len = c.manifest.image.len();
+        if pixels.len() != len || pixels.iter().any(|v| !v.is_finite()) {
+            return Err(format!(
+                "{} needs {len} pixel values, the image gave {}",
+                c.manifest.name,
+                pixels.len()
+            ));
+        }
+        let x = Tensor::<1>::from_floats(pixels, &c.device).reshape([1, len]);
+        let (mu, logvar) = c.model.encode(x);
+        let recon = read(c.model.decode(mu.clone())).await?;
+        Ok((read(mu).await?, read(logvar).await?, to_bytes(&recon)))
+    }
+}
+
+/// The largest batch one request may ask for (a 16-frame strip, a 64-image benchmark).
+const MAX_BATCH: usize = 256;
+
+async fn read(t: Tensor<2>) -> Result<Vec<f32>, String> {
+    let data = t.into_data_async().await.map_err(|e| format!("reading a result failed: {e:?}"))?;
+    data.try_to_vec::<f32>().map_err(|e| format!("a result had unexpected data: {e:?}"))
+}
+
+fn build(manifest: &Manifest, weights: Vec<u8>, device: &Device) -> Result<Model, String> {
+    load_model(manifest, weights, device).map_err(|e| e.to_string())
+}
+
+async fn decode_values(model: &Model, device: &Device, z: &[f32]) -> Result<Vec<f32>, String> {
+    let z = Tensor::<1>::from_floats(z, device).reshape([1, z.len()]);
+    let data = model.decode(z).into_data_async().await.map_err(|e| format!("decoding failed: {e:?}"))?;
+    data.try_to_vec::<f32>().map_err(|e| format!("decoding gave unexpected data: {e:?}"))
+}
+
+/// Median of three decodes after one warm-up, in milliseconds.
+async fn time_decode(model: &Model, device: &Device, dim: usize) -> Result<f64, String> {
+    let z = vec![0.1; dim];
+    decode_values(model, device, &z).await?;
+    let mut times = Vec::new();
+    for _ in 0..3 {
+        let start = now_ms();
+        decode_values(model, device, &z).await?;
+        times.push(now_ms() - start);
+    }
+    times.sort_by(f64::total_cmp);
+    Ok(times[1])
+}
+
+/// Download `url`, reporting (bytes so far, total if the server said) as chunks arrive, at most
+/// about every 5%: a model on a slow link should show movement, not a frozen spinner.
+async fn fetch_bytes(url: &str, on_progress: impl Fn(f64, Option<f64>)) -> Result<Vec<u8>, String> {
+    use js_sys::{Function, Promise, Reflect, Uint8Array};
+    let scope: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
+    let failed = |e: wasm_bindgen::JsValue| format!("could not download {url}: {e:?}");
+    let response: web_sys::Response =
+        JsFuture::from(scope.fetch_with_str(url)).await.map_err(failed)?.unchecked_into();
+    if !response.ok() {
+        return Err(format!("could not download {url}: HTTP {}", response.status()));
+    }
+    // The stream API through Reflect: it saves three web-sys features for four calls.
+    let get = |obj: &wasm_bindgen::JsValue, key: &str| Reflect::get(obj, &key.into()).map_err(failed);
+    let headers = get(&response, "headers")?;
+    let header: Function = get(&headers, "get")?.dyn_into().map_err(failed)?;
+    let total = header
+        .call1(&headers, &"content-length".into())
+        .ok()
+        .and_then(|v| v.as_string())
+        .and_then(|v| v.parse::<f64>().ok());
+    let body = get(&response, "body")?;
+    let reader =
+        get(&body, "getReader")?.dyn_into::<Function>().map_err(failed)?.call0(&body).map_err(failed)?;
+    let read: Function = get(&reader, "read")?.dyn_into().map_err(failed)?;
+    let mut bytes = Vec::with_capacity(total.unwrap_or(0.0) as usize);
+    let mut reported = 0.0;
+    loop {
+        let promise: Promise = read.call0(&reader).map_err(failed)?.dyn_into().map_err(failed)?;
+        let chunk = JsFuture::from(promise).await.map_err(failed)?;
+        if get(&chunk, "done")?.as_bool() == Some(true) {
+            break;
+        }
+        let value: Uint8Array = get(&chunk, "value")?.dyn_into().map_err(failed)?;
+        let start = bytes.len();
+        bytes.resize(start + value.length() as usize, 0);
+        value.copy_to(&mut bytes[start..]);
+        let done = bytes.len() as f64;
+        if done - reported >= total.unwrap_or(1_048_576.0) * 0.05 {
+            on_progress(done, total);
+            reported = done;
+        }
+    }
+    on_progress(bytes.len() as f64, total);
+    Ok(bytes)
+}

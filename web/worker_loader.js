@@ -1,5 +1,7 @@
 // Classic-worker bootstrap for the inference worker that trunk builds with wasm-bindgen's
-// no-modules target: load the glue, then instantiate the wasm next to it.
+// no-modules target: load the glue, then instantiate the wasm next to it. `worker_loader.js`
+// loads the CPU-only module; `worker_loader.js?gpu` the one with WebGPU, which the page asks for
+// only when the browser offers an adapter (it is several times larger).
 //
 // It also watches every GPU device the worker creates: when one is lost (driver reset, GPU
 // process crash) burn cannot go on with it, so the page is told and restarts the worker on the
@@ -29,5 +31,6 @@ self.addEventListener("message", (event) => {
     devices.forEach((d) => d.destroy());
   }
 });
-importScripts("./worker.js");
-wasm_bindgen("./worker_bg.wasm");
+const module = self.location.search === "?gpu" ? "worker_gpu" : "worker";
+importScripts(`./${module}.js`);
+wasm_bindgen(`./${module}_bg.wasm`);

@@ -89,7 +89,11 @@ fn sizes() -> Value {
         files.extend(["page_bg.wasm", "worker_bg.wasm"].iter().map(|f| served.join(f)));
     }
     for model in ["mnist-vae", "faces-vae"] {
-        files.push(root.join("web/models").join(model).join(bundle::WEIGHTS_FILE));
+        let manifest = e2e::native::manifest(model);
+        let (decoder, encoder) = manifest.weight_files();
+        files.extend(
+            std::iter::once(decoder).chain(encoder).map(|f| root.join("web/models").join(model).join(f)),
+        );
     }
     let rows: Vec<Value> = files
         .iter()

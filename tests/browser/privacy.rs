@@ -60,10 +60,10 @@ fn a_whole_session_sends_no_request_beyond_127_0_0_1() {
     let ours: Vec<String> =
         by_source.into_values().filter(|(mine, _)| *mine).flat_map(|(_, urls)| urls).collect();
     assert!(
-        ours.iter().any(|u| u.ends_with("mnist-vae/weights.bpk")),
+        ours.iter().any(|u| u.ends_with("mnist-vae/decoder.bpk")),
         "the worker's fetches are in the log: {ours:?}"
     );
-    assert!(ours.iter().any(|u| u.ends_with("faces-vae/weights.bpk")));
+    assert!(ours.iter().any(|u| u.ends_with("faces-vae/decoder.bpk")));
     let away: Vec<&String> = ours
         .iter()
         .filter(|u| !(u.starts_with(&origin) || u.starts_with("blob:") || u.starts_with("data:")))

@@ -209,7 +209,9 @@ fn site_with_broken_bundles() -> PathBuf {
     let good = workspace().join("web/models/mnist-vae");
     let manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(good.join("manifest.json")).unwrap()).unwrap();
-    let weights = std::fs::read(good.join("weights.bpk")).unwrap();
+    // The file the first image needs: the decoder's (compact bundles) or the only one.
+    let weights_file = manifest["weights"]["decoder"].as_str().unwrap_or("weights.bpk").to_string();
+    let weights = std::fs::read(good.join(&weights_file)).unwrap();
     let mut bundles: Vec<Bundle> = Vec::new();
     let edit = |name: &str, f: &dyn Fn(&mut serde_json::Value)| {
         let mut m = manifest.clone();
@@ -226,6 +228,7 @@ fn site_with_broken_bundles() -> PathBuf {
             m["kl_per_dim"] = serde_json::json!(vec![0.5; 16]);
             m["label_means"] = serde_json::json!([]);
             m["map"] = serde_json::Value::Null;
+            m["examples"] = serde_json::json!([]);
         }),
         Some(weights.clone()),
     ));
@@ -266,7 +269,7 @@ fn site_with_broken_bundles() -> PathBuf {
             std::fs::write(dir.join("manifest.json"), "{\"format_version\": 1, \"name\": ").unwrap();
         }
         if let Some(w) = w {
-            std::fs::write(dir.join("weights.bpk"), w).unwrap();
+            std::fs::write(dir.join(&weights_file), w).unwrap();
         }
         index.push(serde_json::json!({ "name": name, "description": "broken on purpose", "latent_dim": 32 }));
     }

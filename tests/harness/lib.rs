@@ -15,6 +15,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 pub mod native;
+pub mod network;
 
 /// How Chromium is started.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,11 +63,23 @@ impl Page {
 
     /// Open the app served from `dist` (a copy of the built app with extra files, say).
     pub fn open_site(name: &str, mode: Mode, dist: &Path, query_and_hash: &str, extra_args: &[&str]) -> Page {
+        Page::open_throttled(name, mode, dist, query_and_hash, extra_args, None)
+    }
+
+    /// `open_site` over a slow link when `throttle` says so (set before the first request).
+    pub fn open_throttled(
+        name: &str,
+        mode: Mode,
+        dist: &Path,
+        query_and_hash: &str,
+        extra_args: &[&str],
+        throttle: Option<devserver::Throttle>,
+    ) -> Page {
         assert!(
             dist.join("index.html").is_file(),
             "dist/ is not built: run `cargo xtask test` (it builds the app first)"
         );
-        let server = devserver::Server::start(dist, 0).expect("start the static server");
+        let server = devserver::Server::start_throttled(dist, 0, throttle).expect("start the static server");
         let profile =
             TempDir(std::env::temp_dir().join(format!("latent-lab-chromium-{}-{name}", std::process::id())));
         let mut args: Vec<OsString> = [
@@ -273,6 +286,11 @@ impl Page {
     /// The URLs requested so far (page and worker), in order.
     pub fn requests(&self) -> Vec<String> {
         self.requests.lock().map(|v| v.clone()).unwrap_or_default()
+    }
+
+    /// Every response the server sent this page and its workers, with its bytes on the wire.
+    pub fn served(&self) -> Vec<devserver::Served> {
+        self._server.served()
     }
 
     pub fn errors(&self) -> Vec<String> {

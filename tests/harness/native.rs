@@ -1,8 +1,8 @@
 //! Native decodes of the shipped bundles, to compare with what the browser drew.
 
-use bundle::{MANIFEST_FILE, Manifest, WEIGHTS_FILE};
+use bundle::{MANIFEST_FILE, Manifest};
 use burn::prelude::*;
-use vae::load_model;
+use vae::load_bundle_dir;
 
 pub fn manifest(name: &str) -> Manifest {
     let dir = crate::workspace().join("web/models").join(name);
@@ -20,8 +20,7 @@ pub fn decode_values(name: &str, z: &[f32]) -> Vec<f32> {
     let m = manifest(name);
     let dir = crate::workspace().join("web/models").join(name);
     let device = Device::flex();
-    let model =
-        load_model(&m, std::fs::read(dir.join(WEIGHTS_FILE)).expect("weights"), &device).expect("load");
+    let model = load_bundle_dir(&m, &dir, &device).expect("load the bundle");
     let out = model.decode(Tensor::<1>::from_floats(z, &device).reshape([1, z.len()]));
     out.into_data().try_to_vec().expect("floats")
 }

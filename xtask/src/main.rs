@@ -13,6 +13,7 @@
 //! Set-up is idempotent: each step checks first and says what it installs and why.
 
 mod dist;
+mod page_graph;
 mod setup;
 mod steps;
 

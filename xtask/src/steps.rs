@@ -135,7 +135,7 @@ pub fn test() -> Result {
     setup::toolchain(Needs { browser: true, binaryen: false })?;
     setup::data()?;
     run(cargo().args(["fmt", "--all", "--check"]))?;
-    page_has_no_burn()?;
+    crate::page_graph::page_has_no_burn()?;
     // Clippy runs inside the two builds the tests need anyway (the wasm build and the native
     // test build) as cargo's workspace wrapper, instead of in two `cargo clippy` passes of
     // their own: those compiled burn twice more (native and wasm32 check builds), a quarter of
@@ -157,63 +157,6 @@ pub fn test() -> Result {
     println!("xtask test summary: native and browser tests {}", if tests.is_ok() { "ok" } else { "FAILED" });
     println!("{} passed, {} failed, {} skipped", tally.passed, tally.failed, tally.ignored);
     tests
-}
-
-/// The page must never compile burn (or its GPU stack): that is what keeps it light. Fails
-/// naming the crates when a dependency change pulls them in.
-fn page_has_no_burn() -> Result {
-    let out = cargo()
-        .args([
-            "tree",
-            "-p",
-            "page",
-            "--target",
-            "wasm32-unknown-unknown",
-            "-e",
-            "normal",
-            "--prefix",
-            "none",
-        ])
-        .current_dir(root())
-        .output()
-        .map_err(|e| format!("cannot run cargo tree: {e}"))?;
-    if !out.status.success() {
-        return Err(format!("cargo tree -p page failed: {}", String::from_utf8_lossy(&out.stderr)));
-    }
-    let heavy = heavy_crates(&String::from_utf8_lossy(&out.stdout));
-    if heavy.is_empty() {
-        say("the page's wasm dependency graph has no burn, cubecl or wgpu");
-        Ok(())
-    } else {
-        Err(format!("the page's wasm dependency graph must not contain {}", heavy.join(", ")))
-    }
-}
-
-/// Crate names in `cargo tree --prefix none` output that belong to burn's engine.
-fn heavy_crates(tree: &str) -> Vec<String> {
-    let mut found: Vec<String> = tree
-        .lines()
-        .filter_map(|line| line.split_whitespace().next())
-        .filter(|name| {
-            ["burn", "cubecl", "wgpu"].iter().any(|h| name == h || name.starts_with(&format!("{h}-")))
-        })
-        .map(str::to_string)
-        .collect();
-    found.sort();
-    found.dedup();
-    found
-}
-
-#[cfg(test)]
-mod tests {
-    use super::heavy_crates;
-
-    #[test]
-    fn burn_and_its_gpu_stack_are_found_by_name_and_nothing_else() {
-        let tree = "page v0.1.0 (/w/crates/page)\nyew v0.23.0\nburn-core v0.22.1\nwgpu v26.0.1\nburnished v1.0.0\ncubecl-runtime v0.9.0\nburn-core v0.22.1 (*)\n";
-        assert_eq!(heavy_crates(tree), ["burn-core", "cubecl-runtime", "wgpu"]);
-        assert!(heavy_crates("page v0.1.0\nyew v0.23.0\nserde v1.0.0\n").is_empty());
-    }
 }
 
 /// Measurements in the real browser: never a timed test, always on demand.
@@ -241,6 +184,9 @@ pub fn bench() -> Result {
         .env("LATENT_LAB_SERVED_WASM", &served))?;
     // 10,000 decodes and 50 model switches in one page: memory and errors over a long session.
     run(cargo().args(["run", "-p", "e2e", "--bin", "soak"]))?;
+    // A new visitor's first image: the served build (wasm-opt, precompressed) in a cold browser.
+    dist()?;
+    run(cargo().args(["run", "-p", "e2e", "--bin", "first_visit"]))?;
     training_against_torch()
 }
 

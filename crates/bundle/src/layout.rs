@@ -1,7 +1,7 @@
 //! Where a model's files are served, relative to the page: `models/index.json` lists the
 //! models, and each lives in `models/<name>/`. The one place these paths are spelled.
 
-use crate::{MANIFEST_FILE, WEIGHTS_FILE};
+use crate::MANIFEST_FILE;
 
 pub const INDEX_URL: &str = "models/index.json";
 
@@ -19,10 +19,6 @@ impl<'a> ModelFiles<'a> {
         self.file(MANIFEST_FILE)
     }
 
-    pub fn weights(&self) -> String {
-        self.file(WEIGHTS_FILE)
-    }
-
     /// Any file of the bundle, such as an example image the manifest lists.
     pub fn file(&self, file: &str) -> String {
         format!("models/{}/{file}", self.name)
@@ -37,7 +33,7 @@ mod tests {
     fn every_file_of_a_model_sits_in_its_own_folder() {
         let files = ModelFiles::of("faces-vae");
         assert_eq!(files.manifest(), "models/faces-vae/manifest.json");
-        assert_eq!(files.weights(), "models/faces-vae/weights.bpk");
+        assert_eq!(files.file("decoder.bpk"), "models/faces-vae/decoder.bpk");
         assert_eq!(files.file("examples/0.png"), "models/faces-vae/examples/0.png");
         assert!(INDEX_URL.starts_with("models/"));
     }

@@ -17,7 +17,9 @@ pub use architecture::Architecture;
 pub use error::BundleError;
 pub use index::IndexEntry;
 pub use layout::{INDEX_URL, ModelFiles};
-pub use manifest::{ACTIVE_KL, Example, ImageShape, Manifest, MapProjection, NamedVector, Training};
+pub use manifest::{
+    ACTIVE_KL, CompactWeights, Example, ImageShape, Manifest, MapProjection, NamedVector, Training,
+};
 
 /// Bumped whenever a manifest field changes meaning; the app refuses other versions.
 pub const FORMAT_VERSION: u32 = 1;

@@ -90,12 +90,40 @@ pub struct Manifest {
     /// works without uploads.
     #[serde(default)]
     pub examples: Vec<Example>,
+    /// Compact weights: a decoder file and an encoder file in f16. Absent in bundles made
+    /// before them, which hold every weight in one f32 `weights.bpk`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weights: Option<CompactWeights>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Example {
     pub file: String,
     pub label: String,
+    /// q(z|x) of this image, computed when the bundle was written, so the gallery shows the
+    /// examples before the encoder's weights are fetched. Empty when not precomputed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mu: Vec<f32>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub logvar: Vec<f32>,
+}
+
+impl Example {
+    /// Its precomputed encoding, when it has one.
+    pub fn encoding(&self) -> Option<(&[f32], &[f32])> {
+        (!self.mu.is_empty()).then_some((self.mu.as_slice(), self.logvar.as_slice()))
+    }
+}
+
+/// Where a compact bundle's two weight files are, and how their floats are stored.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CompactWeights {
+    /// The stored float type ("f16"); the worker casts to f32 as it loads.
+    pub dtype: String,
+    /// Everything the decoder needs: the first image waits for this file only.
+    pub decoder: String,
+    /// Fetched when something is first encoded.
+    pub encoder: String,
 }
 
 impl Manifest {
@@ -149,14 +177,47 @@ impl Manifest {
                 )));
             }
         }
-        let all_finite =
-            self.kl_per_dim.iter().chain(self.vectors.iter().flat_map(|v| &v.vector)).all(|x| x.is_finite());
+        for e in &self.examples {
+            let sizes = (e.mu.len(), e.logvar.len());
+            if sizes != (0, 0) && sizes != (d, d) {
+                return Err(BundleError::Inconsistent(format!(
+                    "example {} has an encoding of {} and {} numbers, not {d}",
+                    e.file,
+                    e.mu.len(),
+                    e.logvar.len()
+                )));
+            }
+        }
+        if let Some(w) = &self.weights {
+            let plain = |f: &str| !f.is_empty() && !f.contains("..") && !f.starts_with('/');
+            if !plain(&w.decoder) || !plain(&w.encoder) || w.dtype != "f16" {
+                return Err(BundleError::Inconsistent(format!(
+                    "the weight files must be plain names inside the bundle, stored as f16 (found {:?})",
+                    w
+                )));
+            }
+        }
+        let all_finite = self
+            .kl_per_dim
+            .iter()
+            .chain(self.vectors.iter().flat_map(|v| &v.vector))
+            .chain(self.examples.iter().flat_map(|e| e.mu.iter().chain(&e.logvar)))
+            .all(|x| x.is_finite());
         if !all_finite {
             return Err(BundleError::Inconsistent(
                 "a KL value or vector entry is not a finite number".into(),
             ));
         }
         Ok(())
+    }
+
+    /// The weight file the first image needs, and the encoder's file when it is a separate one
+    /// (compact bundles); legacy bundles hold both halves in `weights.bpk`.
+    pub fn weight_files(&self) -> (&str, Option<&str>) {
+        match &self.weights {
+            Some(w) => (&w.decoder, Some(&w.encoder)),
+            None => (crate::WEIGHTS_FILE, None),
+        }
     }
 
     /// Latent dimensions ordered by KL, most informative first.
@@ -178,6 +239,38 @@ mod tests {
         let back = Manifest::parse(&serde_json::to_string(&m).unwrap()).unwrap();
         assert_eq!(back, m);
         assert_eq!(back.dims_by_kl(), vec![3, 2, 1, 0]);
+    }
+
+    #[test]
+    fn compact_weights_and_precomputed_examples_are_checked() {
+        let mut m = manifest(2);
+        assert_eq!(m.weight_files(), ("weights.bpk", None));
+        m.weights = Some(CompactWeights {
+            dtype: "f16".into(),
+            decoder: "decoder.bpk".into(),
+            encoder: "encoder.bpk".into(),
+        });
+        m.examples = vec![Example {
+            file: "examples/0.png".into(),
+            label: "0".into(),
+            mu: vec![0.5, -1.0],
+            logvar: vec![-2.0, -3.0],
+        }];
+        let back = Manifest::parse(&serde_json::to_string(&m).unwrap()).unwrap();
+        assert_eq!(back.weight_files(), ("decoder.bpk", Some("encoder.bpk")));
+        assert_eq!(back.examples[0].encoding(), Some((&[0.5, -1.0][..], &[-2.0, -3.0][..])));
+
+        let mut short = m.clone();
+        short.examples[0].mu.pop();
+        let err = Manifest::parse(&serde_json::to_string(&short).unwrap()).unwrap_err();
+        assert!(err.to_string().contains("example examples/0.png"), "{err}");
+        let mut escape = m.clone();
+        escape.weights.as_mut().unwrap().decoder = "../other/decoder.bpk".into();
+        assert!(Manifest::parse(&serde_json::to_string(&escape).unwrap()).is_err());
+        // An old manifest (no `weights`, examples without encodings) still reads.
+        let mut old = serde_json::to_value(manifest(2)).unwrap();
+        old.as_object_mut().unwrap().remove("weights");
+        assert_eq!(Manifest::parse(&old.to_string()).unwrap().weight_files().1, None);
     }
 
     #[test]

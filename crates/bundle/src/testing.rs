@@ -37,5 +37,6 @@ pub fn manifest(latent: usize) -> Manifest {
         map: None,
         examples: vec![],
         metrics: BTreeMap::new(),
+        weights: None,
     }
 }

@@ -9,9 +9,10 @@
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Component, Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::thread;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// Only the page's own origin may be contacted (and `blob:`, the page's own in-memory files, so an
 /// export can be read back), and nothing may frame it.
@@ -22,30 +23,93 @@ pub struct Server {
     pub port: u16,
     stop: Arc<AtomicBool>,
     handle: Option<thread::JoinHandle<()>>,
+    log: Arc<Mutex<Vec<Served>>>,
+}
+
+/// One response, as the server sent it: what a benchmark counts to know what a visit cost,
+/// worker requests included (which the page's DevTools session does not see).
+#[derive(Clone, Debug)]
+pub struct Served {
+    /// The request's path and query.
+    pub target: String,
+    /// Bytes written to the socket: headers and body.
+    pub bytes: usize,
+    /// When the request arrived, in wall-clock milliseconds since the Unix epoch (comparable
+    /// with `performance.timeOrigin + performance.now()` in a browser on this machine).
+    pub asked_wall_ms: f64,
+}
+
+/// A slow link between server and browser, for first-visit measurements: every response waits
+/// `latency` before its first byte, and all responses together share `bytes_per_second`, as the
+/// requests of one visit share one wifi link.
+#[derive(Clone, Copy, Debug)]
+pub struct Throttle {
+    pub latency: Duration,
+    pub bytes_per_second: f64,
+}
+
+/// The shared link: when its next byte may go out.
+struct Link {
+    throttle: Throttle,
+    free_at: Mutex<Instant>,
+}
+
+impl Link {
+    /// Wait until `n` more bytes fit through the link.
+    fn pass(&self, n: usize) {
+        let until = {
+            let Ok(mut free) = self.free_at.lock() else { return };
+            let start = (*free).max(Instant::now());
+            *free = start + Duration::from_secs_f64(n as f64 / self.throttle.bytes_per_second);
+            *free
+        };
+        if let Some(wait) = until.checked_duration_since(Instant::now()) {
+            thread::sleep(wait);
+        }
+    }
+}
+
+fn wall_ms() -> f64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
 }
 
 impl Server {
     /// Serve `root` on 127.0.0.1; `port` 0 picks a free one.
     pub fn start(root: &Path, port: u16) -> std::io::Result<Server> {
+        Server::start_throttled(root, port, None)
+    }
+
+    /// `start`, behind a slow link when `throttle` says so.
+    pub fn start_throttled(root: &Path, port: u16, throttle: Option<Throttle>) -> std::io::Result<Server> {
         let listener = TcpListener::bind(("127.0.0.1", port))?;
         let port = listener.local_addr()?.port();
         let stop = Arc::new(AtomicBool::new(false));
         let root = root.to_path_buf();
         let flag = stop.clone();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let served = log.clone();
+        let link = throttle.map(|throttle| Arc::new(Link { throttle, free_at: Mutex::new(Instant::now()) }));
         let handle = thread::spawn(move || {
             for stream in listener.incoming() {
                 if flag.load(Ordering::SeqCst) {
                     break;
                 }
                 if let Ok(stream) = stream {
-                    let root = root.clone();
+                    let (root, served, link) = (root.clone(), served.clone(), link.clone());
                     thread::spawn(move || {
-                        let _ = handle(stream, &root);
+                        if let Ok(record) = handle(stream, &root, link.as_deref()) {
+                            served.lock().map(|mut l| l.push(record)).ok();
+                        }
                     });
                 }
             }
         });
-        Ok(Server { port, stop, handle: Some(handle) })
+        Ok(Server { port, stop, handle: Some(handle), log })
+    }
+
+    /// Every response sent so far.
+    pub fn served(&self) -> Vec<Served> {
+        self.log.lock().map(|l| l.clone()).unwrap_or_default()
     }
 
     pub fn url(&self) -> String {
@@ -166,8 +230,9 @@ fn etag(path: &Path, coding: Option<&str>) -> Option<String> {
     ))
 }
 
-fn handle(mut stream: TcpStream, root: &Path) -> std::io::Result<()> {
+fn handle(mut stream: TcpStream, root: &Path, link: Option<&Link>) -> std::io::Result<Served> {
     let req = read_request(&mut BufReader::new(stream.try_clone()?))?;
+    let asked_wall_ms = wall_ms();
     let method = req.method.as_str();
     let file = resolve(root, &req.target).filter(|p| p.is_file());
     let mut extra = String::new();
@@ -203,23 +268,55 @@ fn handle(mut stream: TcpStream, root: &Path) -> std::io::Result<()> {
     // `no-cache` means "ask before reusing": with the ETag, an unchanged file costs a 304. File
     // names carry no content hash (the worker is loaded by name), so nothing may be cached
     // without asking.
-    write!(
-        stream,
+    let head = format!(
         "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nContent-Security-Policy: {CSP}\r\n\
          Cross-Origin-Opener-Policy: same-origin\r\nCross-Origin-Embedder-Policy: require-corp\r\n\
          X-Content-Type-Options: nosniff\r\nCache-Control: no-cache\r\n{extra}Connection: close\r\n\r\n",
         body.len()
-    )?;
-    if method != "HEAD" {
-        stream.write_all(&body)?;
+    );
+    let body: &[u8] = if method == "HEAD" { &[] } else { &body };
+    if let Some(link) = link {
+        thread::sleep(link.throttle.latency);
     }
-    stream.flush()
+    let mut sent = 0;
+    for part in [head.as_bytes(), body] {
+        // Through a slow link in slices, so parallel responses share it as on real wifi.
+        for chunk in part.chunks(if link.is_some() { 16 * 1024 } else { usize::MAX }) {
+            if let Some(link) = link {
+                link.pass(chunk.len());
+            }
+            stream.write_all(chunk)?;
+            sent += chunk.len();
+        }
+    }
+    stream.flush()?;
+    Ok(Served { target: req.target, bytes: sent, asked_wall_ms })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::io::Read;
+
+    #[test]
+    fn a_throttled_link_is_shared_and_slow() {
+        let dir = std::env::temp_dir().join(format!("devserver-slow-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("big.bin"), vec![7u8; 200_000]).unwrap();
+        let throttle = Throttle { latency: Duration::from_millis(40), bytes_per_second: 1_000_000.0 };
+        let server = Server::start_throttled(&dir, 0, Some(throttle)).unwrap();
+        let port = server.port;
+        let start = Instant::now();
+        // Two at once share the link: 400 kB at 1 MB/s is at least 0.4 s, not 0.2.
+        let a = thread::spawn(move || get(port, "/big.bin").len());
+        let b = thread::spawn(move || get(port, "/big.bin").len());
+        assert!(a.join().unwrap() > 200_000 && b.join().unwrap() > 200_000);
+        let took = start.elapsed();
+        assert!(took >= Duration::from_millis(400), "{took:?}");
+        assert!(took < Duration::from_secs(3), "{took:?}");
+        drop(server);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
 
     fn get(port: u16, path: &str) -> String {
         get_with(port, path, "")
@@ -271,6 +368,10 @@ mod tests {
         let again = get_with(port, "/w.wasm", &format!("Accept-Encoding: br\r\nIf-None-Match: {tag}\r\n"));
         assert!(again.starts_with("HTTP/1.1 304"), "{again}");
         assert_eq!(header(&again, "Content-Length"), Some("0"));
+        // The log counts what went out, headers included.
+        let log = server.served();
+        let first = log.iter().find(|s| s.target == "/w.wasm").unwrap();
+        assert!(first.bytes > "BROTLI".len() && first.asked_wall_ms > 1.6e12, "{first:?}");
         drop(server);
         std::fs::remove_dir_all(dir).unwrap();
     }

@@ -1,13 +1,11 @@
 //! Latent Lab's page.
 //!
-//! `state` (the one State + Action reducer), `sniff` and `preprocess` (files to model inputs)
-//! and `export` (PNG/GIF) are plain Rust, tested natively without burn. `web` (Yew components,
+//! `state` (the one State + Action reducer) and `export` (PNG/GIF) are plain Rust, tested
+//! natively without burn; files become model inputs in the `image-input` crate. `web` (Yew components,
 //! hooks and the worker client) exists only on wasm32. The worker is its own crate; the two
 //! share only `worker-protocol` and `bundle`.
 
 pub mod export;
-pub mod preprocess;
-pub mod sniff;
 pub mod state;
 
 #[cfg(target_arch = "wasm32")]

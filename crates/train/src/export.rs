@@ -1,12 +1,12 @@
-//! Writing a bundle (`manifest.json` + `weights.bpk`) and the index the app lists models from.
+//! Writing a bundle (`manifest.json` + `decoder.bpk` + `encoder.bpk`) and the index the app
+//! lists models from.
 
 use crate::examples::{Examples, Source};
-use bundle::{Example, INDEX_FILE, IndexEntry, MANIFEST_FILE, Manifest, WEIGHTS_FILE};
+use bundle::{Example, INDEX_FILE, IndexEntry, MANIFEST_FILE, Manifest};
 use data::Split;
 use data::faces::ATTRIBUTES;
 use std::path::{Path, PathBuf};
 use vae::Model;
-use vae::weights_bytes;
 
 /// `web/models/` of this workspace.
 pub fn models_dir() -> PathBuf {
@@ -18,11 +18,14 @@ pub fn checkpoints_dir(name: &str) -> PathBuf {
     paths::target_dir().join("checkpoints").join(name)
 }
 
+/// Write a bundle: its compact weights (`crate::compact`, which also records their measured
+/// loss in the manifest), then the manifest, then the refreshed index.
 pub fn write_bundle(dir: &Path, manifest: &Manifest, model: Model) -> Result<(), Box<dyn std::error::Error>> {
     let out = dir.join(&manifest.name);
     std::fs::create_dir_all(&out)?;
-    std::fs::write(out.join(WEIGHTS_FILE), weights_bytes(model)?)?;
-    std::fs::write(out.join(MANIFEST_FILE), serde_json::to_string_pretty(manifest)?)?;
+    let mut manifest = manifest.clone();
+    crate::compact::write(&out, &mut manifest, &model)?;
+    std::fs::write(out.join(MANIFEST_FILE), serde_json::to_string_pretty(&manifest)?)?;
     write_index(dir)
 }
 
@@ -96,7 +99,7 @@ pub fn write_examples(
     for (n, (i, label)) in picks.into_iter().enumerate() {
         let file = format!("examples/{n}.png");
         write_png(&dir.join(&manifest.name).join(&file), w, w, channels, test.row(i))?;
-        manifest.examples.push(Example { file, label });
+        manifest.examples.push(Example { file, label, mu: Vec::new(), logvar: Vec::new() });
     }
     Ok(())
 }

@@ -115,6 +115,14 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Rewrite existing bundles' weights compactly (f16, decoder and encoder in two files) and
+    /// record the measured pixel difference against the f32 weights in their manifests.
+    Compact {
+        /// Bundle names; every bundle in the folder when none are given.
+        names: Vec<String>,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// List the presets.
     List,
     /// Training throughput of each CPU backend compiled in (flex; ndarray with `--features
@@ -194,8 +202,37 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 let path = dir.join(p.name).join(bundle::MANIFEST_FILE);
                 let mut manifest = Manifest::parse(&std::fs::read_to_string(&path)?)?;
                 export::write_examples(&dir, &mut manifest, p.source)?;
+                // New pictures need new precomputed encodings.
+                let (_, model) = read_bundle(&dir, p.name)?;
+                train::compact::encode_examples(&dir.join(p.name), &mut manifest, &model, &Device::flex())?;
                 write_manifest(&dir, &manifest)?;
                 println!("{}: {} examples", p.name, manifest.examples.len());
+            }
+            Ok(())
+        }
+        Command::Compact { names, out } => {
+            let dir = out.unwrap_or_else(export::models_dir);
+            let names: Vec<String> = if names.is_empty() {
+                presets::all().iter().map(|p| p.name.to_string()).filter(|n| dir.join(n).is_dir()).collect()
+            } else {
+                names
+            };
+            println!(
+                "| model | f16 max abs pixel diff | mean | decoder bytes | encoder bytes |\n|---|---|---|---|---|"
+            );
+            for name in names {
+                let (mut manifest, model) = read_bundle(&dir, &name)?;
+                let loss = train::compact::write(&dir.join(&name), &mut manifest, &model)?;
+                write_manifest(&dir, &manifest)?;
+                let size = |f: &str| std::fs::metadata(dir.join(&name).join(f)).map_or(0, |m| m.len());
+                println!(
+                    "| {name} | {:.5} ({:.2}/255) | {:.6} | {} | {} |",
+                    loss.max,
+                    loss.max * 255.0,
+                    loss.mean,
+                    size(train::compact::DECODER_FILE),
+                    size(train::compact::ENCODER_FILE)
+                );
             }
             Ok(())
         }
@@ -288,7 +325,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             let manifest_path = dir.join(bundle::MANIFEST_FILE);
             let mut manifest = Manifest::parse(&std::fs::read_to_string(&manifest_path)?)?;
             let device = Device::flex();
-            let model = vae::load_model(&manifest, std::fs::read(dir.join(bundle::WEIGHTS_FILE))?, &device)?;
+            let model = vae::load_bundle_dir(&manifest, &dir, &device)?;
             let test = preset.source.load(Split::Test, 0)?;
             let images = images.min(test.len());
             let start = std::time::Instant::now();
@@ -365,5 +402,6 @@ fn describe(
         vectors,
         map: evaluate::map(&enc, &test.labels, 2_000, preset.source),
         examples: vec![],
+        weights: None,
     })
 }

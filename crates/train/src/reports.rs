@@ -12,8 +12,7 @@ pub fn read_bundle(
 ) -> Result<(Manifest, Model), Box<dyn std::error::Error>> {
     let dir = dir.join(name);
     let manifest = Manifest::parse(&std::fs::read_to_string(dir.join(bundle::MANIFEST_FILE))?)?;
-    let weights = std::fs::read(dir.join(bundle::WEIGHTS_FILE))?;
-    let model = vae::load_model(&manifest, weights, &Device::flex())?;
+    let model = vae::load_bundle_dir(&manifest, &dir, &Device::flex())?;
     Ok((manifest, model))
 }
 

@@ -5,10 +5,12 @@
 //! autodiff in training. What a model *is* (its manifest) lives in the serde-only `bundle`
 //! crate, so the page can read it without burn.
 
+pub mod compact;
 pub mod loss;
 pub mod model;
 pub mod weights;
 
+pub use compact::{Part, load_part};
 pub use loss::{Elbo, elbo, kl_per_dim};
 pub use model::{DenseLayer, Model};
-pub use weights::{load_model, weights_bytes};
+pub use weights::{load_bundle_dir, load_model, weights_bytes};

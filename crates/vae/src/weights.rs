@@ -19,6 +19,27 @@ pub fn load_model(manifest: &Manifest, weights: Vec<u8>, device: &Device) -> Res
         .map_err(|e| BundleError::Weights(e.to_string()))
 }
 
+/// Load a bundle from its folder (native: the trainer and the tests), whichever way it stores
+/// its weights: compact halves or the one f32 `weights.bpk`.
+pub fn load_bundle_dir(
+    manifest: &Manifest,
+    dir: &std::path::Path,
+    device: &Device,
+) -> Result<Model, BundleError> {
+    let read = |file: &str| {
+        std::fs::read(dir.join(file))
+            .map_err(|e| BundleError::Weights(format!("{}: {e}", dir.join(file).display())))
+    };
+    match manifest.weight_files() {
+        (decoder, Some(encoder)) => {
+            let model =
+                crate::compact::load_part(Model::new(&manifest.architecture, device), read(decoder)?)?;
+            crate::compact::load_part(model, read(encoder)?)
+        }
+        (all, None) => load_model(manifest, read(all)?, device),
+    }
+}
+
 /// Serialise a model's weights to burnpack bytes.
 pub fn weights_bytes(model: Model) -> Result<Vec<u8>, BundleError> {
     let bytes = model.into_record().into_bytes().map_err(|e| BundleError::Weights(e.to_string()))?;

@@ -52,6 +52,36 @@ impl BackendChoice {
     }
 }
 
+/// Which of the two worker modules runs. The CPU one holds burn's CPU backend alone and is what a
+/// browser without a WebGPU adapter ever downloads; the GPU one adds WebGPU (and measures it
+/// against its own CPU backend, keeping the faster).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum WorkerModule {
+    Cpu,
+    Gpu,
+}
+
+impl WorkerModule {
+    /// The script that starts it (`web/worker_loader.js` picks the module by its query).
+    pub fn loader_url(self) -> &'static str {
+        match self {
+            WorkerModule::Cpu => "./worker_loader.js",
+            WorkerModule::Gpu => "./worker_loader.js?gpu",
+        }
+    }
+
+    /// The module a backend choice needs, given whether the browser offers a WebGPU adapter
+    /// (`None`: not known yet, so no module can be chosen for `Auto`).
+    pub fn for_choice(choice: BackendChoice, adapter: Option<bool>) -> Option<WorkerModule> {
+        match choice {
+            BackendChoice::Cpu => Some(WorkerModule::Cpu),
+            // Asked for explicitly: the GPU module, which says why if WebGPU cannot start.
+            BackendChoice::Webgpu => Some(WorkerModule::Gpu),
+            BackendChoice::Auto => adapter.map(|a| if a { WorkerModule::Gpu } else { WorkerModule::Cpu }),
+        }
+    }
+}
+
 /// Batched decodes come in lanes: each view that shows a batch has one, and the worker keeps
 /// only the newest request of each, so a fast hand on the sliders never queues stale grids.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -66,15 +96,27 @@ pub enum Lane {
     Hover,
     /// The AE vs VAE comparison: one lane per side.
     Compare(u8),
+    /// The reconstruction of a gallery item whose encoding is known (a bundled example's, from
+    /// its manifest), keyed by the item: one lane each, so none replaces another.
+    Recon(u64),
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum ToWorker {
     /// Load a bundle: the page has already fetched and parsed the manifest; the worker fetches
-    /// the weights and builds the model on the chosen backend.
+    /// the decoder's weights (`decoder_url`: all of them in a bundle without compact weights)
+    /// and builds the model on the chosen backend. `encoder_url` is fetched on the first encode
+    /// with this model, so the first image waits for the decoder only.
     /// A `companion` is kept beside the current model (on the CPU) for views that show two
     /// models at once; it never replaces the current one.
-    Load { id: u64, manifest_json: String, weights_url: String, backend: BackendChoice, companion: bool },
+    Load {
+        id: u64,
+        manifest_json: String,
+        decoder_url: String,
+        encoder_url: Option<String>,
+        backend: BackendChoice,
+        companion: bool,
+    },
     /// Decode one latent code.
     Decode { id: u64, z: Vec<f32> },
     /// Decode several codes in one batched call, with the model named (the current one when
@@ -157,7 +199,8 @@ mod tests {
             ToWorker::Load {
                 id: 1,
                 manifest_json: "{}".into(),
-                weights_url: "w".into(),
+                decoder_url: "d".into(),
+                encoder_url: Some("e".into()),
                 backend: BackendChoice::Cpu,
                 companion: true,
             },
@@ -188,6 +231,17 @@ mod tests {
         for r in replies {
             assert_eq!(serde_json::from_str::<FromWorker>(&serde_json::to_string(&r).unwrap()).unwrap(), r);
         }
+    }
+
+    #[test]
+    fn the_gpu_module_is_fetched_only_when_it_can_be_used_or_is_asked_for() {
+        use WorkerModule::{Cpu, Gpu};
+        assert_eq!(WorkerModule::for_choice(BackendChoice::Auto, Some(false)), Some(Cpu));
+        assert_eq!(WorkerModule::for_choice(BackendChoice::Auto, Some(true)), Some(Gpu));
+        assert_eq!(WorkerModule::for_choice(BackendChoice::Auto, None), None);
+        assert_eq!(WorkerModule::for_choice(BackendChoice::Cpu, Some(true)), Some(Cpu));
+        assert_eq!(WorkerModule::for_choice(BackendChoice::Webgpu, Some(false)), Some(Gpu));
+        assert_ne!(Cpu.loader_url(), Gpu.loader_url());
     }
 
     #[test]

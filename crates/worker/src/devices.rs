@@ -1,7 +1,8 @@
-//! Compute devices in the worker: burn's WebGPU runtime when the browser gives an adapter,
-//! burn's flex CPU backend always.
+//! Compute devices in the worker: burn's WebGPU runtime when this is the `webgpu` build and the
+//! browser gives an adapter, burn's flex CPU backend always.
 
 use burn::prelude::Device;
+#[cfg(feature = "webgpu")]
 use wasm_bindgen::JsValue;
 
 /// WebGPU can be initialised once per worker; keep the outcome, success or failure.
@@ -10,6 +11,7 @@ pub struct Devices {
     webgpu: Option<Result<Device, String>>,
 }
 
+#[cfg(feature = "webgpu")]
 fn has_navigator_gpu() -> bool {
     let global = js_sys::global();
     js_sys::Reflect::get(&global, &JsValue::from_str("navigator"))
@@ -27,11 +29,15 @@ impl Devices {
         if let Some(outcome) = &self.webgpu {
             return outcome.clone();
         }
+        #[cfg(feature = "webgpu")]
         let outcome = if has_navigator_gpu() {
             Device::wgpu_options().init_async().await.map_err(|e| format!("WebGPU could not start ({e})"))
         } else {
             Err("this browser offers no WebGPU (navigator.gpu is missing)".to_string())
         };
+        // The page starts this build when the browser has no adapter (or the CPU was asked for).
+        #[cfg(not(feature = "webgpu"))]
+        let outcome = Err("this browser offers no WebGPU adapter".to_string());
         self.webgpu = Some(outcome.clone());
         outcome
     }

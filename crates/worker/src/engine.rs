@@ -11,7 +11,7 @@ use burn::prelude::*;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
-use vae::{Model, load_model};
+use vae::{Model, load_model, load_part};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use worker_protocol::pixels::to_bytes;
@@ -20,7 +20,8 @@ use worker_protocol::{Backend, BackendChoice, FromWorker, Lane, ToWorker};
 struct Load {
     id: u64,
     manifest_json: String,
-    weights_url: String,
+    decoder_url: String,
+    encoder_url: Option<String>,
     backend: BackendChoice,
     companion: bool,
 }
@@ -60,8 +61,8 @@ impl Engine {
     pub fn push(engine: &Rc<RefCell<Engine>>, msg: ToWorker) {
         let mut e = engine.borrow_mut();
         match msg {
-            ToWorker::Load { id, manifest_json, weights_url, backend, companion } => {
-                e.loads.push_back(Load { id, manifest_json, weights_url, backend, companion })
+            ToWorker::Load { id, manifest_json, decoder_url, encoder_url, backend, companion } => {
+                e.loads.push_back(Load { id, manifest_json, decoder_url, encoder_url, backend, companion })
             }
             ToWorker::Decode { id, z } => e.decode = Some((id, z)),
             ToWorker::DecodeMany { id, lane, model, zs } => {
@@ -95,6 +96,8 @@ struct Current {
     model: Model,
     device: Device,
     backend: Backend,
+    /// The encoder's weights, still to fetch: the first encode with this model loads them.
+    encoder_url: Option<String>,
 }
 
 #[derive(Default)]
@@ -145,7 +148,7 @@ impl Runner {
                         Err(message) => post(&FromWorker::Failed { id: Some(id), message }),
                     }
                 }
-                Job::Encode { id, model, pixels } => match self.encode(model.as_deref(), &pixels).await {
+                Job::Encode { id, model, pixels } => match self.encode(model.as_deref(), &pixels, id).await {
                     Ok((mu, logvar, recon)) => post(&FromWorker::Encoded { id, mu, logvar, recon }),
                     Err(message) => post(&FromWorker::Failed { id: Some(id), message }),
                 },
@@ -159,7 +162,7 @@ impl Runner {
             |stage: &str| post(&FromWorker::Progress { id, stage: stage.to_string(), fraction: None });
         let manifest = Manifest::parse(&load.manifest_json).map_err(|e| e.to_string())?;
         progress("downloading weights");
-        let weights = fetch_bytes(&load.weights_url, |done, total| {
+        let weights = fetch_bytes(&load.decoder_url, |done, total| {
             let mb = |b: f64| b / 1_048_576.0;
             post(&FromWorker::Progress {
                 id,
@@ -180,7 +183,14 @@ impl Runner {
             if self.companions.len() >= MAX_COMPANIONS {
                 self.companions.remove(0);
             }
-            self.companions.push(Current { manifest, model, device: cpu, backend: Backend::Cpu });
+            let encoder_url = load.encoder_url;
+            self.companions.push(Current {
+                manifest,
+                model,
+                device: cpu,
+                backend: Backend::Cpu,
+                encoder_url,
+            });
             post(&FromWorker::Loaded { id, name, backend: Backend::Cpu, note: None });
             return Ok(());
         }
@@ -218,7 +228,7 @@ impl Runner {
             return Err(format!("the weights of {} decode to NaN: the file is damaged", manifest.name));
         }
         let name = manifest.name.clone();
-        self.current = Some(Current { manifest, model, device, backend });
+        self.current = Some(Current { manifest, model, device, backend, encoder_url: load.encoder_url });
         post(&FromWorker::Loaded { id, name, backend, note });
         Ok(())
     }
@@ -279,12 +289,38 @@ impl Runner {
         Ok(values.chunks_exact(per.max(1)).map(to_bytes).collect())
     }
 
+    /// The model named (or the current one), with its encoder's weights fetched if they are
+    /// still missing: once per model, on its first encode.
+    async fn with_encoder(&mut self, name: Option<&str>, id: u64) -> Result<&Current, String> {
+        let url = self.model(name)?.encoder_url.clone();
+        if let Some(url) = url {
+            post(&FromWorker::Progress { id, stage: "downloading the encoder".into(), fraction: None });
+            let bytes = fetch_bytes(&url, |_, _| {}).await?;
+            let target = match name {
+                None => self.current.as_mut(),
+                Some(n) => self
+                    .current
+                    .as_mut()
+                    .filter(|c| c.manifest.name == n)
+                    .or_else(|| self.companions.iter_mut().find(|c| c.manifest.name == n)),
+            }
+            .ok_or_else(|| "the model was replaced while its encoder downloaded".to_string())?;
+            let device = target.device.clone();
+            let placeholder = Model::new(&target.manifest.architecture, &device);
+            let model = std::mem::replace(&mut target.model, placeholder);
+            target.model = load_part(model, bytes).map_err(|e| format!("the encoder's weights: {e}"))?;
+            target.encoder_url = None;
+        }
+        self.model(name)
+    }
+
     async fn encode(
-        &self,
+        &mut self,
         model: Option<&str>,
         pixels: &[f32],
+        id: u64,
     ) -> Result<(Vec<f32>, Vec<f32>, Vec<u8>), String> {
-        let c = self.model(model)?;
+        let c = self.with_encoder(model, id).await?;
         let len = c.manifest.image.len();
         if pixels.len() != len || pixels.iter().any(|v| !v.is_finite()) {
             return Err(format!(
@@ -308,8 +344,14 @@ async fn read(t: Tensor<2>) -> Result<Vec<f32>, String> {
     data.try_to_vec::<f32>().map_err(|e| format!("a result had unexpected data: {e:?}"))
 }
 
+/// The model from the first weight file: the whole model (a bundle without compact weights) or
+/// its decoder, with the encoder left for later.
 fn build(manifest: &Manifest, weights: Vec<u8>, device: &Device) -> Result<Model, String> {
-    load_model(manifest, weights, device).map_err(|e| e.to_string())
+    match manifest.weight_files() {
+        (_, Some(_)) => load_part(Model::new(&manifest.architecture, device), weights),
+        (_, None) => load_model(manifest, weights, device),
+    }
+    .map_err(|e| e.to_string())
 }
 
 async fn decode_values(model: &Model, device: &Device, z: &[f32]) -> Result<Vec<f32>, String> {

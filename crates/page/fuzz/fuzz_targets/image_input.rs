@@ -4,8 +4,8 @@
 //! (a blank page, say) or returns the model's input: the right length, every value in [0, 1].
 #![no_main]
 
-use page::preprocess::{InputKind, Rgba, prepare};
-use page::sniff::sniff;
+use image_input::preprocess::{InputKind, Rgba, prepare};
+use image_input::sniff::sniff;
 use libfuzzer_sys::fuzz_target;
 use bundle::ImageShape;
 

@@ -29,6 +29,8 @@ pub enum Action {
         epoch: u64,
         message: String,
     },
+    /// The page asked the browser for a WebGPU adapter: whether it got one.
+    AdapterProbed(bool),
     DismissNotice,
     /// A preprocessed image to encode with the current model.
     Encode {
@@ -36,6 +38,14 @@ pub enum Action {
         input: Vec<u8>,
         pixels: Vec<f32>,
         example: bool,
+    },
+    /// A bundled example whose q(z|x) the manifest gives: it joins the gallery once its
+    /// reconstruction is decoded (no encoder needed).
+    EncodeKnown {
+        name: String,
+        input: Vec<u8>,
+        mu: Vec<f32>,
+        logvar: Vec<f32>,
     },
     /// Items and vectors read back from storage after a reload.
     Restore {

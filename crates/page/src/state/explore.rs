@@ -14,7 +14,25 @@ impl State {
                 }
                 let (id, model) = (self.fresh_id(), m.name.clone());
                 let (input, pixels) = (Rc::new(input), Rc::new(pixels));
-                self.encoding.push(PendingEncode { id, model, name, input, pixels, example });
+                self.encoding.push(PendingEncode { id, model, name, input, pixels, example, known: None });
+            }
+            Action::EncodeKnown { name, input, mu, logvar } => {
+                let Some(m) = self.model.clone() else { return };
+                let dim = m.latent_dim;
+                if mu.len() != dim || logvar.len() != dim {
+                    return self.error(format!("{name} has no encoding for {}", m.name));
+                }
+                let (id, model, pixels) = (self.fresh_id(), m.name.clone(), Rc::new(Vec::new()));
+                let known = Some(Rc::new((mu, logvar)));
+                self.encoding.push(PendingEncode {
+                    id,
+                    model,
+                    name,
+                    input: Rc::new(input),
+                    pixels,
+                    example: true,
+                    known,
+                });
             }
             Action::Restore { gallery, vectors } => {
                 // Keys must stay unique: new ids start above every restored key.

@@ -42,6 +42,9 @@ pub struct PendingEncode {
     pub input: Rc<Vec<u8>>,
     pub pixels: Rc<Vec<f32>>,
     pub example: bool,
+    /// μ and log σ² known already (a bundled example's, from the manifest): only the
+    /// reconstruction is asked of the worker, so no encoder is needed for it.
+    pub known: Option<Rc<(Vec<f32>, Vec<f32>)>>,
 }
 
 /// A vector the user built and named; kept per model.

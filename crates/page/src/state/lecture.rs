@@ -317,6 +317,13 @@ impl State {
             Lane::Hover if id == self.hover_id && self.hover.is_some() => {
                 self.hover_image = images.into_iter().next().map(Rc::new)
             }
+            // A bundled example whose encoding came with the manifest: its reconstruction.
+            Lane::Recon(key) => {
+                let known = self.encoding.iter().find(|p| p.id == key).and_then(|p| p.known.clone());
+                if let (Some(k), Some(recon)) = (known, images.into_iter().next()) {
+                    self.encoded(key, k.0.clone(), &k.1, recon);
+                }
+            }
             Lane::Compare(side) => {
                 let side = usize::from(side);
                 if side < 2 && id == self.compare.decode_ids[side] {

@@ -20,7 +20,7 @@ pub use lecture::*;
 use bundle::{IndexEntry, Manifest};
 use latent::{Mode, UrlState};
 use std::rc::Rc;
-use worker_protocol::{Backend, BackendChoice, FromWorker};
+use worker_protocol::{Backend, BackendChoice, FromWorker, WorkerModule};
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum NoticeKind {
@@ -90,9 +90,13 @@ pub struct State {
     pub custom_vectors: Vec<CustomVector>,
     /// Bumped when user-made things (gallery, vectors) change: the page saves them then.
     pub saved_rev: u64,
-    /// Which worker is current: bumped when a lost worker is replaced. Messages about an older
-    /// worker are ignored.
+    /// Which worker is current: bumped when a lost worker is replaced or the other worker module
+    /// is started. Messages about an older worker are ignored.
     pub worker_epoch: u64,
+    /// How many lost workers were replaced (a worker that keeps dying is not restarted forever).
+    pub restarts: u64,
+    /// Whether the browser offers a WebGPU adapter; `None` until the page has asked.
+    pub adapter: Option<bool>,
     /// The lecture view open under the sliders.
     pub view: View,
     pub traversal: Traversal,
@@ -203,7 +207,11 @@ impl State {
             }
             Action::SetTemperature(t) => self.temperature = t.clamp(0.0, 3.0),
             Action::ChooseBackend(choice) => {
+                let module = self.worker_module();
                 self.backend_choice = choice;
+                if module.is_some() && self.worker_module() != module {
+                    self.swap_worker_module();
+                }
                 // Reload the current model on the new backend; sliders and z stay.
                 if let Some(m) = self.model.clone() {
                     let id = self.fresh_id();
@@ -219,6 +227,7 @@ impl State {
             }
             Action::DismissNotice => self.notice = None,
             Action::WorkerLost { epoch, message } => self.worker_lost(epoch, message),
+            Action::AdapterProbed(present) => self.adapter = Some(present),
             Action::Worker(msg) => self.worker(msg),
             Action::SetView(_)
             | Action::TraversalSize { .. }

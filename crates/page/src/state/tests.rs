@@ -128,6 +128,29 @@ fn a_lost_gpu_worker_is_replaced_on_the_cpu_keeping_z() {
 }
 
 #[test]
+fn the_gpu_module_starts_only_with_an_adapter_or_when_asked_and_a_swap_keeps_z() {
+    let mut s = loaded("a", 2);
+    assert_eq!(s.worker_module(), None, "no module before the page knows about the adapter");
+    s.apply(Action::AdapterProbed(false));
+    assert_eq!(s.worker_module(), Some(WorkerModule::Cpu));
+    s.apply(Action::SetZ(vec![0.75, -1.0]));
+    // The CPU choice needs the module already running: no new worker.
+    s.apply(Action::ChooseBackend(BackendChoice::Cpu));
+    assert_eq!(s.worker_epoch, 0);
+    finish_load(&mut s, Backend::Cpu);
+    // Asking for WebGPU starts the GPU module as a new worker, with the model reloaded on it.
+    s.apply(Action::ChooseBackend(BackendChoice::Webgpu));
+    assert_eq!((s.worker_module(), s.worker_epoch), (Some(WorkerModule::Gpu), 1));
+    finish_load(&mut s, Backend::Webgpu);
+    assert_eq!(s.z, vec![0.75, -1.0]);
+    // A swap is not a loss: it does not count against the restarts.
+    assert_eq!(s.restarts, 0);
+    let mut t = loaded("b", 2);
+    t.apply(Action::AdapterProbed(true));
+    assert_eq!(t.worker_module(), Some(WorkerModule::Gpu));
+}
+
+#[test]
 fn a_worker_that_keeps_dying_is_not_restarted_forever() {
     let mut s = loaded("a", 2);
     for epoch in 0..MAX_WORKER_RESTARTS {

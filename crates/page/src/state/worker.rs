@@ -9,7 +9,7 @@ impl State {
         if epoch != self.worker_epoch {
             return; // about a worker already replaced
         }
-        if self.worker_epoch >= MAX_WORKER_RESTARTS {
+        if self.restarts >= MAX_WORKER_RESTARTS {
             self.error(format!(
                 "The inference worker stopped again ({message}). Reload the page; your gallery and vectors are saved."
             ));
@@ -17,6 +17,8 @@ impl State {
         }
         let was_gpu = self.backend == Some(Backend::Webgpu) || self.backend_choice == BackendChoice::Webgpu;
         self.worker_epoch += 1;
+        self.restarts += 1;
+        // The CPU choice also starts the CPU-only module.
         self.backend_choice = BackendChoice::Cpu;
         let manifest = self.loading.as_ref().map(|l| l.manifest.clone()).or_else(|| self.model.clone());
         if let Some(manifest) = manifest {
@@ -31,6 +33,51 @@ impl State {
             format!("{message}. The inference worker was restarted; your sliders and gallery are kept.")
         };
         self.notice = Some(Notice { kind: NoticeKind::Info, text });
+    }
+
+    /// The worker module the backend choice needs; `None` while that depends on an adapter the
+    /// page has not asked about yet (no worker is started before then).
+    pub fn worker_module(&self) -> Option<WorkerModule> {
+        WorkerModule::for_choice(self.backend_choice, self.adapter)
+    }
+
+    /// The other module replaces the current worker: like a lost worker, the new one gets the
+    /// current model (the caller queues its load), every pending encode (they are sent again per
+    /// epoch) and the comparison's companions.
+    pub(super) fn swap_worker_module(&mut self) {
+        self.worker_epoch += 1;
+        for side in 0..self.compare.load_ids.len() {
+            if self.compare.manifests[side].is_some() {
+                self.compare.load_ids[side] = self.fresh_id();
+                self.compare.loaded[side] = false;
+            }
+        }
+    }
+
+    /// A pending encode is done: its item joins the gallery. `recon` is the decode of `mu`.
+    pub(super) fn encoded(&mut self, id: u64, mu: Vec<f32>, logvar: &[f32], recon: Vec<u8>) {
+        let Some(pos) = self.encoding.iter().position(|p| p.id == id) else { return };
+        let p = self.encoding.remove(pos);
+        let item = GalleryItem {
+            key: id,
+            model: p.model,
+            name: p.name,
+            input: p.input,
+            recon: Rc::new(recon),
+            sigma: sigma(logvar),
+            mu,
+            mark: Mark::None,
+            example: p.example,
+        };
+        let user_made = !item.example;
+        self.gallery.push(item);
+        if user_made {
+            self.saved();
+        }
+        // A link's interpolation ends name examples that may just have arrived; the open view
+        // may be waiting for its first items too.
+        self.settle_link();
+        self.refresh_view();
     }
 
     pub(super) fn worker(&mut self, msg: FromWorker) {
@@ -98,29 +145,7 @@ impl State {
                 if self.lecture_encoded(id, &mu, recon.clone()) {
                     return;
                 }
-                if let Some(pos) = self.encoding.iter().position(|p| p.id == id) {
-                    let p = self.encoding.remove(pos);
-                    let item = GalleryItem {
-                        key: id,
-                        model: p.model,
-                        name: p.name,
-                        input: p.input,
-                        recon: Rc::new(recon),
-                        sigma: sigma(&logvar),
-                        mu,
-                        mark: Mark::None,
-                        example: p.example,
-                    };
-                    let user_made = !item.example;
-                    self.gallery.push(item);
-                    if user_made {
-                        self.saved();
-                    }
-                    // A link's interpolation ends name examples that may just have arrived; the
-                    // open view may be waiting for its first items too.
-                    self.settle_link();
-                    self.refresh_view();
-                }
+                self.encoded(id, mu, &logvar, recon);
             }
             FromWorker::Failed { id, message } => {
                 if let Some(id) = id {

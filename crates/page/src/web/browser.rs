@@ -1,6 +1,6 @@
 //! Small wrappers over browser APIs that return readable errors instead of JsValues.
 
-use crate::preprocess::{MAX_FILE_BYTES, MAX_PIXELS, Rgba, WORKING_SIZE};
+use image_input::preprocess::{MAX_FILE_BYTES, MAX_PIXELS, Rgba, WORKING_SIZE};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
@@ -87,7 +87,7 @@ pub async fn read_image(blob: &web_sys::Blob, name: &str) -> Result<Rgba, String
     // the browser's decoder tries to allocate them, and a cut-off file should say so.
     let buffer =
         JsFuture::from(blob.array_buffer()).await.map_err(|_| format!("{name} could not be read."))?;
-    crate::sniff::sniff(&js_sys::Uint8Array::new(&buffer).to_vec())
+    image_input::sniff::sniff(&js_sys::Uint8Array::new(&buffer).to_vec())
         .map_err(|why| format!("{name} {why}."))?;
     let window = web_sys::window().ok_or("no window")?;
     let not_image =
@@ -211,4 +211,24 @@ pub fn toggle_fullscreen() {
     } else if let Some(root) = doc.document_element() {
         let _ = root.request_fullscreen();
     }
+}
+
+/// Whether the browser hands out a WebGPU adapter. `navigator.gpu` alone is not enough: without
+/// a usable GPU (or, in headless Chromium, without `--enable-unsafe-webgpu`) it is there but
+/// `requestAdapter()` answers null, and then the GPU worker module would be downloaded for
+/// nothing. Through `Reflect`: web-sys's WebGPU types need an unstable cfg.
+pub async fn has_webgpu_adapter() -> bool {
+    use js_sys::{Function, Promise, Reflect};
+    let Some(window) = web_sys::window() else { return false };
+    let Ok(gpu) = Reflect::get(&window.navigator(), &"gpu".into()) else { return false };
+    if gpu.is_undefined() || gpu.is_null() {
+        return false;
+    }
+    let request =
+        Reflect::get(&gpu, &"requestAdapter".into()).ok().and_then(|f| f.dyn_into::<Function>().ok());
+    let Some(promise) = request.and_then(|f| f.call0(&gpu).ok()).and_then(|p| p.dyn_into::<Promise>().ok())
+    else {
+        return false;
+    };
+    wasm_bindgen_futures::JsFuture::from(promise).await.is_ok_and(|a| !a.is_null() && !a.is_undefined())
 }

@@ -5,7 +5,7 @@ use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{ErrorEvent, MessageEvent, Worker};
-use worker_protocol::{FromWorker, ToWorker};
+use worker_protocol::{FromWorker, ToWorker, WorkerModule};
 
 /// Messages wait here until the worker says it is ready to receive them.
 #[derive(Default)]
@@ -27,10 +27,11 @@ impl WorkerClient {
     /// not decode arrives as `FromWorker::Failed`); `on_lost` hears when the worker cannot go
     /// on: its GPU device was lost, or it crashed.
     pub fn start(
+        module: WorkerModule,
         on_message: impl Fn(FromWorker) + 'static,
         on_lost: impl Fn(String) + Clone + 'static,
     ) -> Result<Self, String> {
-        let worker = Worker::new("./worker_loader.js")
+        let worker = Worker::new(module.loader_url())
             .map_err(|e| format!("cannot start the inference worker: {e:?}"))?;
         let outbox = Rc::new(RefCell::new(Outbox::default()));
         let deliver = on_message;

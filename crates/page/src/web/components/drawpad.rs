@@ -1,10 +1,10 @@
 //! Draw a digit with mouse, finger or pen (pointer events cover all three) and encode it.
 
-use crate::preprocess::Rgba;
 use crate::state::Action;
 use crate::web::browser;
 use crate::web::io::ingest::prepare_for;
 use bundle::Manifest;
+use image_input::preprocess::Rgba;
 use std::rc::Rc;
 use web_sys::HtmlCanvasElement;
 use yew::prelude::*;

@@ -1,11 +1,11 @@
 //! A webcam snapshot as one more way in. The camera starts only when asked, stops when the
 //! panel closes, and a refusal or a missing camera is a notice, not a dead button.
 
-use crate::preprocess::{Rgba, WORKING_SIZE};
 use crate::state::Action;
 use crate::web::browser;
 use crate::web::io::ingest::prepare_for;
 use bundle::Manifest;
+use image_input::preprocess::{Rgba, WORKING_SIZE};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{JsFuture, spawn_local};

@@ -5,9 +5,9 @@ use crate::state::{Action, KeyCommand, View, key_command};
 use crate::web::browser;
 use crate::web::handle::AppHandle;
 use crate::web::io::startup;
+use gloo_events::{EventListener, EventListenerOptions};
 use latent::UrlState;
 use wasm_bindgen::JsCast;
-use wasm_bindgen::prelude::Closure;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
@@ -39,8 +39,8 @@ pub fn use_address_bar(state: &AppHandle) {
         let written = written.clone();
         use_effect_with(current, move |current| {
             let current = current.clone();
-            let listener =
-                Closure::<dyn FnMut(web_sys::PopStateEvent)>::new(move |_: web_sys::PopStateEvent| {
+            let listener = web_sys::window().map(|w| {
+                EventListener::new(&w, "popstate", move |_| {
                     match UrlState::decode(&browser::location_hash()) {
                         Ok(link) => {
                             let view = link.view.as_deref().and_then(View::parse).unwrap_or_default();
@@ -55,16 +55,10 @@ pub fn use_address_bar(state: &AppHandle) {
                             "This link could not be read: {e}. Nothing was changed."
                         ))),
                     }
-                });
-            if let Some(w) = web_sys::window() {
-                let _ = w.add_event_listener_with_callback("popstate", listener.as_ref().unchecked_ref());
-            }
-            move || {
-                if let Some(w) = web_sys::window() {
-                    let _ =
-                        w.remove_event_listener_with_callback("popstate", listener.as_ref().unchecked_ref());
-                }
-            }
+                })
+            });
+            // Dropping the listener removes it.
+            move || drop(listener)
         });
     }
 }
@@ -75,8 +69,10 @@ pub fn use_shortcuts(state: &AppHandle) {
     {
         let state = state.clone();
         use_effect_with((), move |_| {
-            let listener =
-                Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(move |e: web_sys::KeyboardEvent| {
+            let options = EventListenerOptions::enable_prevent_default();
+            let listener = web_sys::window().map(|w| {
+                EventListener::new_with_options(&w, "keydown", options, move |e| {
+                    let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() else { return };
                     let typing = e
                         .target()
                         .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
@@ -102,16 +98,9 @@ pub fn use_shortcuts(state: &AppHandle) {
                         }
                         KeyCommand::Fullscreen => browser::toggle_fullscreen(),
                     }
-                });
-            if let Some(w) = web_sys::window() {
-                let _ = w.add_event_listener_with_callback("keydown", listener.as_ref().unchecked_ref());
-            }
-            move || {
-                if let Some(w) = web_sys::window() {
-                    let _ =
-                        w.remove_event_listener_with_callback("keydown", listener.as_ref().unchecked_ref());
-                }
-            }
+                })
+            });
+            move || drop(listener)
         });
     }
 }

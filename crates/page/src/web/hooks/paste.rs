@@ -2,35 +2,34 @@
 
 use crate::web::handle::AppHandle;
 use crate::web::io::ingest::ingest_files;
+use gloo_events::{EventListener, EventListenerOptions};
 use wasm_bindgen::JsCast;
-use wasm_bindgen::prelude::Closure;
 use yew::prelude::*;
 
 #[hook]
 pub fn use_paste(state: &AppHandle) {
-    let s = &state.0;
-    {
-        let manifest = s.model.clone();
-        let dispatcher = state.dispatcher();
-        let on_action = Callback::from(move |a| dispatcher.dispatch(a));
-        use_effect_with(s.model.as_ref().map(|m| m.name.clone()), move |_| {
-            let listener = manifest.map(|m| {
-                Closure::<dyn FnMut(web_sys::ClipboardEvent)>::new(move |e: web_sys::ClipboardEvent| {
+    let manifest = state.0.model.clone();
+    let dispatcher = state.dispatcher();
+    let on_action = Callback::from(move |a| dispatcher.dispatch(a));
+    use_effect_with(state.0.model.as_ref().map(|m| m.name.clone()), move |_| {
+        let window = web_sys::window();
+        let listener = manifest.zip(window).map(|(m, w)| {
+            // Not passive: a pasted image must not also land in whatever has focus.
+            EventListener::new_with_options(
+                &w,
+                "paste",
+                EventListenerOptions::enable_prevent_default(),
+                move |e| {
+                    let Some(e) = e.dyn_ref::<web_sys::ClipboardEvent>() else { return };
                     if let Some(files) = e.clipboard_data().and_then(|d| d.files()).filter(|f| f.length() > 0)
                     {
                         e.prevent_default();
                         ingest_files(&on_action, Some(files), &m);
                     }
-                })
-            });
-            if let (Some(l), Some(w)) = (&listener, web_sys::window()) {
-                let _ = w.add_event_listener_with_callback("paste", l.as_ref().unchecked_ref());
-            }
-            move || {
-                if let (Some(l), Some(w)) = (listener, web_sys::window()) {
-                    let _ = w.remove_event_listener_with_callback("paste", l.as_ref().unchecked_ref());
-                }
-            }
+                },
+            )
         });
-    }
+        // Dropping the listener removes it.
+        move || drop(listener)
+    });
 }

@@ -48,7 +48,16 @@ pub fn use_workbench_requests(state: &AppHandle, post: Callback<ToWorker>) {
             }
             let pending = &state.0.encoding;
             for p in pending.iter().filter(|p| p.id > sent.1) {
-                post.emit(ToWorker::Encode { id: p.id, model: None, pixels: (*p.pixels).clone() });
+                post.emit(match &p.known {
+                    // Encoded already: only its reconstruction is needed.
+                    Some(known) => ToWorker::DecodeMany {
+                        id: p.id,
+                        lane: Lane::Recon(p.id),
+                        model: None,
+                        zs: vec![known.0.clone()],
+                    },
+                    None => ToWorker::Encode { id: p.id, model: None, pixels: (*p.pixels).clone() },
+                });
             }
             sent.1 = sent.1.max(pending.iter().map(|p| p.id).max().unwrap_or(0));
         });

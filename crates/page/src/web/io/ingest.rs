@@ -1,10 +1,10 @@
 //! Getting images in: a file, a drop, a paste or a bundled example is read, prepared the way the
-//! model was trained (`crate::preprocess`) and queued for encoding.
+//! model was trained (`image_input::preprocess`) and queued for encoding.
 
-use crate::preprocess::{InputKind, Rgba, prepare};
 use crate::state::Action;
 use crate::web::browser;
-use bundle::{Manifest, ModelFiles};
+use bundle::{Example, Manifest, ModelFiles};
+use image_input::preprocess::{InputKind, Rgba, prepare};
 use std::rc::Rc;
 use wasm_bindgen_futures::spawn_local;
 use yew::Callback;
@@ -16,10 +16,18 @@ pub async fn ingest(
     blob: web_sys::Blob,
     name: String,
     manifest: Rc<Manifest>,
-    example: bool,
+    example: Option<&Example>,
 ) {
     let result = match browser::read_image(&blob, &name).await {
-        Ok(rgba) => prepare_for(&rgba, &manifest, &name, example),
+        Ok(rgba) => prepare_for(&rgba, &manifest, &name, example.is_some()).map(|action| {
+            // A bundled example whose encoding the manifest holds needs no encoder.
+            match (action, example.and_then(Example::encoding)) {
+                (Action::Encode { name, input, .. }, Some((mu, logvar))) => {
+                    Action::EncodeKnown { name, input, mu: mu.to_vec(), logvar: logvar.to_vec() }
+                }
+                (action, _) => action,
+            }
+        }),
         Err(e) => Err(e),
     };
     on_action.emit(result.unwrap_or_else(Action::Failed));
@@ -39,20 +47,20 @@ pub fn ingest_files(on_action: &Callback<Action>, files: Option<web_sys::FileLis
     for i in 0..files.length() {
         if let Some(file) = files.get(i) {
             let name = file.name();
-            spawn_local(ingest(on_action.clone(), file.into(), name, manifest.clone(), false));
+            spawn_local(ingest(on_action.clone(), file.into(), name, manifest.clone(), None));
         }
     }
 }
 
 /// Fetch and encode a bundle's example images.
 pub fn load_examples(on_action: &Callback<Action>, manifest: &Rc<Manifest>) {
-    for ex in &manifest.examples {
+    for ex in manifest.examples.clone() {
         let (cb, m) = (on_action.clone(), manifest.clone());
         let url = ModelFiles::of(&manifest.name).file(&ex.file);
         let name = format!("example: {}", ex.label);
         spawn_local(async move {
             match browser::fetch_blob(&url).await {
-                Ok(blob) => ingest(cb, blob, name, m, true).await,
+                Ok(blob) => ingest(cb, blob, name, m, Some(&ex)).await,
                 Err(e) => cb.emit(Action::Failed(e)),
             }
         });

@@ -5,7 +5,8 @@ use bundle::{Manifest, ModelFiles};
 use worker_protocol::{BackendChoice, ToWorker};
 
 /// `ToWorker::Load` for `manifest`: the manifest travels as JSON (the page has already parsed
-/// and checked it), the weights as an absolute URL the worker fetches itself.
+/// and checked it), the weights as absolute URLs the worker fetches itself (the encoder's only
+/// when something is encoded).
 pub fn load_request(
     id: u64,
     manifest: &Manifest,
@@ -13,6 +14,15 @@ pub fn load_request(
     companion: bool,
 ) -> Result<ToWorker, String> {
     let manifest_json = serde_json::to_string(manifest).map_err(|e| e.to_string())?;
-    let weights_url = crate::web::browser::absolute(&ModelFiles::of(&manifest.name).weights());
-    Ok(ToWorker::Load { id, manifest_json, weights_url, backend, companion })
+    let files = ModelFiles::of(&manifest.name);
+    let url = |file: &str| crate::web::browser::absolute(&files.file(file));
+    let (decoder, encoder) = manifest.weight_files();
+    Ok(ToWorker::Load {
+        id,
+        manifest_json,
+        decoder_url: url(decoder),
+        encoder_url: encoder.map(url),
+        backend,
+        companion,
+    })
 }

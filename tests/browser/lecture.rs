@@ -243,7 +243,13 @@ fn a_copied_link_reproduces_the_view_and_canvas_in_a_fresh_browser() {
 
     let copy = open("link-copy", hash.trim_start_matches('#'));
     assert_eq!(view(&copy), "traversal");
-    assert_eq!(copy.canvas_rgba(), pixels, "the same link draws the same pixels");
+    // The link keeps z to 4 decimals (`UrlState::encode`), so the copy's z differs from the
+    // source's by less than 5e-5 per dimension: a pixel right at a rounding boundary may land one
+    // 8-bit step away (seen: 62 against 63 in one pixel), never more.
+    let copied = copy.canvas_rgba();
+    assert_eq!(copied.len(), pixels.len());
+    let worst = copied.iter().zip(&pixels).map(|(a, b)| a.abs_diff(*b)).max().unwrap_or(0);
+    assert!(worst <= 1, "the same link draws the same picture: a pixel differs by {worst}/255");
     let strength = copy.eval("document.querySelector('[data-testid=vector-strength]')?.value ?? null");
     // The strength slider lives on the workbench; the link keeps it for when it is opened.
     assert!(strength.is_null() || strength.as_str() == Some("1.5"), "{strength}");

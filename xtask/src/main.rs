@@ -1,8 +1,9 @@
 //! `cargo xtask <command>` — everything a newcomer runs, in Rust.
 //!
 //! - `serve [--port N] [--no-opt]`: set up, build the app (release, wasm-opt) and serve it on 127.0.0.1.
-//! - `dist`: the same optimised build, precompressed (brotli and gzip beside each file), in
-//!   `dist/`: a static folder for any web host (README, "Put it online").
+//! - `dist [--reuse]`: the same optimised build, precompressed (brotli and gzip beside each
+//!   file), in `dist/`: a static folder for any web host (README, "Put it online"). `--reuse`
+//!   optimises and compresses the dist/ already there instead of building it.
 //! - `test`: set up (plus Chromium and the data sets) and run every check: rustfmt, clippy
 //!   (native and wasm32), native tests, the wasm build and the browser tests.
 //! - `train <model>|all`: reproduce a shipped bundle in `web/models/`.
@@ -24,14 +25,14 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("serve") => steps::serve(&args[1..]),
         Some("test") => steps::test(),
-        Some("dist") => steps::dist(),
+        Some("dist") => steps::dist(&args[1..]),
         Some("train") => steps::train(&args[1..]),
         Some("bench") => steps::bench(),
         Some("bench-train") => steps::training_against_torch(),
         Some("data") => setup::data(),
         Some("setup") => setup::toolchain(setup::Needs { browser: true, binaryen: true }),
         _ => {
-            Err("usage: cargo xtask serve [--port N] [--no-opt] | dist | test | bench | bench-train | train <model>|all | data | setup"
+            Err("usage: cargo xtask serve [--port N] [--no-opt] | dist [--reuse] | test | bench | bench-train | train <model>|all | data | setup"
                 .into())
         }
     };

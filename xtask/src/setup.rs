@@ -129,14 +129,18 @@ pub fn toolchain(needs: Needs) -> Result {
         say(&format!(
             "installing trunk {TRUNK_VERSION} (builds and bundles the app; newer trunk needs a newer rustc). Takes 10-20 minutes once."
         ));
-        run(cargo().args(["install", "--locked", "trunk", "--version", TRUNK_VERSION]))?;
+        // trunk's own release profile is fat LTO with one codegen unit: the longest part of a
+        // fresh machine's set-up, for a tool that only orchestrates (its speed is cargo's and
+        // wasm-bindgen's). A quick profile for it, set where cargo lets config override it.
+        run(quick_install(cargo().args(["install", "--locked", "trunk", "--version", TRUNK_VERSION]), "1"))?;
     }
     let wb = wasm_bindgen_version()?;
     if output("wasm-bindgen", &["--version"]).is_none_or(|v| v.split_whitespace().nth(1) != Some(wb.as_str()))
     {
         // Not --locked: the CLI's own lockfile pins a crate version the registry no longer has.
         say(&format!("installing wasm-bindgen-cli {wb}: it must equal the wasm-bindgen in Cargo.lock"));
-        run(cargo().args(["install", "wasm-bindgen-cli", "--version", &wb]))?;
+        // Optimised (it rewrites tens of MB of wasm per build), but without LTO.
+        run(quick_install(cargo().args(["install", "wasm-bindgen-cli", "--version", &wb]), "3"))?;
     }
     if needs.browser {
         apt_install(&["chromium", "chromium-driver"], "the browser tests drive headless Chromium")?;
@@ -148,6 +152,14 @@ pub fn toolchain(needs: Needs) -> Result {
         npm_install(&format!("binaryen@{BINARYEN_VERSION}"))?;
     }
     Ok(())
+}
+
+/// A tool's release profile made quick to build: no LTO, parallel code generation, and the
+/// given optimisation level (environment overrides win over the tool's own Cargo.toml).
+fn quick_install(cmd: &mut Command, opt_level: &str) -> &mut Command {
+    cmd.env("CARGO_PROFILE_RELEASE_LTO", "false")
+        .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16")
+        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", opt_level)
 }
 
 /// One npm package into .tools/ (git-ignored), installing Debian's npm first if it is missing.

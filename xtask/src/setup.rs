@@ -156,7 +156,7 @@ pub fn toolchain(needs: Needs) -> Result {
 
 /// A tool's release profile made quick to build: no LTO, parallel code generation, and the
 /// given optimisation level (environment overrides win over the tool's own Cargo.toml).
-fn quick_install(cmd: &mut Command, opt_level: &str) -> &mut Command {
+fn quick_install<'a>(cmd: &'a mut Command, opt_level: &str) -> &'a mut Command {
     cmd.env("CARGO_PROFILE_RELEASE_LTO", "false")
         .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16")
         .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", opt_level)

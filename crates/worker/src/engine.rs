@@ -5,6 +5,7 @@
 //! borrow is ever held across an `.await`.
 
 use super::devices::Devices;
+use super::fetch::fetch_bytes;
 use super::{now_ms, post};
 use bundle::Manifest;
 use burn::prelude::*;
@@ -12,8 +13,6 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
 use vae::{Model, load_model, load_part};
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 use worker_protocol::pixels::to_bytes;
 use worker_protocol::{Backend, BackendChoice, FromWorker, Lane, ToWorker};
 
@@ -148,7 +147,7 @@ impl Runner {
                         Err(message) => post(&FromWorker::Failed { id: Some(id), message }),
                     }
                 }
-                Job::Encode { id, model, pixels } => match self.encode(model.as_deref(), &pixels, id).await {
+                Job::Encode { id, model, pixels } => match self.encode(model.as_deref(), &pixels).await {
                     Ok((mu, logvar, recon)) => post(&FromWorker::Encoded { id, mu, logvar, recon }),
                     Err(message) => post(&FromWorker::Failed { id: Some(id), message }),
                 },
@@ -291,10 +290,9 @@ impl Runner {
 
     /// The model named (or the current one), with its encoder's weights fetched if they are
     /// still missing: once per model, on its first encode.
-    async fn with_encoder(&mut self, name: Option<&str>, id: u64) -> Result<&Current, String> {
+    async fn with_encoder(&mut self, name: Option<&str>) -> Result<&Current, String> {
         let url = self.model(name)?.encoder_url.clone();
         if let Some(url) = url {
-            post(&FromWorker::Progress { id, stage: "downloading the encoder".into(), fraction: None });
             let bytes = fetch_bytes(&url, |_, _| {}).await?;
             let target = match name {
                 None => self.current.as_mut(),
@@ -305,10 +303,10 @@ impl Runner {
                     .or_else(|| self.companions.iter_mut().find(|c| c.manifest.name == n)),
             }
             .ok_or_else(|| "the model was replaced while its encoder downloaded".to_string())?;
-            let device = target.device.clone();
-            let placeholder = Model::new(&target.manifest.architecture, &device);
-            let model = std::mem::replace(&mut target.model, placeholder);
-            target.model = load_part(model, bytes).map_err(|e| format!("the encoder's weights: {e}"))?;
+            // Loaded into a copy (burn modules share their tensors, so the copy is cheap): a
+            // damaged encoder file fails the encode and leaves the decoder as it was.
+            target.model =
+                load_part(target.model.clone(), bytes).map_err(|e| format!("the encoder's weights: {e}"))?;
             target.encoder_url = None;
         }
         self.model(name)
@@ -318,9 +316,8 @@ impl Runner {
         &mut self,
         model: Option<&str>,
         pixels: &[f32],
-        id: u64,
     ) -> Result<(Vec<f32>, Vec<f32>, Vec<u8>), String> {
-        let c = self.with_encoder(model, id).await?;
+        let c = self.with_encoder(model).await?;
         let len = c.manifest.image.len();
         if pixels.len() != len || pixels.iter().any(|v| !v.is_finite()) {
             return Err(format!(
@@ -372,50 +369,4 @@ async fn time_decode(model: &Model, device: &Device, dim: usize) -> Result<f64, 
     }
     times.sort_by(f64::total_cmp);
     Ok(times[1])
-}
-
-/// Download `url`, reporting (bytes so far, total if the server said) as chunks arrive, at most
-/// about every 5%: a model on a slow link should show movement, not a frozen spinner.
-async fn fetch_bytes(url: &str, on_progress: impl Fn(f64, Option<f64>)) -> Result<Vec<u8>, String> {
-    use js_sys::{Function, Promise, Reflect, Uint8Array};
-    let scope: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
-    let failed = |e: wasm_bindgen::JsValue| format!("could not download {url}: {e:?}");
-    let response: web_sys::Response =
-        JsFuture::from(scope.fetch_with_str(url)).await.map_err(failed)?.unchecked_into();
-    if !response.ok() {
-        return Err(format!("could not download {url}: HTTP {}", response.status()));
-    }
-    // The stream API through Reflect: it saves three web-sys features for four calls.
-    let get = |obj: &wasm_bindgen::JsValue, key: &str| Reflect::get(obj, &key.into()).map_err(failed);
-    let headers = get(&response, "headers")?;
-    let header: Function = get(&headers, "get")?.dyn_into().map_err(failed)?;
-    let total = header
-        .call1(&headers, &"content-length".into())
-        .ok()
-        .and_then(|v| v.as_string())
-        .and_then(|v| v.parse::<f64>().ok());
-    let body = get(&response, "body")?;
-    let reader =
-        get(&body, "getReader")?.dyn_into::<Function>().map_err(failed)?.call0(&body).map_err(failed)?;
-    let read: Function = get(&reader, "read")?.dyn_into().map_err(failed)?;
-    let mut bytes = Vec::with_capacity(total.unwrap_or(0.0) as usize);
-    let mut reported = 0.0;
-    loop {
-        let promise: Promise = read.call0(&reader).map_err(failed)?.dyn_into().map_err(failed)?;
-        let chunk = JsFuture::from(promise).await.map_err(failed)?;
-        if get(&chunk, "done")?.as_bool() == Some(true) {
-            break;
-        }
-        let value: Uint8Array = get(&chunk, "value")?.dyn_into().map_err(failed)?;
-        let start = bytes.len();
-        bytes.resize(start + value.length() as usize, 0);
-        value.copy_to(&mut bytes[start..]);
-        let done = bytes.len() as f64;
-        if done - reported >= total.unwrap_or(1_048_576.0) * 0.05 {
-            on_progress(done, total);
-            reported = done;
-        }
-    }
-    on_progress(bytes.len() as f64, total);
-    Ok(bytes)
 }

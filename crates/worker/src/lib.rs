@@ -16,6 +16,8 @@
 mod devices;
 #[cfg(target_arch = "wasm32")]
 mod engine;
+#[cfg(target_arch = "wasm32")]
+mod fetch;
 
 /// What both binaries run: the static constructors, then the message loop.
 pub fn main() {

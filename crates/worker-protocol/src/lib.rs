@@ -70,14 +70,15 @@ impl WorkerModule {
         }
     }
 
-    /// The module a backend choice needs, given whether the browser offers a WebGPU adapter
-    /// (`None`: not known yet, so no module can be chosen for `Auto`).
-    pub fn for_choice(choice: BackendChoice, adapter: Option<bool>) -> Option<WorkerModule> {
+    /// The module a backend choice needs. `auto` starts on the CPU module and moves to the GPU
+    /// one only once that has measured WebGPU faster here (`gpu_won`).
+    pub fn for_choice(choice: BackendChoice, gpu_won: bool) -> WorkerModule {
         match choice {
-            BackendChoice::Cpu => Some(WorkerModule::Cpu),
+            BackendChoice::Cpu => WorkerModule::Cpu,
             // Asked for explicitly: the GPU module, which says why if WebGPU cannot start.
-            BackendChoice::Webgpu => Some(WorkerModule::Gpu),
-            BackendChoice::Auto => adapter.map(|a| if a { WorkerModule::Gpu } else { WorkerModule::Cpu }),
+            BackendChoice::Webgpu => WorkerModule::Gpu,
+            BackendChoice::Auto if gpu_won => WorkerModule::Gpu,
+            BackendChoice::Auto => WorkerModule::Cpu,
         }
     }
 }
@@ -234,13 +235,12 @@ mod tests {
     }
 
     #[test]
-    fn the_gpu_module_is_fetched_only_when_it_can_be_used_or_is_asked_for() {
+    fn auto_starts_on_the_cpu_module_and_moves_only_once_webgpu_won() {
         use WorkerModule::{Cpu, Gpu};
-        assert_eq!(WorkerModule::for_choice(BackendChoice::Auto, Some(false)), Some(Cpu));
-        assert_eq!(WorkerModule::for_choice(BackendChoice::Auto, Some(true)), Some(Gpu));
-        assert_eq!(WorkerModule::for_choice(BackendChoice::Auto, None), None);
-        assert_eq!(WorkerModule::for_choice(BackendChoice::Cpu, Some(true)), Some(Cpu));
-        assert_eq!(WorkerModule::for_choice(BackendChoice::Webgpu, Some(false)), Some(Gpu));
+        assert_eq!(WorkerModule::for_choice(BackendChoice::Auto, false), Cpu);
+        assert_eq!(WorkerModule::for_choice(BackendChoice::Auto, true), Gpu);
+        assert_eq!(WorkerModule::for_choice(BackendChoice::Cpu, true), Cpu);
+        assert_eq!(WorkerModule::for_choice(BackendChoice::Webgpu, false), Gpu);
         assert_ne!(Cpu.loader_url(), Gpu.loader_url());
     }
 

@@ -31,6 +31,13 @@ pub enum Action {
     },
     /// The page asked the browser for a WebGPU adapter: whether it got one.
     AdapterProbed(bool),
+    /// The background WebGPU trial's worker was started.
+    GpuTrialStarted,
+    /// The trial's verdict: the faster backend (`None`: the trial failed) and what it measured.
+    GpuTrialDone {
+        winner: Option<Backend>,
+        note: String,
+    },
     DismissNotice,
     /// A preprocessed image to encode with the current model.
     Encode {

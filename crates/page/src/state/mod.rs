@@ -7,6 +7,7 @@
 mod action;
 mod explore;
 mod gallery;
+mod gpu_trial;
 mod keys;
 mod lecture;
 mod links;
@@ -14,6 +15,7 @@ mod worker;
 
 pub use action::*;
 pub use gallery::*;
+pub use gpu_trial::GpuTrial;
 pub use keys::*;
 pub use lecture::*;
 
@@ -97,6 +99,8 @@ pub struct State {
     pub restarts: u64,
     /// Whether the browser offers a WebGPU adapter; `None` until the page has asked.
     pub adapter: Option<bool>,
+    /// The background race of the WebGPU module against the CPU one (`gpu_trial.rs`).
+    pub gpu_trial: GpuTrial,
     /// The lecture view open under the sliders.
     pub view: View,
     pub traversal: Traversal,
@@ -209,25 +213,22 @@ impl State {
             Action::ChooseBackend(choice) => {
                 let module = self.worker_module();
                 self.backend_choice = choice;
-                if module.is_some() && self.worker_module() != module {
+                if self.worker_module() != module {
                     self.swap_worker_module();
                 }
                 // Reload the current model on the new backend; sliders and z stay.
-                if let Some(m) = self.model.clone() {
-                    let id = self.fresh_id();
-                    let z = Some(self.z.clone());
-                    self.loading = Some(Loading {
-                        id,
-                        manifest: m,
-                        stage: "switching backend".into(),
-                        z,
-                        fraction: None,
-                    });
-                }
+                self.reload_current("switching backend");
             }
             Action::DismissNotice => self.notice = None,
             Action::WorkerLost { epoch, message } => self.worker_lost(epoch, message),
-            Action::AdapterProbed(present) => self.adapter = Some(present),
+            Action::AdapterProbed(present) => {
+                self.adapter = Some(present);
+                if self.backend_note.is_none() {
+                    self.backend_note = self.auto_note();
+                }
+            }
+            Action::GpuTrialStarted => self.gpu_trial = GpuTrial::Running,
+            Action::GpuTrialDone { winner, note } => self.gpu_trial_done(winner, note),
             Action::Worker(msg) => self.worker(msg),
             Action::SetView(_)
             | Action::TraversalSize { .. }

@@ -112,27 +112,31 @@ fn a_lost_gpu_worker_is_replaced_on_the_cpu_keeping_z() {
     s.apply(Action::ChooseBackend(BackendChoice::Webgpu));
     finish_load(&mut s, Backend::Webgpu);
     s.apply(Action::SetZ(vec![1.5, -0.25]));
-    s.apply(Action::WorkerLost { epoch: 0, message: "The GPU device was lost (unknown)".into() });
+    // Asking for WebGPU started the GPU module as the worker of epoch 1.
     assert_eq!(s.worker_epoch, 1);
+    s.apply(Action::WorkerLost { epoch: 1, message: "The GPU device was lost (unknown)".into() });
+    assert_eq!(s.worker_epoch, 2);
     assert_eq!(s.backend_choice, BackendChoice::Cpu);
     let z = s.loading.as_ref().and_then(|l| l.z.clone()).expect("a reload on the new worker");
     assert_eq!(z, vec![1.5, -0.25]);
     let n = s.notice.clone().expect("a notice");
     assert!(n.text.contains("GPU device was lost") && n.text.contains("CPU"), "{}", n.text);
     // The old worker's own crash report arrives late: it must not restart the new one.
-    s.apply(Action::WorkerLost { epoch: 0, message: "stopped".into() });
-    assert_eq!(s.worker_epoch, 1);
+    s.apply(Action::WorkerLost { epoch: 1, message: "stopped".into() });
+    assert_eq!(s.worker_epoch, 2);
     finish_load(&mut s, Backend::Cpu);
     assert_eq!(s.z, vec![1.5, -0.25]);
     assert_eq!(s.backend, Some(Backend::Cpu));
 }
 
 #[test]
-fn the_gpu_module_starts_only_with_an_adapter_or_when_asked_and_a_swap_keeps_z() {
+fn the_cpu_module_runs_first_and_a_swap_to_the_gpu_module_keeps_z() {
     let mut s = loaded("a", 2);
-    assert_eq!(s.worker_module(), None, "no module before the page knows about the adapter");
+    assert_eq!(s.worker_module(), WorkerModule::Cpu, "the CPU module starts before the adapter is known");
     s.apply(Action::AdapterProbed(false));
-    assert_eq!(s.worker_module(), Some(WorkerModule::Cpu));
+    assert_eq!(s.worker_module(), WorkerModule::Cpu);
+    assert_eq!(s.gpu_trial_request(), None, "no adapter, no trial");
+    assert_eq!(s.backend_note.as_deref(), Some("this browser offers no WebGPU adapter"));
     s.apply(Action::SetZ(vec![0.75, -1.0]));
     // The CPU choice needs the module already running: no new worker.
     s.apply(Action::ChooseBackend(BackendChoice::Cpu));
@@ -140,14 +144,60 @@ fn the_gpu_module_starts_only_with_an_adapter_or_when_asked_and_a_swap_keeps_z()
     finish_load(&mut s, Backend::Cpu);
     // Asking for WebGPU starts the GPU module as a new worker, with the model reloaded on it.
     s.apply(Action::ChooseBackend(BackendChoice::Webgpu));
-    assert_eq!((s.worker_module(), s.worker_epoch), (Some(WorkerModule::Gpu), 1));
+    assert_eq!((s.worker_module(), s.worker_epoch), (WorkerModule::Gpu, 1));
+    assert_eq!(s.load_backend(), BackendChoice::Webgpu);
     finish_load(&mut s, Backend::Webgpu);
     assert_eq!(s.z, vec![0.75, -1.0]);
     // A swap is not a loss: it does not count against the restarts.
     assert_eq!(s.restarts, 0);
-    let mut t = loaded("b", 2);
-    t.apply(Action::AdapterProbed(true));
-    assert_eq!(t.worker_module(), Some(WorkerModule::Gpu));
+}
+
+/// With an adapter, `auto` draws the first image on the CPU module, then tries the GPU module
+/// in the background; a faster WebGPU replaces the worker and keeps z and the gallery.
+#[test]
+fn a_faster_webgpu_takes_over_from_the_cpu_worker_keeping_z_and_the_gallery() {
+    let mut s = loaded("a", 2);
+    assert_eq!(s.gpu_trial_request(), None, "not before the adapter is known");
+    s.apply(Action::AdapterProbed(true));
+    assert_eq!(s.worker_module(), WorkerModule::Cpu);
+    assert_eq!(s.load_backend(), BackendChoice::Cpu, "the CPU module is never asked to measure");
+    let m = s.gpu_trial_request().expect("a trial once a model is on the CPU worker");
+    assert_eq!(m.name, "a");
+    s.apply(Action::SetZ(vec![1.0, 2.0]));
+    encode(&mut s, "kept", [0.5, 0.5]);
+    s.apply(Action::GpuTrialStarted);
+    assert_eq!(s.gpu_trial_request(), None, "one trial at a time");
+    s.apply(Action::GpuTrialDone { winner: Some(Backend::Webgpu), note: "WebGPU 1 ms, CPU 3 ms".into() });
+    assert_eq!((s.worker_module(), s.worker_epoch), (WorkerModule::Gpu, 1));
+    assert_eq!(s.load_backend(), BackendChoice::Webgpu, "the new worker does not measure again");
+    finish_load(&mut s, Backend::Webgpu);
+    assert_eq!(s.z, vec![1.0, 2.0]);
+    assert_eq!(s.gallery.len(), 1);
+    assert_eq!(s.backend_note.as_deref(), Some("WebGPU 1 ms, CPU 3 ms"));
+    assert_eq!(s.gpu_trial_request(), None, "the trial runs once");
+}
+
+#[test]
+fn a_slower_or_failed_webgpu_trial_leaves_the_cpu_worker_alone() {
+    for winner in [Some(Backend::Cpu), None] {
+        let mut s = loaded("a", 2);
+        s.apply(Action::AdapterProbed(true));
+        s.apply(Action::GpuTrialStarted);
+        s.apply(Action::GpuTrialDone { winner, note: "WebGPU 9 ms, CPU 1 ms".into() });
+        assert_eq!((s.worker_module(), s.worker_epoch), (WorkerModule::Cpu, 0));
+        assert!(s.loading.is_none(), "nothing is reloaded");
+        assert_eq!(s.backend_note.as_deref(), Some("WebGPU 9 ms, CPU 1 ms"));
+        assert_eq!(s.gpu_trial_request(), None);
+        // A late verdict from an abandoned trial changes nothing either.
+        s.apply(Action::GpuTrialDone { winner: Some(Backend::Webgpu), note: String::new() });
+        assert_eq!(s.worker_module(), WorkerModule::Cpu);
+    }
+    // A user who chose the CPU is never given a trial.
+    let mut s = loaded("a", 2);
+    s.apply(Action::ChooseBackend(BackendChoice::Cpu));
+    finish_load(&mut s, Backend::Cpu);
+    s.apply(Action::AdapterProbed(true));
+    assert_eq!(s.gpu_trial_request(), None);
 }
 
 #[test]

@@ -35,10 +35,10 @@ impl State {
         self.notice = Some(Notice { kind: NoticeKind::Info, text });
     }
 
-    /// The worker module the backend choice needs; `None` while that depends on an adapter the
-    /// page has not asked about yet (no worker is started before then).
-    pub fn worker_module(&self) -> Option<WorkerModule> {
-        WorkerModule::for_choice(self.backend_choice, self.adapter)
+    /// The worker module the backend choice needs: the CPU one for `auto` until the GPU trial
+    /// finds WebGPU faster.
+    pub fn worker_module(&self) -> WorkerModule {
+        WorkerModule::for_choice(self.backend_choice, self.gpu_won())
     }
 
     /// The other module replaces the current worker: like a lost worker, the new one gets the
@@ -121,7 +121,7 @@ impl State {
                     self.notice =
                         Some(Notice { kind: NoticeKind::Info, text: format!("{why}. Running on the CPU.") });
                 }
-                self.backend_note = note;
+                self.backend_note = note.or_else(|| self.auto_note());
                 self.request_decode();
                 self.refresh_view();
                 self.settle_link();

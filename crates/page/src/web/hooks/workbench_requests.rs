@@ -13,7 +13,7 @@ pub fn use_workbench_requests(state: &AppHandle, post: Callback<ToWorker>) {
     // A new load id means: send the model to the worker.
     {
         let loading = s.loading.clone();
-        let choice = s.backend_choice;
+        let choice = s.load_backend();
         let (post, dispatcher) = (post.clone(), state.dispatcher());
         use_effect_with(loading.as_ref().map(|l| l.id), move |_| {
             if let Some(l) = loading {

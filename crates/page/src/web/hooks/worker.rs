@@ -1,24 +1,26 @@
-//! The inference worker's life on the page. The browser is asked once whether it has a WebGPU
-//! adapter; the module the backend choice then needs is started (the CPU-only one unless the
-//! GPU one can be used or was asked for), replaced when lost (GPU device lost, crash: the
-//! reducer has already queued the model's reload on the CPU) or when the choice needs the other
-//! module. One callback posts to whichever worker is current; what is posted before the first
+//! The inference worker's life on the page. The CPU-only module starts at once and draws the
+//! first image; the GPU module replaces it only when the backend choice asks for WebGPU or the
+//! background trial (`state/gpu_trial.rs`) found WebGPU faster here. A worker is also replaced
+//! when lost (GPU device lost, crash: the reducer has already queued the model's reload on the
+//! CPU). One callback posts to whichever worker is current; what is posted before the first
 //! worker exists waits for it.
 
 use crate::state::Action;
 use crate::web::browser;
 use crate::web::client::WorkerClient;
 use crate::web::handle::{AppHandle, Dispatcher};
+use crate::web::io::requests::load_request;
+use bundle::Manifest;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen_futures::spawn_local;
-use worker_protocol::{ToWorker, WorkerModule};
+use worker_protocol::{BackendChoice, FromWorker, ToWorker, WorkerModule};
 use yew::prelude::*;
 
 #[derive(Default)]
 struct Current {
     client: Option<WorkerClient>,
-    /// Messages posted while no worker runs yet (before the adapter is known).
+    /// Messages posted while no worker runs yet.
     waiting: Vec<ToWorker>,
 }
 
@@ -36,10 +38,16 @@ pub fn use_worker(state: &AppHandle) -> Callback<ToWorker> {
     {
         let (dispatcher, current) = (state.dispatcher(), current.clone());
         use_effect_with((state.0.worker_epoch, state.0.worker_module()), move |(epoch, module)| {
-            if let Some(module) = module {
-                // Dropping the old client terminates its worker.
-                current.borrow_mut().client.take();
-                start_worker(&current, &dispatcher, *epoch, *module);
+            // Dropping the old client terminates its worker.
+            current.borrow_mut().client.take();
+            start_worker(&current, &dispatcher, *epoch, *module);
+        });
+    }
+    {
+        let (dispatcher, trial) = (state.dispatcher(), use_mut_ref(|| None::<WorkerClient>));
+        use_effect_with(state.0.gpu_trial_request(), move |request| {
+            if let Some(manifest) = request {
+                start_gpu_trial(&trial, &dispatcher, manifest);
             }
         });
     }
@@ -75,5 +83,42 @@ fn start_worker(current: &Rc<RefCell<Current>>, dispatcher: &Dispatcher, epoch: 
             now.client = Some(client);
         }
         Err(e) => dispatcher.dispatch(Action::Failed(e)),
+    }
+}
+
+/// The background trial: a throwaway GPU-module worker loads the model with `auto`, which times
+/// one decode on WebGPU and one on its CPU backend; its answer is the verdict, then it is
+/// terminated. Nothing it does reaches the gallery or the image on screen.
+fn start_gpu_trial(trial: &Rc<RefCell<Option<WorkerClient>>>, dispatcher: &Dispatcher, manifest: &Manifest) {
+    dispatcher.dispatch(Action::GpuTrialStarted);
+    let verdict = {
+        let (dispatcher, trial) = (dispatcher.clone(), trial.clone());
+        move |winner, note: String| {
+            dispatcher.dispatch(Action::GpuTrialDone { winner, note });
+            // Not from inside the worker's own message handler: the client owns that closure.
+            let trial = trial.clone();
+            spawn_local(async move { drop(trial.borrow_mut().take()) });
+        }
+    };
+    let on_lost = verdict.clone();
+    let client = WorkerClient::start(
+        WorkerModule::Gpu,
+        move |msg| match msg {
+            FromWorker::Loaded { backend, note, .. } => {
+                verdict(Some(backend), note.unwrap_or_else(|| "WebGPU measured".into()))
+            }
+            FromWorker::Failed { message, .. } => verdict(None, format!("the WebGPU trial failed: {message}")),
+            _ => {}
+        },
+        move |message| on_lost(None, format!("the WebGPU trial stopped: {message}")),
+    );
+    let outcome = client.and_then(|c| {
+        // The id is the trial's own: the reducer never sees this worker's replies.
+        c.post(&load_request(0, manifest, BackendChoice::Auto, false)?)?;
+        Ok(c)
+    });
+    match outcome {
+        Ok(c) => *trial.borrow_mut() = Some(c),
+        Err(e) => dispatcher.dispatch(Action::GpuTrialDone { winner: None, note: e }),
     }
 }

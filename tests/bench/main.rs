@@ -168,7 +168,13 @@ fn main() {
         );
     }
     let site = peer::site(onnx_peer.as_ref()).expect("copy dist/ and the peer into a temporary site");
+    // `LATENT_LAB_BENCH_BACKENDS=cpu` leaves out the (slow, software) WebGPU runs, for quick
+    // comparisons of CPU builds; `cargo xtask bench` always runs both.
+    let backends = std::env::var("LATENT_LAB_BENCH_BACKENDS").unwrap_or_else(|_| "cpu,webgpu".into());
     for (mode, backend) in [(Mode::Cpu, "cpu"), (Mode::WebGpu, "webgpu")] {
+        if !backends.split(',').any(|b| b == backend) {
+            continue;
+        }
         for model in ["mnist-vae", "faces-vae"] {
             if !e2e::workspace().join("web/models").join(model).is_dir() {
                 eprintln!("skipping {model}: no bundle");
@@ -239,7 +245,10 @@ fn main() {
     );
     let results = json!({ "commit": commit, "browser": browser, "machine": machine, "runs": runs, "sizes": sizes,
         "how": "headless Chromium driven over CDP; WebGPU through --enable-unsafe-webgpu (SwiftShader software adapter), CPU = burn flex in the worker; release build without wasm-opt" });
-    let dir = e2e::workspace().join("bench");
+    // `LATENT_LAB_BENCH_OUT`: write the results elsewhere (a variant build's run, say).
+    let dir = std::env::var_os("LATENT_LAB_BENCH_OUT")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| e2e::workspace().join("bench"));
     let _ = std::fs::create_dir_all(&dir);
     let _ =
         std::fs::write(dir.join("results.json"), serde_json::to_string_pretty(&results).unwrap_or_default());

@@ -30,7 +30,11 @@ fn auto_draws_on_the_cpu_module_first_and_measures_webgpu_in_the_background() {
     let page = Page::open("backend-auto", Mode::WebGpu, "");
     page.wait_ready();
     let why = "document.querySelector('[data-testid=backend]').title";
-    page.wait_for("the WebGPU trial", &format!("{why}.includes('measured one decode')"), Duration::from_secs(120));
+    page.wait_for(
+        "the WebGPU trial",
+        &format!("{why}.includes('measured one decode')"),
+        Duration::from_secs(120),
+    );
     let note = page.eval(why).as_str().unwrap_or_default().to_string();
     let ms = |name: &str| -> f64 {
         let rest = &note[note.find(name).unwrap_or_else(|| panic!("{name} in {note}")) + name.len()..];
@@ -49,7 +53,10 @@ fn auto_draws_on_the_cpu_module_first_and_measures_webgpu_in_the_background() {
 
     let served: Vec<String> = page.served().into_iter().map(|s| s.target).collect();
     let first = |path: &str| {
-        served.iter().position(|t| t.starts_with(path)).unwrap_or_else(|| panic!("{path} never served: {served:?}"))
+        served
+            .iter()
+            .position(|t| t.starts_with(path))
+            .unwrap_or_else(|| panic!("{path} never served: {served:?}"))
     };
     let (cpu, decoder, gpu) =
         (first("/worker_bg.wasm"), first("/models/mnist-vae/decoder"), first("/worker_gpu_bg.wasm"));

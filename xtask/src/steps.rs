@@ -15,9 +15,15 @@ fn build_app() -> Result {
     run(&mut trunk_build())
 }
 
-/// The same build, with clippy linting this workspace's crates on wasm32 as they compile.
-fn build_app_with(clippy: &Path) -> Result {
-    run(setup::with_clippy(&mut trunk_build(), clippy))
+/// The build the browser tests run, with clippy linting this workspace's crates on wasm32 as
+/// they compile. Its wasm is compiled at opt-level 1 without LTO: the tests check behaviour, not
+/// speed (that is `bench`, which builds the shipped profile), and compiling burn for wasm twice
+/// (the CPU and the WebGPU module) at opt-level 3 was the largest part of a fresh machine's run.
+/// Rust's float semantics do not depend on the optimisation level, so pixels are the same.
+fn build_app_for_tests(clippy: &Path) -> Result {
+    run(setup::with_clippy(&mut trunk_build(), clippy)
+        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "1")
+        .env("CARGO_PROFILE_RELEASE_LTO", "false"))
 }
 
 fn trunk_build() -> Command {
@@ -154,7 +160,7 @@ pub fn test() -> Result {
     // built once, exactly as without it.
     let clippy = setup::clippy_driver()?;
     // The browser tests need dist/, so the app is built first.
-    build_app_with(&clippy)?;
+    build_app_for_tests(&clippy)?;
     // One `cargo test` for native and browser tests: selecting a different set of packages
     // (say `-p e2e` after `--exclude e2e`) unifies features differently, and cargo would build
     // all of burn a second time. One test at a time: two cores cannot run two Chromiums and a

@@ -17,7 +17,10 @@ pub enum GpuTrial {
     NotYet,
     Running,
     /// `winner` is the faster backend, `None` when the trial failed; `note` says what was measured.
-    Done { winner: Option<Backend>, note: String },
+    Done {
+        winner: Option<Backend>,
+        note: String,
+    },
 }
 
 impl State {

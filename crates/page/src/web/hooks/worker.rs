@@ -107,7 +107,9 @@ fn start_gpu_trial(trial: &Rc<RefCell<Option<WorkerClient>>>, dispatcher: &Dispa
             FromWorker::Loaded { backend, note, .. } => {
                 verdict(Some(backend), note.unwrap_or_else(|| "WebGPU measured".into()))
             }
-            FromWorker::Failed { message, .. } => verdict(None, format!("the WebGPU trial failed: {message}")),
+            FromWorker::Failed { message, .. } => {
+                verdict(None, format!("the WebGPU trial failed: {message}"))
+            }
             _ => {}
         },
         move |message| on_lost(None, format!("the WebGPU trial stopped: {message}")),

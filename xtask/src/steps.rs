@@ -12,7 +12,15 @@ fn cargo() -> Command {
 
 /// Build the app into dist/ with trunk (release profile; trunk never downloads anything).
 fn build_app() -> Result {
+    fetch_crates()?;
     run(&mut trunk_build())
+}
+
+/// Download every crate Cargo.lock names, for every target. trunk runs cargo `--offline`
+/// (Trunk.toml), and on a fresh machine nothing before it has needed the WebGPU module's crates
+/// (cubecl, wgpu): without this the first build failed to find them.
+fn fetch_crates() -> Result {
+    run(cargo().args(["fetch", "--locked"]))
 }
 
 /// The build the browser tests run, with clippy linting this workspace's crates on wasm32 as
@@ -21,6 +29,7 @@ fn build_app() -> Result {
 /// (the CPU and the WebGPU module) at opt-level 3 was the largest part of a fresh machine's run.
 /// Rust's float semantics do not depend on the optimisation level, so pixels are the same.
 fn build_app_for_tests(clippy: &Path) -> Result {
+    fetch_crates()?;
     run(setup::with_clippy(&mut trunk_build(), clippy)
         .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "1")
         .env("CARGO_PROFILE_RELEASE_LTO", "false"))

@@ -75,14 +75,14 @@ fn cached_twins(bytes: &[u8]) -> Result<(Vec<u8>, Vec<u8>)> {
 }
 
 /// Brotli at its best quality: made once per build, downloaded by every visitor.
-fn brotli_of(bytes: &[u8]) -> Result<Vec<u8>> {
+pub(crate) fn brotli_of(bytes: &[u8]) -> Result<Vec<u8>> {
     let mut out = Vec::new();
     let params = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 24, ..Default::default() };
     brotli::BrotliCompress(&mut &bytes[..], &mut out, &params).map_err(|e| format!("brotli: {e}"))?;
     Ok(out)
 }
 
-fn gzip_of(bytes: &[u8]) -> Result<Vec<u8>> {
+pub(crate) fn gzip_of(bytes: &[u8]) -> Result<Vec<u8>> {
     let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     enc.write_all(bytes).map_err(|e| e.to_string())?;
     enc.finish().map_err(|e| e.to_string())

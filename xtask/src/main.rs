@@ -7,8 +7,11 @@
 //! - `test`: set up (plus Chromium and the data sets) and run every check: rustfmt, clippy
 //!   (native and wasm32), native tests, the wasm build and the browser tests.
 //! - `train <model>|all`: reproduce a shipped bundle in `web/models/`.
-//! - `bench`: measure the app in headless Chromium and write `bench/` (then `bench-train`).
+//! - `bench`: measure the app in headless Chromium and write `bench/` (then `bench-train`),
+//!   with a size profile of each wasm module (`size_profile.rs`).
 //! - `bench-train`: our trainer against PyTorch on the CPU, into `bench/TRAINING-TORCH.md`.
+//! - `size-settings`: the CPU worker and the page under other opt-levels, LTO and without SIMD,
+//!   measured for size and decode speed, into `bench/SIZE-SETTINGS.md`.
 //! - `data`: fetch the data sets.
 //!
 //! Set-up is idempotent: each step checks first and says what it installs and why.
@@ -16,6 +19,8 @@
 mod dist;
 mod page_graph;
 mod setup;
+mod size_profile;
+mod size_settings;
 mod steps;
 
 use std::process::ExitCode;
@@ -29,10 +34,11 @@ fn main() -> ExitCode {
         Some("train") => steps::train(&args[1..]),
         Some("bench") => steps::bench(),
         Some("bench-train") => steps::training_against_torch(),
+        Some("size-settings") => size_settings::run_all(),
         Some("data") => setup::data(),
         Some("setup") => setup::toolchain(setup::Needs { browser: true, binaryen: true }),
         _ => {
-            Err("usage: cargo xtask serve [--port N] [--no-opt] | dist [--reuse] | test | bench | bench-train | train <model>|all | data | setup"
+            Err("usage: cargo xtask serve [--port N] [--no-opt] | dist [--reuse] | test | bench | bench-train | size-settings | train <model>|all | data | setup"
                 .into())
         }
     };

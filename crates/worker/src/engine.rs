@@ -14,29 +14,20 @@ use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
 use vae::{Model, load_model, load_part};
 use worker_protocol::pixels::to_bytes;
-use worker_protocol::{Backend, BackendChoice, FromWorker, Lane, ToWorker};
-
-struct Load {
-    id: u64,
-    manifest_json: String,
-    decoder_url: String,
-    encoder_url: Option<String>,
-    backend: BackendChoice,
-    companion: bool,
-}
+use worker_protocol::{Backend, BackendChoice, FromWorker, Lane, LoadRequest, ToWorker};
 
 /// A batch waiting in its lane: (request id, model name or current, codes).
 type Batch = (u64, Option<String>, Vec<Vec<f32>>);
 
 enum Job {
-    Load(Load),
+    Load(LoadRequest),
     Encode { id: u64, model: Option<String>, pixels: Vec<f32> },
     Decode { id: u64, z: Vec<f32> },
     DecodeMany { id: u64, lane: Lane, batch: Batch },
 }
 
 pub struct Engine {
-    loads: VecDeque<Load>,
+    loads: VecDeque<LoadRequest>,
     encodes: VecDeque<(u64, Option<String>, Vec<f32>)>,
     /// Only the newest decode request is kept, and the newest batch of each lane.
     decode: Option<(u64, Vec<f32>)>,
@@ -60,9 +51,7 @@ impl Engine {
     pub fn push(engine: &Rc<RefCell<Engine>>, msg: ToWorker) {
         let mut e = engine.borrow_mut();
         match msg {
-            ToWorker::Load { id, manifest_json, decoder_url, encoder_url, backend, companion } => {
-                e.loads.push_back(Load { id, manifest_json, decoder_url, encoder_url, backend, companion })
-            }
+            ToWorker::Load(load) => e.loads.push_back(load),
             ToWorker::Decode { id, z } => e.decode = Some((id, z)),
             ToWorker::DecodeMany { id, lane, model, zs } => {
                 e.many.insert(lane, (id, model, zs));
@@ -155,7 +144,7 @@ impl Runner {
         }
     }
 
-    async fn load(&mut self, load: Load) -> Result<(), String> {
+    async fn load(&mut self, load: LoadRequest) -> Result<(), String> {
         let id = load.id;
         let progress =
             |stage: &str| post(&FromWorker::Progress { id, stage: stage.to_string(), fraction: None });

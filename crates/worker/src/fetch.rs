@@ -1,4 +1,9 @@
 //! Downloads in the worker (the model's weight files), with progress as the bytes arrive.
+//!
+//! web-sys here, not gloo-net as in the page: progress needs the body stream's reader, which
+//! gloo-net does not wrap (its response hands out the same `ReadableStream`), and the worker has
+//! no gloo in its dependency graph (the page gets gloo through yew), so gloo-net would add the
+//! `http` crate and gloo-utils to the module every visitor downloads first for one `fetch` call.
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;

@@ -1,4 +1,16 @@
 //! The page's end of the worker protocol.
+//!
+//! Written against web-sys rather than `gloo-worker` (which yew already brings in), because of
+//! three things this bridge must do that gloo-worker's does not let it:
+//! - messages posted by JavaScript: `worker_loader.js` reports a lost GPU device as a plain
+//!   `{Lost: …}` object, before and outside the wasm. gloo-worker's wire format is its own
+//!   Rust enum through its codec, which a script cannot write;
+//! - the raw `Worker`: the device-loss test hook hands it to page scripts, and gloo-worker's
+//!   bridge keeps it private;
+//! - what waits for Ready: before the worker is ready only the newest decode is kept (loads
+//!   all, in order); gloo-worker queues every message.
+//!
+//! Our side is the ~60 lines below; the worker's is `worker/src/lib.rs`.
 
 use std::cell::RefCell;
 use std::rc::Rc;

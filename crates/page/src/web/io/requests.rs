@@ -2,7 +2,7 @@
 //! comparison's companions alike.
 
 use bundle::{Manifest, ModelFiles};
-use worker_protocol::{BackendChoice, ToWorker};
+use worker_protocol::{BackendChoice, LoadRequest, ToWorker};
 
 /// `ToWorker::Load` for `manifest`: the manifest travels as JSON (the page has already parsed
 /// and checked it), the weights as absolute URLs the worker fetches itself (the encoder's only
@@ -17,12 +17,12 @@ pub fn load_request(
     let files = ModelFiles::of(&manifest.name);
     let url = |file: &str| crate::web::browser::absolute(&files.file(file));
     let (decoder, encoder) = manifest.weight_files();
-    Ok(ToWorker::Load {
+    Ok(ToWorker::Load(LoadRequest {
         id,
         manifest_json,
         decoder_url: url(decoder),
         encoder_url: encoder.map(url),
         backend,
         companion,
-    })
+    }))
 }

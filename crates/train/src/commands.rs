@@ -1,0 +1,425 @@
+//! What each of the trainer's subcommands does; `main.rs` only parses the command line and
+//! calls one of these. Every folder argument defaults to `web/models` of this checkout.
+
+use crate::examples::Source;
+use crate::fit::{CpuBackend, FitOptions, fit};
+use crate::reports::{read_bundle, write_manifest};
+use crate::{compact, evaluate, export, presets};
+use bundle::{FORMAT_VERSION, ImageShape, Manifest, Training};
+use burn::module::Module;
+use burn::prelude::*;
+use data::Split;
+use std::path::{Path, PathBuf};
+use vae::Model;
+
+pub type Result = std::result::Result<(), Box<dyn std::error::Error>>;
+
+/// What `train train` may change in a preset for one run; the manifest records what was used.
+#[derive(Default)]
+pub struct TrainRun {
+    pub epochs: Option<usize>,
+    pub max_steps: Option<usize>,
+    pub subset: Option<usize>,
+    pub out: Option<PathBuf>,
+    pub resume: bool,
+    pub beta: Option<f32>,
+    pub widths: Option<Vec<usize>>,
+    pub head: Option<usize>,
+    pub seed: Option<u64>,
+}
+
+fn find(name: &str) -> std::result::Result<presets::Preset, String> {
+    presets::find(name).ok_or_else(|| format!("no preset named {name}; try `train list`"))
+}
+
+/// Train a preset, evaluate it on held-out data and write its bundle.
+pub fn train(name: &str, run: TrainRun) -> Result {
+    let mut preset = find(name)?;
+    if let Some(e) = run.epochs {
+        preset.epochs = e;
+    }
+    if let Some(b) = run.beta {
+        preset.beta = b;
+    }
+    if let Some(s) = run.seed {
+        preset.seed = s;
+    }
+    if let bundle::Architecture::Conv { widths: w, head: h, .. } = &mut preset.architecture {
+        *w = run.widths.unwrap_or_else(|| w.clone());
+        *h = run.head.unwrap_or(*h);
+    }
+    preset.architecture.validate()?;
+    let mut train_set = preset.source.load(Split::Train, preset.train_faces)?;
+    if let Some(n) = run.subset {
+        train_set.truncate(n);
+    }
+    println!("training {name} on {} examples of {}", train_set.len(), preset.source.name());
+    let (model, report) = fit(
+        &preset,
+        &train_set,
+        &FitOptions {
+            max_steps: run.max_steps,
+            progress: true,
+            checkpoints: Some(export::checkpoints_dir(name)),
+            resume: run.resume,
+            backend: CpuBackend::Flex,
+        },
+    );
+    println!(
+        "trained in {:.0} s ({:.0} samples/s), loss {:.2} -> {:.2}",
+        report.seconds, report.samples_per_second, report.first_loss, report.last_loss
+    );
+    let training = Training {
+        dataset: preset.source.name().into(),
+        epochs: preset.epochs,
+        batch_size: preset.batch_size,
+        learning_rate: preset.learning_rate,
+        learning_rate_schedule: if preset.final_lr_fraction < 1.0 {
+            format!("cosine to {}", preset.final_lr_fraction)
+        } else {
+            "constant".into()
+        },
+        seed: preset.seed,
+        seconds: report.seconds,
+        backend: "flex (burn 0.22.1, native)".into(),
+        samples_per_second: report.samples_per_second,
+    };
+    let mut manifest = describe(&preset, &model, training)?;
+    let dir = run.out.unwrap_or_else(export::models_dir);
+    export::write_examples(&dir, &mut manifest, preset.source)?;
+    export::write_bundle(&dir, &manifest, model)?;
+    println!("wrote {}", dir.join(&manifest.name).display());
+    for (k, v) in &manifest.metrics {
+        println!("  {k}: {v:.4}");
+    }
+    Ok(())
+}
+
+/// Write a bundle with untrained (random) weights: for developing the app, never shipped.
+pub fn export_untrained(name: &str, out: Option<PathBuf>) -> Result {
+    let preset = find(name)?;
+    let device = Device::flex();
+    device.seed(preset.seed);
+    let model = Model::new(&preset.architecture, &device);
+    let training = Training {
+        dataset: "none: random weights".into(),
+        epochs: 0,
+        batch_size: 0,
+        learning_rate: 0.0,
+        learning_rate_schedule: String::new(),
+        seed: preset.seed,
+        seconds: 0.0,
+        backend: "none".into(),
+        samples_per_second: 0.0,
+    };
+    let manifest = describe(&preset, &model, training)?;
+    let dir = out.unwrap_or_else(export::models_dir);
+    export::write_bundle(&dir, &manifest, model)?;
+    println!("wrote untrained {}", dir.join(&manifest.name).display());
+    Ok(())
+}
+
+/// Measure the test NLL of a bundle by importance sampling and record it in its manifest.
+pub fn eval(name: &str, k: usize, images: usize, out: Option<PathBuf>) -> Result {
+    let preset = find(name)?;
+    if !preset.architecture.is_variational() || preset.source == Source::Faces {
+        return Err("the importance-sampled NLL is defined for the binarised-digit VAEs only".into());
+    }
+    let dir = out.unwrap_or_else(export::models_dir).join(name);
+    let manifest_path = dir.join(bundle::MANIFEST_FILE);
+    let mut manifest = Manifest::parse(&std::fs::read_to_string(&manifest_path)?)?;
+    let device = Device::flex();
+    let model = vae::load_bundle_dir(&manifest, &dir, &device)?;
+    let test = preset.source.load(Split::Test, 0)?;
+    let images = images.min(test.len());
+    let start = std::time::Instant::now();
+    let nll = evaluate::importance_nll(&model, &test, k, images, &device);
+    let seconds = start.elapsed().as_secs_f64();
+    println!("{name}: test NLL {nll:.2} nats (k = {k}, {images} images, {seconds:.0} s)");
+    manifest.metrics.insert("test_nll_nats".into(), nll);
+    manifest.metrics.insert("test_nll_k".into(), k as f64);
+    manifest.metrics.insert("test_nll_images".into(), images as f64);
+    manifest.metrics.insert("test_nll_seconds".into(), seconds);
+    std::fs::write(&manifest_path, serde_json::to_string_pretty(&manifest)?)?;
+    Ok(())
+}
+
+/// (Re)write the example images of existing bundles (all presets when `names` is empty), with
+/// their precomputed encodings.
+pub fn examples(names: &[String], out: Option<PathBuf>) -> Result {
+    let dir = out.unwrap_or_else(export::models_dir);
+    let presets: Vec<presets::Preset> = if names.is_empty() {
+        presets::all()
+    } else {
+        names.iter().map(|n| find(n)).collect::<std::result::Result<_, _>>()?
+    };
+    for p in presets {
+        let path = dir.join(p.name).join(bundle::MANIFEST_FILE);
+        let mut manifest = Manifest::parse(&std::fs::read_to_string(&path)?)?;
+        export::write_examples(&dir, &mut manifest, p.source)?;
+        // New pictures need new precomputed encodings.
+        let (_, model) = read_bundle(&dir, p.name)?;
+        compact::encode_examples(&dir.join(p.name), &mut manifest, &model, &Device::flex())?;
+        write_manifest(&dir, &manifest)?;
+        println!("{}: {} examples", p.name, manifest.examples.len());
+    }
+    Ok(())
+}
+
+/// Rewrite bundles' weights compactly (every bundle in the folder when `names` is empty) and
+/// print the measured pixel difference against the f32 weights, which the manifests record.
+pub fn compact(names: Vec<String>, out: Option<PathBuf>) -> Result {
+    let dir = out.unwrap_or_else(export::models_dir);
+    let names = bundles_in(&dir, names);
+    println!(
+        "| model | f16 max abs pixel diff | mean | decoder bytes | encoder bytes |\n|---|---|---|---|---|"
+    );
+    for name in names {
+        let (mut manifest, model) = read_bundle(&dir, &name)?;
+        let loss = compact::write(&dir.join(&name), &mut manifest, &model)?;
+        write_manifest(&dir, &manifest)?;
+        let size = |f: &str| std::fs::metadata(dir.join(&name).join(f)).map_or(0, |m| m.len());
+        println!(
+            "| {name} | {:.5} ({:.2}/255) | {:.6} | {} | {} |",
+            loss.max,
+            loss.max * 255.0,
+            loss.mean,
+            size(compact::DECODER_FILE),
+            size(compact::ENCODER_FILE)
+        );
+    }
+    Ok(())
+}
+
+/// Rendered test faces the OOD reference is taken over (the digit sets use all 10,000).
+const OOD_FACES: usize = 2_000;
+
+/// Score every test image as the page scores a gallery item and store the percentiles in each
+/// bundle's manifest (every bundle in the folder when `names` is empty), for the page's "unlike
+/// what it learned" notice.
+pub fn ood(names: Vec<String>, out: Option<PathBuf>) -> Result {
+    let dir = out.unwrap_or_else(export::models_dir);
+    println!("| model | test images | median score (nats) | 99th percentile |\n|---|---|---|---|");
+    for name in bundles_in(&dir, names) {
+        let (mut manifest, model) = read_bundle(&dir, &name)?;
+        let source = find(&name)?.source;
+        let test = source.load(Split::Test, OOD_FACES)?;
+        let reference = evaluate::ood_reference(&model, &test, source, &Device::flex());
+        println!(
+            "| {name} | {} | {:.1} | {:.1} |",
+            reference.images, reference.quantiles[50], reference.quantiles[99]
+        );
+        manifest.ood = Some(reference);
+        write_manifest(&dir, &manifest)?;
+    }
+    Ok(())
+}
+
+/// The named bundles, or every preset that has a bundle in `dir` when none are named.
+fn bundles_in(dir: &Path, names: Vec<String>) -> Vec<String> {
+    if names.is_empty() {
+        presets::all().iter().map(|p| p.name.to_string()).filter(|n| dir.join(n).is_dir()).collect()
+    } else {
+        names
+    }
+}
+
+/// Recompute faces-vae's attribute vectors over `faces` held-out faces into its manifest.
+pub fn vectors(faces: usize, out: Option<PathBuf>) -> Result {
+    let dir = out.unwrap_or_else(export::models_dir);
+    let (mut manifest, model) = read_bundle(&dir, "faces-vae")?;
+    let start = std::time::Instant::now();
+    manifest.vectors = evaluate::face_attribute_vectors(&model, faces, &Device::flex());
+    write_manifest(&dir, &manifest)?;
+    for v in &manifest.vectors {
+        let norm = v.vector.iter().map(|x| x * x).sum::<f32>().sqrt();
+        println!("{:16} |v| = {norm:.3}  support {:?}", v.name, v.support);
+    }
+    println!("{faces} faces in {:.0} s", start.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// Write a bundle's MLP decoder as an ONNX file, weights unchanged (the benchmark's peer).
+pub fn onnx(name: &str, to: &Path) -> Result {
+    let (_, model) = read_bundle(&export::models_dir(), name)?;
+    let layers = model.mlp_decoder().ok_or_else(|| format!("{name} has no MLP decoder"))?;
+    std::fs::write(to, crate::onnx::mlp_decoder(&layers, "latent-lab train onnx"))?;
+    println!("wrote {} ({} layers)", to.display(), layers.len());
+    Ok(())
+}
+
+/// Real face photos through faces-vae (`photos.rs`): the table on stdout and in `report`, the
+/// first photos, reconstructions and glasses edits as `<pictures>/photos-<n>.png` per framing.
+pub fn photos(report: Option<PathBuf>, pictures: Option<PathBuf>) -> Result {
+    let device = Device::flex();
+    let (manifest, model) = read_bundle(&export::models_dir(), "faces-vae")?;
+    let start = std::time::Instant::now();
+    let r = crate::photos::measure(&model, &manifest, &device)?;
+    let pct = |v: f64| format!("{:.1}%", v * 100.0);
+    let mut table = String::from(
+        "| framing | reconstructed as a face | SSIM mean (Q1 / median / Q3) | glasses seen before / after the vector at strength 1 | OOD AUC photos vs renders | OOD AUC non-faces vs renders |\n|---|---|---|---|---|---|\n",
+    );
+    for (i, p) in r.results.iter().enumerate() {
+        let [mean, q1, median, q3] = p.ssim;
+        table += &format!(
+            "| {} | {} | {mean:.3} ({q1:.3} / {median:.3} / {q3:.3}) | {} / {} | {:.3} | {:.3} |\n",
+            p.framing,
+            pct(p.faces_accepted),
+            pct(p.glasses_before),
+            pct(p.glasses_after),
+            p.auc_photos,
+            p.auc_non_faces
+        );
+        if let Some(dir) = &pictures {
+            let w = crate::measure::GRID_FACES * 64;
+            export::write_png(
+                &dir.join(format!("photos-{i}.png")),
+                w,
+                p.picture.len() / 3 / w,
+                3,
+                &p.picture,
+            )?;
+        }
+    }
+    let checks = format!(
+        "Face check (a small conv net trained here on 6,000 renders and reconstructions against 6,000 \
+         non-faces: shuffled-tile renders, colour fields, blurred noise): {} of 500 held-out reconstructions \
+         taken for faces, {} of 500 held-out non-faces refused, {} of scikit-image's 100 LFW non-face patches \
+         refused. Glasses detector (as `train edits`): {} on renders, {} on reconstructions.",
+        pct(r.check_faces),
+        pct(r.check_non_faces),
+        pct(r.check_lfw_non_faces),
+        pct(r.glasses_detector.0),
+        pct(r.glasses_detector.1)
+    );
+    println!("{table}\n{checks}\n({:.0} s)", start.elapsed().as_secs_f64());
+    if let Some(path) = report {
+        let commit = std::process::Command::new("git")
+            .args(["rev-parse", "--short", "HEAD"])
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+            .unwrap_or_default();
+        std::fs::write(
+            path,
+            format!(
+                "# Real photos through faces-vae\n\nTaken by `cargo run --release -p train -- photos` on commit `{commit}` \
+                 ({} epochs, β {}, {} latent dimensions). The photos are the 100 faces of scikit-image's `lfw_subset` \
+                 (grey 25×25 crops from Labeled Faces in the Wild, none of them trained on), each prepared as the page \
+                 prepares an upload (`image_input::preprocess::prepare_face`, grey copied into R, G and B) at the \
+                 framing named, encoded to μ and decoded. SSIM is between the grey prepared photo and the grey \
+                 reconstruction (7×7 windows). The OOD AUC is how well the page's score (`latent::ood`) ranks the \
+                 photos (or scikit-image's 100 non-face patches) above 200 held-out renders: 1 separates them fully.\n\n\
+                 {table}\n{checks}\n",
+                manifest.training.epochs, manifest.beta, manifest.latent_dim
+            ),
+        )?;
+    }
+    Ok(())
+}
+
+/// Fine-tune faces-vae's encoder for photos (`photo_encoder.rs`) and rewrite the bundle from
+/// the new encoder: its weights, the examples' encodings, the attribute vectors, the map, the
+/// test metrics and the OOD reference. The decoder is written back unchanged.
+pub fn photo_encoder(steps: usize, out: Option<PathBuf>) -> Result {
+    let dir = out.unwrap_or_else(export::models_dir);
+    let (mut manifest, model) = read_bundle(&dir, "faces-vae")?;
+    let opts = crate::photo_encoder::Options { steps, ..Default::default() };
+    let (tuned, report) = crate::photo_encoder::fine_tune(&model, &manifest, &opts)?;
+    println!(
+        "fine-tuned in {:.0} s: distance to the clean codes {:.3} -> {:.3}",
+        report.seconds, report.first_loss, report.last_loss
+    );
+    let device = Device::flex();
+    compact::write(&dir.join("faces-vae"), &mut manifest, &tuned)?;
+    manifest.vectors = evaluate::face_attribute_vectors(&tuned, evaluate::VECTOR_FACES, &device);
+    let test = Source::Faces.load(Split::Test, 5_000)?;
+    let enc = evaluate::encode_all(&tuned, &test, &device);
+    let (elbo, mse, kl) = evaluate::elbo_metrics(&tuned, &test, &enc, &device, true);
+    manifest.metrics.extend(evaluate::metrics_map(elbo, mse, &kl, true));
+    manifest.kl_per_dim = kl;
+    manifest.map = evaluate::map(&enc, &test.labels, 2_000, Source::Faces);
+    let ood_set = Source::Faces.load(Split::Test, OOD_FACES)?;
+    manifest.ood = Some(evaluate::ood_reference(&tuned, &ood_set, Source::Faces, &device));
+    manifest.metrics.insert("photo_encoder_steps".into(), steps as f64);
+    manifest.metrics.insert("photo_encoder_distance_first".into(), f64::from(report.first_loss));
+    manifest.metrics.insert("photo_encoder_distance_last".into(), f64::from(report.last_loss));
+    manifest.metrics.insert("photo_encoder_seconds".into(), report.seconds);
+    write_manifest(&dir, &manifest)?;
+    println!("rewrote {} (test ELBO {elbo:.1}, MSE {mse:.5})", dir.join("faces-vae").display());
+    Ok(())
+}
+
+/// List the presets.
+pub fn list() -> Result {
+    for p in presets::all() {
+        println!("{:18} {}", p.name, p.description);
+    }
+    Ok(())
+}
+
+/// Training throughput of each CPU backend compiled in, on the mnist-vae and faces-vae
+/// architectures: same batches, same seeds.
+pub fn backends(steps: usize) -> Result {
+    let threads = std::thread::available_parallelism().map_or(0, |n| n.get());
+    println!("| model | backend | batch | samples/s |\n|---|---|---|---|");
+    for name in ["mnist-vae", "faces-vae"] {
+        let preset = presets::find(name).ok_or("missing preset")?;
+        let mut ex = if preset.source == Source::Faces {
+            crate::examples::render_faces(0, preset.batch_size * 8)
+        } else {
+            preset.source.load(Split::Train, 0)?
+        };
+        ex.truncate(preset.batch_size * 64);
+        for backend in CpuBackend::all() {
+            let opts = |n| FitOptions { max_steps: Some(n), backend, ..Default::default() };
+            fit(&preset, &ex, &opts(3)); // allocation and first-call costs, not measured
+            let (_, r) = fit(&preset, &ex, &opts(steps));
+            println!("| {name} | {} | {} | {:.0} |", backend.name(), preset.batch_size, r.samples_per_second);
+        }
+    }
+    println!("\n{threads} threads, release build, {steps} timed steps each.");
+    Ok(())
+}
+
+/// Evaluate on the test split and fill in everything the manifest records.
+fn describe(
+    preset: &presets::Preset,
+    model: &Model,
+    training: Training,
+) -> std::result::Result<Manifest, Box<dyn std::error::Error>> {
+    let device = Device::flex();
+    let model = model.clone().to_device(&device);
+    let test = preset.source.load(Split::Test, 5_000)?;
+    let enc = evaluate::encode_all(&model, &test, &device);
+    let variational = preset.architecture.is_variational();
+    let (elbo, mse, kl) = evaluate::elbo_metrics(&model, &test, &enc, &device, variational);
+    let label_names = preset.source.label_names();
+    let (label_means, vectors) = match preset.source {
+        Source::Faces => (vec![], evaluate::face_attribute_vectors(&model, evaluate::VECTOR_FACES, &device)),
+        _ => (evaluate::label_means(&enc, &test.labels, label_names.len()), vec![]),
+    };
+    let (w, c) = match preset.source {
+        Source::Faces => (64, 3),
+        _ => (28, 1),
+    };
+    Ok(Manifest {
+        format_version: FORMAT_VERSION,
+        name: preset.name.into(),
+        description: preset.description.into(),
+        architecture: preset.architecture.clone(),
+        latent_dim: preset.architecture.latent_dim(),
+        image: ImageShape { width: w, height: w, channels: c },
+        likelihood: "bernoulli".into(),
+        beta: preset.beta,
+        training,
+        metrics: evaluate::metrics_map(elbo, mse, &kl, variational),
+        kl_per_dim: kl,
+        label_names,
+        label_means,
+        vectors,
+        map: evaluate::map(&enc, &test.labels, 2_000, preset.source),
+        examples: vec![],
+        weights: None,
+        ood: None,
+    })
+}

@@ -5,15 +5,13 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
-fn download_failed(url: &str) -> impl Fn(wasm_bindgen::JsValue) -> String + '_ {
-    move |e| format!("could not download {url}: {e:?}")
+fn download_failed(url: &str) -> impl Fn(gloo_net::Error) -> String + '_ {
+    move |e| format!("could not download {url}: {e}")
 }
 
 /// A successful (2xx) response for `url`, or a readable error.
-async fn fetch_ok(url: &str) -> Result<web_sys::Response, String> {
-    let window = web_sys::window().ok_or("no window")?;
-    let response: web_sys::Response =
-        JsFuture::from(window.fetch_with_str(url)).await.map_err(download_failed(url))?.unchecked_into();
+async fn fetch_ok(url: &str) -> Result<gloo_net::http::Response, String> {
+    let response = gloo_net::http::Request::get(url).send().await.map_err(download_failed(url))?;
     if !response.ok() {
         return Err(format!("could not download {url}: HTTP {}", response.status()));
     }
@@ -21,10 +19,7 @@ async fn fetch_ok(url: &str) -> Result<web_sys::Response, String> {
 }
 
 pub async fn fetch_text(url: &str) -> Result<String, String> {
-    let response = fetch_ok(url).await?;
-    let failed = download_failed(url);
-    let text = JsFuture::from(response.text().map_err(&failed)?).await.map_err(&failed)?;
-    text.as_string().ok_or_else(|| format!("{url} is not text"))
+    fetch_ok(url).await?.text().await.map_err(download_failed(url))
 }
 
 /// An absolute URL for a path relative to the page, for the worker (whose base differs).
@@ -65,9 +60,10 @@ pub fn normal() -> f32 {
 }
 
 pub async fn fetch_blob(url: &str) -> Result<web_sys::Blob, String> {
-    let response = fetch_ok(url).await?;
-    let failed = download_failed(url);
-    let blob = JsFuture::from(response.blob().map_err(&failed)?).await.map_err(&failed)?;
+    // gloo-net has no blob(); its response is web-sys's underneath.
+    let response: web_sys::Response = fetch_ok(url).await?.into();
+    let failed = |e| format!("could not download {url}: {e:?}");
+    let blob = JsFuture::from(response.blob().map_err(failed)?).await.map_err(failed)?;
     Ok(blob.unchecked_into())
 }
 
@@ -85,10 +81,10 @@ pub async fn read_image(blob: &web_sys::Blob, name: &str) -> Result<Rgba, String
     }
     // Look at the bytes first: a header that declares billions of pixels must be refused before
     // the browser's decoder tries to allocate them, and a cut-off file should say so.
-    let buffer =
-        JsFuture::from(blob.array_buffer()).await.map_err(|_| format!("{name} could not be read."))?;
-    image_input::sniff::sniff(&js_sys::Uint8Array::new(&buffer).to_vec())
-        .map_err(|why| format!("{name} {why}."))?;
+    let bytes = gloo_file::futures::read_as_bytes(&gloo_file::Blob::from(blob.clone()))
+        .await
+        .map_err(|_| format!("{name} could not be read."))?;
+    image_input::sniff::sniff(&bytes).map_err(|why| format!("{name} {why}."))?;
     let window = web_sys::window().ok_or("no window")?;
     let not_image =
         |_| format!("{name} could not be decoded as an image. Use a PNG, JPEG, GIF, WebP or BMP file.");
@@ -142,6 +138,18 @@ pub fn put_pixels(canvas: &HtmlCanvasElement, pixels: &[u8], shape: &bundle::Ima
         wasm_bindgen::Clamped(&rgba),
         shape.width as u32,
         shape.height as u32,
+    );
+    if let (Ok(ctx), Ok(data)) = (context(canvas), data) {
+        let _ = ctx.put_image_data(&data, 0.0, 0.0);
+    }
+}
+
+/// Draw a picture as read (RGBA at its own size) onto a canvas of that size.
+pub fn put_rgba(canvas: &HtmlCanvasElement, img: &Rgba) {
+    let data = web_sys::ImageData::new_with_u8_clamped_array_and_sh(
+        wasm_bindgen::Clamped(&img.data),
+        img.width as u32,
+        img.height as u32,
     );
     if let (Ok(ctx), Ok(data)) = (context(canvas), data) {
         let _ = ctx.put_image_data(&data, 0.0, 0.0);

@@ -18,7 +18,8 @@ pub use error::BundleError;
 pub use index::IndexEntry;
 pub use layout::{INDEX_URL, ModelFiles};
 pub use manifest::{
-    ACTIVE_KL, CompactWeights, Example, ImageShape, Manifest, MapProjection, NamedVector, Training,
+    ACTIVE_KL, CompactWeights, Example, ImageShape, Manifest, MapProjection, NamedVector,
+    OOD_NOTICE_PERCENTILE, OodReference, Training,
 };
 
 /// Bumped whenever a manifest field changes meaning; the app refuses other versions.

@@ -94,6 +94,29 @@ pub struct Manifest {
     /// before them, which hold every weight in one f32 `weights.bpk`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weights: Option<CompactWeights>,
+    /// The test set's out-of-distribution scores, so the page can say when an input is unlike
+    /// anything the model learned. Absent in bundles measured before it (no notice is shown).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ood: Option<OodReference>,
+}
+
+/// An input scoring above this percentile of the test set gets the "unlike what it learned"
+/// notice. One test image in 200 would too: rare enough that a bundled example (mnist-vae's
+/// "3" sits at 99.1%) is not called unusual, while a photo of a cat scores beyond them all.
+pub const OOD_NOTICE_PERCENTILE: f64 = 99.5;
+
+/// `latent::ood::negative_elbo` over the model's test images, as the page computes it for a
+/// gallery item (the 8-bit input, the 8-bit reconstruction of μ, q(z|x)).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OodReference {
+    /// The score's percentiles 0, 1, …, 100: 101 non-decreasing values.
+    pub quantiles: Vec<f64>,
+    /// How many test images they come from.
+    pub images: usize,
+    /// What the model learned, in the notice's words ("the drawn faces", "handwritten digits").
+    pub learned: String,
+    /// What it draws, singular ("face", "digit").
+    pub draws: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -197,6 +220,14 @@ impl Manifest {
                 )));
             }
         }
+        if let Some(o) = &self.ood {
+            let sorted = o.quantiles.windows(2).all(|w| w[0] <= w[1]);
+            if o.quantiles.len() != 101 || !sorted || o.quantiles.iter().any(|q| !q.is_finite()) {
+                return Err(BundleError::Inconsistent(
+                    "ood.quantiles must be 101 finite, non-decreasing percentiles".into(),
+                ));
+            }
+        }
         let all_finite = self
             .kl_per_dim
             .iter()
@@ -271,6 +302,23 @@ mod tests {
         let mut old = serde_json::to_value(manifest(2)).unwrap();
         old.as_object_mut().unwrap().remove("weights");
         assert_eq!(Manifest::parse(&old.to_string()).unwrap().weight_files().1, None);
+    }
+
+    #[test]
+    fn an_ood_reference_must_be_101_sorted_percentiles() {
+        let mut m = manifest(2);
+        let reference = |quantiles: Vec<f64>| {
+            Some(OodReference { quantiles, images: 10, learned: "digits".into(), draws: "digit".into() })
+        };
+        m.ood = reference((0..=100).map(f64::from).collect());
+        let back = Manifest::parse(&serde_json::to_string(&m).unwrap()).unwrap();
+        assert_eq!(back.ood, m.ood);
+        // (Non-finite values cannot even be written: JSON has no NaN.)
+        for bad in [(0..100).map(f64::from).collect(), (0..=100).rev().map(f64::from).collect::<Vec<_>>()] {
+            m.ood = reference(bad);
+            let err = Manifest::parse(&serde_json::to_string(&m).unwrap()).unwrap_err();
+            assert!(err.to_string().contains("ood.quantiles"), "{err}");
+        }
     }
 
     #[test]

@@ -38,5 +38,6 @@ pub fn manifest(latent: usize) -> Manifest {
         examples: vec![],
         metrics: BTreeMap::new(),
         weights: None,
+        ood: None,
     }
 }

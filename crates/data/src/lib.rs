@@ -2,6 +2,7 @@
 
 pub mod faces;
 pub mod idx;
+pub mod lfw;
 pub mod sets;
 
 pub use idx::{Idx, IdxError};

@@ -1,8 +1,9 @@
 //! Turning any picture into what a model was trained on, step by step, so the page can show
 //! each step. Digits follow MNIST's own recipe: white ink on black, the digit scaled to fit
-//! 20×20 and placed in 28×28 by its centre of mass. Garments fill the frame; faces are a centred
-//! square crop. Plain Rust on RGBA bytes: tested natively, run on the page.
+//! 20×20 and placed in 28×28 by its centre of mass. Garments fill the frame; faces are a square
+//! crop (`crop.rs`: centred at first, moved by the user). Plain Rust on RGBA bytes: tested natively, run on the page.
 
+use crate::crop::{Crop, cut};
 use bundle::ImageShape;
 
 /// Files larger than this are refused before they are read.
@@ -52,7 +53,7 @@ pub fn prepare(img: &Rgba, shape: &ImageShape, kind: InputKind) -> Result<Prepar
         return Err("the image has no pixels".into());
     }
     match kind {
-        InputKind::Face => Ok(face(img, shape)),
+        InputKind::Face => Ok(face(img, shape, Crop::default())),
         InputKind::Digit | InputKind::Garment => grey_object(img, shape, kind),
     }
 }
@@ -68,20 +69,29 @@ fn over_white(img: &Rgba) -> Vec<[f32; 3]> {
         .collect()
 }
 
-fn face(img: &Rgba, shape: &ImageShape) -> Prepared {
-    let rgb = over_white(img);
-    let side = img.width.min(img.height);
-    let (x0, y0) = ((img.width - side) / 2, (img.height - side) / 2);
-    let mut crop = Vec::with_capacity(side * side * 3);
-    for y in y0..y0 + side {
-        for x in x0..x0 + side {
-            crop.extend_from_slice(&rgb[y * img.width + x]);
-        }
+/// A face photo cut at `crop` (the centred square unless the user moved it) and resized.
+pub fn prepare_face(img: &Rgba, shape: &ImageShape, crop: Crop) -> Result<Prepared, String> {
+    if img.width == 0 || img.height == 0 || img.data.len() != img.width * img.height * 4 {
+        return Err("the image has no pixels".into());
     }
-    let pixels = resize_area(&crop, side, side, 3, shape.width, shape.height);
+    Ok(face(img, shape, crop))
+}
+
+fn face(img: &Rgba, shape: &ImageShape, crop: Crop) -> Prepared {
+    let rgb = over_white(img);
+    let (square, side, padded) = cut(&rgb, img.width, img.height, crop);
+    let pixels = resize_area(&square, side, side, 3, shape.width, shape.height);
     let mut steps = vec![];
-    if img.width != img.height {
-        steps.push(format!("centre crop {side}×{side}"));
+    if crop == Crop::default() {
+        if img.width != img.height {
+            steps.push(format!("centre crop {side}×{side}"));
+        }
+    } else {
+        let (left, top, _) = crop.in_pixels(img.width, img.height);
+        steps.push(format!("crop {side}×{side} at ({:.0}, {:.0})", left, top));
+    }
+    if padded {
+        steps.push("edges filled with the border colour".into());
     }
     steps.push(format!("resize to {}×{}", shape.width, shape.height));
     Prepared { pixels, steps }

@@ -5,6 +5,7 @@
 
 pub mod grid;
 pub mod interp;
+pub mod ood;
 pub mod project;
 pub mod rng;
 pub mod url_state;

@@ -2,7 +2,7 @@
 //! per-dimension KL, label means, attribute vectors, the 2-D map and the metrics.
 
 use crate::examples::{Examples, Source, batch};
-use bundle::{MapProjection, NamedVector};
+use bundle::{MapProjection, NamedVector, OodReference};
 use burn::prelude::*;
 use latent::rng::Rng;
 use std::collections::BTreeMap;
@@ -40,6 +40,35 @@ pub fn encode_all(model: &Model, ex: &Examples, device: &Device) -> Encodings {
         logvar.extend(rows(to_vec(l), d));
     }
     Encodings { mu, logvar }
+}
+
+/// Every test image scored as the page scores a gallery item (`latent::ood`): the input
+/// quantised to 8 bits, the mean decode of μ quantised as the worker sends it, and q(z|x).
+pub fn ood_reference(model: &Model, ex: &Examples, source: Source, device: &Device) -> OodReference {
+    use worker_protocol::pixels::to_bytes;
+    let mut scores = Vec::with_capacity(ex.len());
+    let idx: Vec<usize> = (0..ex.len()).collect();
+    for chunk in idx.chunks(BATCH) {
+        let input: Vec<u8> = chunk.iter().flat_map(|&i| to_bytes(ex.row(i))).collect();
+        let x: Vec<f32> = input.iter().map(|&b| f32::from(b) / 255.0).collect();
+        let x = Tensor::<1>::from_floats(x.as_slice(), device).reshape([chunk.len(), ex.dim]);
+        let (mu, logvar) = model.encode(x);
+        let recon = to_bytes(&to_vec(model.decode(mu.clone())));
+        let (mu, logvar) = (to_vec(mu), to_vec(logvar));
+        let d = mu.len() / chunk.len();
+        for j in 0..chunk.len() {
+            let (px, zs) = (j * ex.dim..(j + 1) * ex.dim, j * d..(j + 1) * d);
+            let sigma = latent::ood::sigma(&logvar[zs.clone()]);
+            scores.push(latent::ood::negative_elbo(&input[px.clone()], &recon[px], &mu[zs], &sigma));
+        }
+    }
+    let (learned, draws) = source.ood_words();
+    OodReference {
+        quantiles: latent::ood::percentiles(scores),
+        images: ex.len(),
+        learned: learned.into(),
+        draws: draws.into(),
+    }
 }
 
 /// Test ELBO (one posterior sample per image), reconstruction MSE of the mean decode, and the

@@ -68,6 +68,16 @@ impl Source {
         }
     }
 
+    /// What a model of this data learned and what it draws, in the words of the page's
+    /// "unlike what it learned" notice.
+    pub fn ood_words(self) -> (&'static str, &'static str) {
+        match self {
+            Source::Mnist => ("handwritten digits", "digit"),
+            Source::FashionMnist => ("clothing photos", "garment"),
+            Source::Faces => ("drawn faces", "face"),
+        }
+    }
+
     pub fn label_names(self) -> Vec<String> {
         match self {
             Source::Mnist => (0..10).map(|d| d.to_string()).collect(),

@@ -4,9 +4,13 @@
 //! `evaluate` measures a trained model and fills the manifest; `export` writes the bundle,
 //! with its weights compact (`compact`: f16, decoder and encoder apart);
 //! `classifier` and `measure` judge decoded images (prior-sample gaps, attribute edits);
-//! `reports` runs those measurements on bundles and prints them.
+//! `photos` puts real face photos through faces-vae; `reports` runs those measurements on
+//! bundles and prints them; `commands` is what each of
+//! the command line's subcommands does.
 
+pub mod augment;
 pub mod classifier;
+pub mod commands;
 pub mod compact;
 pub mod evaluate;
 pub mod examples;
@@ -14,5 +18,7 @@ pub mod export;
 pub mod fit;
 pub mod measure;
 pub mod onnx;
+pub mod photo_encoder;
+pub mod photos;
 pub mod presets;
 pub mod reports;

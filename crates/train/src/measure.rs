@@ -22,7 +22,7 @@ const PRIOR_SEED: u64 = 2024;
 /// Passes over the 12,000 detector images (6,000 renders and their reconstructions).
 const DETECTOR_EPOCHS: usize = 6;
 
-fn decode_rows(model: &Model, z: &[f32], dim: usize, device: &Device) -> Vec<f32> {
+pub(crate) fn decode_rows(model: &Model, z: &[f32], dim: usize, device: &Device) -> Vec<f32> {
     let mut out = Vec::with_capacity(z.len() / dim * model_len(model));
     for chunk in z.chunks(256 * dim) {
         let t = Tensor::<1>::from_floats(chunk, device).reshape([chunk.len() / dim, dim]);
@@ -38,7 +38,7 @@ fn model_len(model: &Model) -> usize {
     }
 }
 
-fn encode_mu(model: &Model, ex: &Examples, device: &Device) -> Vec<f32> {
+pub(crate) fn encode_mu(model: &Model, ex: &Examples, device: &Device) -> Vec<f32> {
     let mut out = Vec::new();
     for chunk in ex.x.chunks(256 * ex.dim) {
         let t = Tensor::<1>::from_floats(chunk, device).reshape([chunk.len() / ex.dim, ex.dim]);
@@ -157,7 +157,7 @@ pub struct AttributeEdits {
 pub const GRID_FACES: usize = 8;
 
 /// `rows` of `GRID_FACES` faces each, laid out as one image `GRID_FACES * SIZE` wide.
-fn grid(rows: &[&[f32]]) -> Vec<f32> {
+pub(crate) fn grid(rows: &[&[f32]]) -> Vec<f32> {
     let face = SIZE * SIZE * 3;
     let mut out = Vec::with_capacity(rows.len() * GRID_FACES * face);
     for images in rows {
@@ -190,6 +190,60 @@ fn band(spec: &FaceSpec, attribute: &str) -> std::ops::Range<usize> {
     if attribute == "smile" { spec.mouth_band() } else { spec.eye_band() }
 }
 
+/// A trained detector for one face attribute, with its accuracy on 1,000 held-out renders and
+/// on their reconstructions.
+pub struct Detector {
+    classifier: Classifier,
+    rows: std::ops::Range<usize>,
+    pub accuracy_renders: f64,
+    pub accuracy_reconstructions: f64,
+}
+
+impl Detector {
+    /// Whether the attribute is there, for each 64×64 RGB image of `images` (values in 0..1).
+    pub fn detects(&self, images: &[f32], device: &Device) -> Vec<bool> {
+        let crop_dim = self.rows.len() * SIZE * 3;
+        let probs = self.classifier.probabilities(&crop_rows(images, &self.rows), crop_dim, device);
+        probs.iter().map(|p| argmax(p) == 1).collect()
+    }
+}
+
+/// Train a detector for `attribute` on renders *and* their reconstructions by `model`
+/// (decoded images are smoother than renders; a detector that never saw one would judge the
+/// blur, not the attribute). `dim` is the model's latent size.
+pub fn attribute_detector(
+    model: &Model,
+    dim: usize,
+    attribute: &str,
+    device: &Device,
+) -> Result<Detector, String> {
+    let k = attribute_index(attribute).ok_or_else(|| format!("unknown attribute {attribute}"))?;
+    let has = |l: u16| usize::from(l & (1 << k) != 0);
+    let reconstruct = |ex: &Examples| Examples {
+        x: decode_rows(model, &encode_mu(model, ex, device), dim, device),
+        ..ex.clone()
+    };
+    let train_renders = render_faces(DETECTOR_SEED, 6_000);
+    let train_recons = reconstruct(&train_renders);
+    let rows = detector_rows(attribute);
+    let crop = |x: &[f32]| crop_rows(x, &rows);
+    let crop_dim = rows.len() * SIZE * 3;
+    let both = Examples {
+        x: crop(&[train_renders.x.as_slice(), train_recons.x.as_slice()].concat()),
+        labels: [train_renders.labels.as_slice(), train_recons.labels.as_slice()].concat(),
+        dim: crop_dim,
+        ..train_renders.clone()
+    };
+    let labels: Vec<usize> = both.labels.iter().map(|&l| has(l)).collect();
+    let classifier = classifier::train_conv(&both, &labels, rows.len(), 2, DETECTOR_EPOCHS, 17 + k as u64);
+    let held = render_faces(DETECTOR_SEED + 100_000, 1_000);
+    let held_labels: Vec<usize> = held.labels.iter().map(|&l| has(l)).collect();
+    let accuracy_renders = classifier.accuracy(&crop(&held.x), crop_dim, &held_labels, device);
+    let accuracy_reconstructions =
+        classifier.accuracy(&crop(&reconstruct(&held).x), crop_dim, &held_labels, device);
+    Ok(Detector { classifier, rows, accuracy_renders, accuracy_reconstructions })
+}
+
 /// Train a detector for one attribute on renders *and* their reconstructions (decoded images
 /// are smoother than renders; a detector that never saw one would judge the blur, not the
 /// attribute), then edit `faces` held-out faces that lack the attribute, once per strength.
@@ -209,29 +263,8 @@ pub fn attribute_edit(
         .ok_or_else(|| format!("{} has no {attribute} vector", manifest.name))?
         .vector;
     let dim = manifest.latent_dim;
-    let has = |l: u16| usize::from(l & (1 << k) != 0);
-
-    let reconstruct = |ex: &Examples| Examples {
-        x: decode_rows(model, &encode_mu(model, ex, device), dim, device),
-        ..ex.clone()
-    };
-    let train_renders = render_faces(DETECTOR_SEED, 6_000);
-    let train_recons = reconstruct(&train_renders);
-    let rows = detector_rows(attribute);
-    let crop = |x: &[f32]| crop_rows(x, &rows);
-    let crop_dim = rows.len() * SIZE * 3;
-    let both = Examples {
-        x: crop(&[train_renders.x.as_slice(), train_recons.x.as_slice()].concat()),
-        labels: [train_renders.labels.as_slice(), train_recons.labels.as_slice()].concat(),
-        dim: crop_dim,
-        ..train_renders.clone()
-    };
-    let labels: Vec<usize> = both.labels.iter().map(|&l| has(l)).collect();
-    let detector = classifier::train_conv(&both, &labels, rows.len(), 2, DETECTOR_EPOCHS, 17 + k as u64);
-    let held = render_faces(DETECTOR_SEED + 100_000, 1_000);
-    let held_labels: Vec<usize> = held.labels.iter().map(|&l| has(l)).collect();
-    let acc_renders = detector.accuracy(&crop(&held.x), crop_dim, &held_labels, device);
-    let acc_recons = detector.accuracy(&crop(&reconstruct(&held).x), crop_dim, &held_labels, device);
+    let detector = attribute_detector(model, dim, attribute, device)?;
+    let (acc_renders, acc_recons) = (detector.accuracy_renders, detector.accuracy_reconstructions);
 
     // The first `faces` held-out faces without the attribute.
     let mut specs = Vec::new();
@@ -248,9 +281,7 @@ pub fn attribute_edit(
     let ex = Examples { x, dim: SIZE * SIZE * 3, labels: vec![0; faces], binarise: false };
     let mu = encode_mu(model, &ex, device);
     let before = decode_rows(model, &mu, dim, device);
-    let detected = |imgs: &[f32]| -> Vec<bool> {
-        detector.probabilities(&crop(imgs), crop_dim, device).iter().map(|p| argmax(p) == 1).collect()
-    };
+    let detected = |imgs: &[f32]| detector.detects(imgs, device);
     let share = |hits: &[bool]| hits.iter().filter(|&&h| h).count() as f64 / faces as f64;
     let before_share = share(&detected(&before));
     let mut picture = None;

@@ -46,6 +46,21 @@ pub enum Action {
         pixels: Vec<f32>,
         example: bool,
     },
+    /// A user's face photo, prepared at its first crop, to encode with the current model; the
+    /// photo is kept so the crop can be moved later.
+    EncodePhoto {
+        name: String,
+        input: Vec<u8>,
+        pixels: Vec<f32>,
+        photo: Rc<Photo>,
+    },
+    /// Open (or close, `None`) the crop square of a photo item.
+    EditCrop(Option<u64>),
+    /// Cut a photo item at another square and encode it again.
+    Recrop {
+        key: u64,
+        crop: image_input::crop::Crop,
+    },
     /// A bundled example whose q(z|x) the manifest gives: it joins the gallery once its
     /// reconstruction is decoded (no encoder needed).
     EncodeKnown {

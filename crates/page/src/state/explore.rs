@@ -14,7 +14,17 @@ impl State {
                 }
                 let (id, model) = (self.fresh_id(), m.name.clone());
                 let (input, pixels) = (Rc::new(input), Rc::new(pixels));
-                self.encoding.push(PendingEncode { id, model, name, input, pixels, example, known: None });
+                self.encoding.push(PendingEncode {
+                    id,
+                    model,
+                    name,
+                    input,
+                    pixels,
+                    example,
+                    known: None,
+                    photo: None,
+                    replaces: None,
+                });
             }
             Action::EncodeKnown { name, input, mu, logvar } => {
                 let Some(m) = self.model.clone() else { return };
@@ -32,6 +42,8 @@ impl State {
                     pixels,
                     example: true,
                     known,
+                    photo: None,
+                    replaces: None,
                 });
             }
             Action::Restore { gallery, vectors } => {
@@ -62,6 +74,9 @@ impl State {
                 if self.gallery.len() != before {
                     if self.selected == Some(key) {
                         self.selected = None;
+                    }
+                    if self.cropping == Some(key) {
+                        self.cropping = None;
                     }
                     for end in
                         [&mut self.interp.a, &mut self.interp.b, &mut self.interp.c, &mut self.interp.d]

@@ -31,6 +31,14 @@ pub struct GalleryItem {
     /// Bundled examples are re-made on every load and never stored.
     #[serde(default)]
     pub example: bool,
+    /// Where its out-of-distribution score falls among the model's test set (0-100), when
+    /// the model's manifest has the reference (`state/ood.rs`).
+    #[serde(default)]
+    pub ood_percentile: Option<f32>,
+    /// The photo it was cut from, for moving its crop: this page's own uploads only (never
+    /// stored, so a restored item keeps its crop).
+    #[serde(skip)]
+    pub photo: Option<Rc<super::Photo>>,
 }
 
 /// An image sent to the worker, waiting for its code.
@@ -45,6 +53,10 @@ pub struct PendingEncode {
     /// μ and log σ² known already (a bundled example's, from the manifest): only the
     /// reconstruction is asked of the worker, so no encoder is needed for it.
     pub known: Option<Rc<(Vec<f32>, Vec<f32>)>>,
+    /// A face photo's source, which the item keeps.
+    pub photo: Option<Rc<super::Photo>>,
+    /// A new crop of this item: the answer updates it instead of adding an item.
+    pub replaces: Option<u64>,
 }
 
 /// A vector the user built and named; kept per model.
@@ -132,5 +144,5 @@ pub struct Strip {
 
 /// σ from log σ², as the gallery shows it.
 pub fn sigma(logvar: &[f32]) -> Vec<f32> {
-    logvar.iter().map(|l| (0.5 * l.clamp(-30.0, 30.0)).exp()).collect()
+    latent::ood::sigma(logvar)
 }

@@ -5,19 +5,23 @@
 //! of the page (which result to show, what a failure keeps) testable natively.
 
 mod action;
+mod crop;
 mod explore;
 mod gallery;
 mod gpu_trial;
 mod keys;
 mod lecture;
 mod links;
+mod ood;
 mod worker;
 
 pub use action::*;
+pub use crop::Photo;
 pub use gallery::*;
 pub use gpu_trial::GpuTrial;
 pub use keys::*;
 pub use lecture::*;
+pub use ood::{describe as describe_ood, is_unusual};
 
 use bundle::{IndexEntry, Manifest};
 use latent::{Mode, UrlState};
@@ -80,6 +84,8 @@ pub struct State {
     /// Encoded images of every model; the page shows the current model's.
     pub gallery: Vec<GalleryItem>,
     pub encoding: Vec<PendingEncode>,
+    /// The gallery item whose crop square is being adjusted (`state/crop.rs`).
+    pub cropping: Option<u64>,
     /// The item whose μ the sliders were set to: its σ is drawn as a band on each slider.
     pub selected: Option<u64>,
     pub interp: Interp,
@@ -230,6 +236,7 @@ impl State {
             Action::GpuTrialStarted => self.gpu_trial = GpuTrial::Running,
             Action::GpuTrialDone { winner, note } => self.gpu_trial_done(winner, note),
             Action::Worker(msg) => self.worker(msg),
+            Action::EncodePhoto { .. } | Action::EditCrop(_) | Action::Recrop { .. } => self.crop(action),
             Action::SetView(_)
             | Action::TraversalSize { .. }
             | Action::Hover(_)

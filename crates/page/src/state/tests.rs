@@ -440,4 +440,6 @@ fn items_belong_to_their_model() {
     assert_eq!(s.gallery.len(), 1, "the other model's item is kept for when it comes back");
 }
 
+mod crop;
 mod lecture;
+mod ood;

@@ -58,7 +58,7 @@ impl State {
     pub(super) fn encoded(&mut self, id: u64, mu: Vec<f32>, logvar: &[f32], recon: Vec<u8>) {
         let Some(pos) = self.encoding.iter().position(|p| p.id == id) else { return };
         let p = self.encoding.remove(pos);
-        let item = GalleryItem {
+        let mut item = GalleryItem {
             key: id,
             model: p.model,
             name: p.name,
@@ -68,7 +68,14 @@ impl State {
             mu,
             mark: Mark::None,
             example: p.example,
+            ood_percentile: None,
+            photo: p.photo,
         };
+        self.score_new_item(&mut item);
+        if let Some(key) = p.replaces {
+            self.replace_encoding(key, item);
+            return;
+        }
         let user_made = !item.example;
         self.gallery.push(item);
         if user_made {

@@ -1,9 +1,10 @@
 //! The gallery of encoded items: input as the model sees it, its reconstruction, and q(z|x) as
 //! μ ± σ, with the ways to add more (`crate::web::io::ingest` does the reading).
 
+use super::crop::CropEditor;
 use super::thumb::Thumb;
 use super::webcam::Webcam;
-use crate::state::{Action, GalleryItem, Mark, State};
+use crate::state::{Action, GalleryItem, Mark, State, describe_ood, is_unusual};
 use crate::web::handle::PanelProps as Props;
 use crate::web::io::ingest::ingest_files;
 use bundle::Manifest;
@@ -60,10 +61,33 @@ pub fn gallery(props: &Props) -> Html {
             if !s.encoding.is_empty() {
                 <span class="meta" role="status">{ format!(" encoding {}…", s.encoding.len()) }</span>
             }
+            { crop_editor(s, &props.manifest, &props.on_action) }
             <div class="items">
                 { for items.iter().map(|item| view_item(item, s, &props.manifest, &props.on_action)) }
             </div>
         </section>
+    }
+}
+
+/// The crop square of the photo item being adjusted, when there is one.
+fn crop_editor(s: &State, m: &std::rc::Rc<Manifest>, on_action: &Callback<Action>) -> Html {
+    let Some(item) = s.cropping.and_then(|k| s.item(k)) else { return html! {} };
+    let Some(photo) = item.photo.clone() else { return html! {} };
+    let name = item.name.split_once(" · ").map_or(item.name.as_str(), |(n, _)| n).to_string();
+    html! {
+        <CropEditor item={item.key} name={name} photo={photo} manifest={m.clone()} on_action={on_action.clone()} />
+    }
+}
+
+/// How unusual the item is for this model (`state/ood.rs`), with what that means on hover.
+fn ood_badge(item: &GalleryItem, m: &Manifest) -> Html {
+    let Some(p) = item.ood_percentile else { return html! {} };
+    let unusual = is_unusual(p);
+    let text =
+        if unusual { format!("unlike its training data ({p:.1}%)") } else { format!("rarity {p:.0}%") };
+    html! {
+        <div class={classes!("item-ood", unusual.then_some("unusual"))} data-testid="item-ood"
+            data-percentile={format!("{p:.2}")} title={describe_ood(p, m)}>{ text }</div>
     }
 }
 
@@ -93,6 +117,7 @@ fn view_item(item: &GalleryItem, s: &State, m: &Manifest, on_action: &Callback<A
                 <Thumb pixels={item.recon.clone()} shape={m.image.clone()} label="reconstruction: decode of μ" testid={Some(AttrValue::from("item-recon"))} />
             </button>
             <div class="item-name" title={steps.to_string()}>{ short }</div>
+            { ood_badge(item, m) }
             { mu_sigma(item, m) }
             <div class="item-tools">
                 <button onclick={emit(Action::SetEnd { b: false, key: Some(key) })} title="interpolate from here" class={classes!((s.interp.a == Some(key)).then_some("on"))}>{ "A" }</button>
@@ -102,6 +127,10 @@ fn view_item(item: &GalleryItem, s: &State, m: &Manifest, on_action: &Callback<A
                     <option value="with" selected={item.mark == Mark::With}>{ "with" }</option>
                     <option value="without" selected={item.mark == Mark::Without}>{ "without" }</option>
                 </select>
+                if item.photo.is_some() {
+                    <button onclick={emit(Action::EditCrop(Some(key)))} data-testid="item-crop" title="move or size the square this photo is cut at"
+                        class={classes!((s.cropping == Some(key)).then_some("on"))}>{ "crop" }</button>
+                }
                 <button onclick={emit(Action::Delete(key))} aria-label="delete" data-testid="item-delete" title="delete">{ "×" }</button>
             </div>
         </div>

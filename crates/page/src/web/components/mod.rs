@@ -1,11 +1,12 @@
 //! The page's views. `App` lays out the page and wires the hooks (`web::hooks`); every other
 //! component is a panel that gets what it shows through props (`web::handle`) and imports no
-//! other panel but the small leaves it draws with (`thumb`, `webcam`, `canvas`).
+//! other panel but the small leaves it draws with (`thumb`, `webcam`, `canvas`, `crop`).
 
 mod app;
 mod beta;
 mod canvas;
 mod compare;
+mod crop;
 mod denoise;
 mod drawpad;
 mod gallery;

@@ -1,9 +1,10 @@
 //! Getting images in: a file, a drop, a paste or a bundled example is read, prepared the way the
 //! model was trained (`image_input::preprocess`) and queued for encoding.
 
-use crate::state::Action;
+use crate::state::{Action, Photo};
 use crate::web::browser;
 use bundle::{Example, Manifest, ModelFiles};
+use image_input::crop::Crop;
 use image_input::preprocess::{InputKind, Rgba, prepare};
 use std::rc::Rc;
 use wasm_bindgen_futures::spawn_local;
@@ -38,7 +39,14 @@ pub fn prepare_for(rgba: &Rgba, manifest: &Manifest, name: &str, example: bool) 
     let prepared = prepare(rgba, &manifest.image, kind).map_err(|e| format!("{name}: {e}."))?;
     let input = worker_protocol::pixels::to_bytes(&prepared.pixels);
     let name = format!("{name} · {}", prepared.steps.join(" → "));
-    Ok(Action::Encode { name, input, pixels: prepared.pixels, example })
+    Ok(match kind {
+        // A user's face photo keeps its picture, so its crop can be moved (`state/crop.rs`).
+        InputKind::Face if !example => {
+            let photo = Rc::new(Photo { rgba: Rc::new(rgba.clone()), crop: Crop::default() });
+            Action::EncodePhoto { name, input, pixels: prepared.pixels, photo }
+        }
+        _ => Action::Encode { name, input, pixels: prepared.pixels, example },
+    })
 }
 
 /// Queue every file of a list (picker, drop, paste).

@@ -12,6 +12,8 @@
 //! - `bench-train`: our trainer against PyTorch on the CPU, into `bench/TRAINING-TORCH.md`.
 //! - `size-settings`: the CPU worker and the page under other opt-levels, LTO and without SIMD,
 //!   measured for size and decode speed, into `bench/SIZE-SETTINGS.md`.
+//! - `size-profile`: where each module's bytes go (twiggy), into `bench/SIZE-PROFILE.md`; `bench`
+//!   runs it too, after its release build.
 //! - `data`: fetch the data sets.
 //!
 //! Set-up is idempotent: each step checks first and says what it installs and why.
@@ -35,10 +37,11 @@ fn main() -> ExitCode {
         Some("bench") => steps::bench(),
         Some("bench-train") => steps::training_against_torch(),
         Some("size-settings") => size_settings::run_all(),
+        Some("size-profile") => size_profile::write(),
         Some("data") => setup::data(),
         Some("setup") => setup::toolchain(setup::Needs { browser: true, binaryen: true }),
         _ => {
-            Err("usage: cargo xtask serve [--port N] [--no-opt] | dist [--reuse] | test | bench | bench-train | size-settings | train <model>|all | data | setup"
+            Err("usage: cargo xtask serve [--port N] [--no-opt] | dist [--reuse] | test | bench | bench-train | size-settings | size-profile | train <model>|all | data | setup"
                 .into())
         }
     };

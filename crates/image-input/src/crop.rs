@@ -1,7 +1,10 @@
 //! Where a face photo is cut before it is resized to the model: a square the user can move and
 //! size over the picture. The model learned faces drawn at one framing (head and shoulders,
 //! centred); a photo matches it only when the square is put round the face at that scale, which
-//! no fixed rule can do for every photo, so the page shows the square and lets the user move it.
+//! no fixed rule can do for every photo. So the page tries a few centred squares
+//! ([`first_guesses`]: a portrait's face fills a 1× square, a tight crop's needs zooming out) and
+//! keeps the one the model itself draws back best ([`GuessScore`]), then shows the square and
+//! lets the user move it.
 
 /// A square centred at (`cx`, `cy`) (fractions of the image's width and height) whose side is
 /// `side` times the image's short side. It may reach past the picture's edges (to zoom out on
@@ -23,6 +26,35 @@ impl Default for Crop {
     fn default() -> Self {
         Crop { cx: 0.5, cy: 0.5, side: 1.0 }
     }
+}
+
+/// The centred squares a new face photo is tried at, in short sides: the largest square, and
+/// zoomed out 1.5× and 2× for photos cropped tight on the face (as Labeled Faces in the Wild's
+/// are), which then sit in the frame as the drawn faces do. The first is the fallback when the
+/// model has no out-of-distribution reference to choose by.
+pub fn first_guesses() -> [Crop; 3] {
+    [Crop::default(), Crop { side: 1.5, ..Crop::default() }, Crop { side: 2.0, ..Crop::default() }]
+}
+
+/// How well the model meets one guess: the share of it the reconstruction misses
+/// (`latent::ood::missed_share`), then its rarity for guesses drawn back equally well. Not the
+/// rarity first: a photo is usually rarer than every test image at each square, and the
+/// negative ELBO charges a zoomed-out square for its flat grey border (a grey pixel costs its own
+/// entropy however well it is drawn), which kept half of the LFW photos at 1× (bench/PHOTOS.md).
+pub type GuessScore = [f32; 2];
+
+/// The guess to keep: the lowest score wins, compared in order; ties, and scores that are
+/// missing or not numbers, go to the earlier guess.
+pub fn pick_guess(scores: &[Option<GuessScore>]) -> usize {
+    let mut best: Option<(usize, GuessScore)> = None;
+    for (i, s) in scores.iter().enumerate() {
+        if let Some(s) = s.filter(|s| s.iter().all(|v| v.is_finite()))
+            && best.is_none_or(|(_, b)| s < b)
+        {
+            best = Some((i, s));
+        }
+    }
+    best.map_or(0, |(i, _)| i)
 }
 
 impl Crop {
@@ -89,6 +121,18 @@ fn border_mean(rgb: &[[f32; 3]], width: usize, height: usize) -> [f32; 3] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_least_unusual_guess_is_kept_and_ties_or_missing_scores_keep_the_first() {
+        assert_eq!(first_guesses()[0], Crop::default());
+        assert_eq!(pick_guess(&[Some([80.0, 0.1]), Some([40.0, 0.5]), Some([60.0, 0.0])]), 1);
+        // Equally rare: the one drawn back best.
+        assert_eq!(pick_guess(&[Some([100.0, 0.3]), Some([100.0, 0.2]), Some([100.0, 0.25])]), 1);
+        assert_eq!(pick_guess(&[Some([50.0, 0.1]), Some([50.0, 0.1])]), 0);
+        assert_eq!(pick_guess(&[None, None, None]), 0);
+        assert_eq!(pick_guess(&[Some([f32::NAN, 0.0]), Some([99.0, 0.9]), None]), 1);
+        assert_eq!(pick_guess(&[]), 0);
+    }
 
     /// A 4×2 picture: the left half black, the right half white.
     fn halves() -> Vec<[f32; 3]> {

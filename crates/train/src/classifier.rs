@@ -92,6 +92,29 @@ impl Classifier {
     }
 }
 
+impl Classifier {
+    /// The weights as burnpack bytes (the layout is fixed by the kind, so only weights are kept).
+    pub fn to_bytes(&self) -> Result<Vec<u8>, String> {
+        let bytes = self.clone().into_record().into_bytes().map_err(|e| e.to_string())?;
+        Ok(bytes.to_vec())
+    }
+
+    /// A convolutional classifier of `height × width` RGB images into `classes`, with weights
+    /// from [`Classifier::to_bytes`]; an error for bytes of another shape.
+    pub fn conv_from_bytes(
+        height: usize,
+        width: usize,
+        classes: usize,
+        bytes: Vec<u8>,
+        device: &Device,
+    ) -> Result<Classifier, String> {
+        let record = burn::store::ModuleRecord::from_bytes(burn::tensor::Bytes::from_bytes_vec(bytes))
+            .map_err(|e| e.to_string())?
+            .cast_to_module_dtype();
+        Classifier::conv(height, width, classes, device).try_load_record(record).map_err(|e| e.to_string())
+    }
+}
+
 pub fn argmax(p: &[f32]) -> usize {
     p.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).map_or(0, |(i, _)| i)
 }
@@ -181,6 +204,16 @@ mod tests {
 
     /// A short bright horizontal stroke somewhere in a noisy 8×16 image, or none: the position
     /// varies, so only a detector that looks for the stroke anywhere can learn it.
+    #[test]
+    fn a_saved_conv_classifier_loads_with_the_same_answers() {
+        let device = Device::flex();
+        let c = Classifier::conv(8, 8, 2, &device);
+        let x: Vec<f32> = (0..2 * 8 * 8 * 3).map(|i| (i % 7) as f32 / 7.0).collect();
+        let back = Classifier::conv_from_bytes(8, 8, 2, c.to_bytes().unwrap(), &device).unwrap();
+        assert_eq!(c.probabilities(&x, 192, &device), back.probabilities(&x, 192, &device));
+        assert!(Classifier::conv_from_bytes(8, 8, 2, b"not weights".to_vec(), &device).is_err());
+    }
+
     #[test]
     fn conv_detector_finds_a_stroke_wherever_it_is() {
         let mut rng = Rng::new(5);

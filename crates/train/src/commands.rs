@@ -199,15 +199,21 @@ const OOD_FACES: usize = 2_000;
 /// what it learned" notice.
 pub fn ood(names: Vec<String>, out: Option<PathBuf>) -> Result {
     let dir = out.unwrap_or_else(export::models_dir);
-    println!("| model | test images | median score (nats) | 99th percentile |\n|---|---|---|---|");
+    println!(
+        "| model | test images | negative ELBO median / 99th percentile (nats) | missed share median / 99th percentile |\n|---|---|---|---|"
+    );
     for name in bundles_in(&dir, names) {
         let (mut manifest, model) = read_bundle(&dir, &name)?;
         let source = find(&name)?.source;
         let test = source.load(Split::Test, OOD_FACES)?;
         let reference = evaluate::ood_reference(&model, &test, source, &Device::flex());
         println!(
-            "| {name} | {} | {:.1} | {:.1} |",
-            reference.images, reference.quantiles[50], reference.quantiles[99]
+            "| {name} | {} | {:.1} / {:.1} | {:.3} / {:.3} |",
+            reference.images,
+            reference.quantiles[50],
+            reference.quantiles[99],
+            reference.missed_quantiles[50],
+            reference.missed_quantiles[99]
         );
         manifest.ood = Some(reference);
         write_manifest(&dir, &manifest)?;
@@ -222,6 +228,45 @@ fn bundles_in(dir: &Path, names: Vec<String>) -> Vec<String> {
     } else {
         names
     }
+}
+
+/// `train score`: each picture's out-of-distribution score under bundle `name`, one line each.
+/// With `show`, each prepared input and its reconstruction side by side in `<show>/<n>.png`.
+pub fn score(name: &str, files: &[PathBuf], show: Option<&Path>) -> Result {
+    let (manifest, model) = read_bundle(&export::models_dir(), name)?;
+    println!(
+        "| picture | reconstruction (nats) | KL (nats) | negative ELBO | its percentile | missed share | its percentile | rarity |\n|---|---|---|---|---|---|---|---|"
+    );
+    for file in files {
+        let bytes =
+            if file.as_os_str() == "cat" { data::lfw::cat_photo_png()? } else { std::fs::read(file)? };
+        let img = crate::score::decode_png(&bytes)?;
+        let s = crate::score::score_picture(&model, &manifest, &img, &Device::flex())?;
+        if let Some(dir) = show {
+            let (w, h, c) = (manifest.image.width, manifest.image.height, manifest.image.channels);
+            let side_by_side: Vec<f32> = (0..h)
+                .flat_map(|y| {
+                    let row = |v: &[u8]| v[y * w * c..(y + 1) * w * c].to_vec();
+                    [row(&s.input), row(&s.reconstruction)].concat()
+                })
+                .map(|b| f32::from(b) / 255.0)
+                .collect();
+            let stem = file.file_stem().map_or("picture".into(), |s| s.to_string_lossy().to_string());
+            export::write_png(&dir.join(format!("{stem}.png")), 2 * w, h, c, &side_by_side)?;
+        }
+        println!(
+            "| {} | {:.1} | {:.1} | {:.1} | {:.2}% | {:.3} | {:.2}% | {:.2}% |",
+            file.display(),
+            s.reconstruction_nats,
+            s.kl_nats,
+            s.score,
+            s.elbo_percentile,
+            s.missed,
+            s.missed_percentile,
+            s.rarity
+        );
+    }
+    Ok(())
 }
 
 /// Recompute faces-vae's attribute vectors over `faces` held-out faces into its manifest.
@@ -245,75 +290,6 @@ pub fn onnx(name: &str, to: &Path) -> Result {
     let layers = model.mlp_decoder().ok_or_else(|| format!("{name} has no MLP decoder"))?;
     std::fs::write(to, crate::onnx::mlp_decoder(&layers, "latent-lab train onnx"))?;
     println!("wrote {} ({} layers)", to.display(), layers.len());
-    Ok(())
-}
-
-/// Real face photos through faces-vae (`photos.rs`): the table on stdout and in `report`, the
-/// first photos, reconstructions and glasses edits as `<pictures>/photos-<n>.png` per framing.
-pub fn photos(report: Option<PathBuf>, pictures: Option<PathBuf>) -> Result {
-    let device = Device::flex();
-    let (manifest, model) = read_bundle(&export::models_dir(), "faces-vae")?;
-    let start = std::time::Instant::now();
-    let r = crate::photos::measure(&model, &manifest, &device)?;
-    let pct = |v: f64| format!("{:.1}%", v * 100.0);
-    let mut table = String::from(
-        "| framing | reconstructed as a face | SSIM mean (Q1 / median / Q3) | glasses seen before / after the vector at strength 1 | OOD AUC photos vs renders | OOD AUC non-faces vs renders |\n|---|---|---|---|---|---|\n",
-    );
-    for (i, p) in r.results.iter().enumerate() {
-        let [mean, q1, median, q3] = p.ssim;
-        table += &format!(
-            "| {} | {} | {mean:.3} ({q1:.3} / {median:.3} / {q3:.3}) | {} / {} | {:.3} | {:.3} |\n",
-            p.framing,
-            pct(p.faces_accepted),
-            pct(p.glasses_before),
-            pct(p.glasses_after),
-            p.auc_photos,
-            p.auc_non_faces
-        );
-        if let Some(dir) = &pictures {
-            let w = crate::measure::GRID_FACES * 64;
-            export::write_png(
-                &dir.join(format!("photos-{i}.png")),
-                w,
-                p.picture.len() / 3 / w,
-                3,
-                &p.picture,
-            )?;
-        }
-    }
-    let checks = format!(
-        "Face check (a small conv net trained here on 6,000 renders and reconstructions against 6,000 \
-         non-faces: shuffled-tile renders, colour fields, blurred noise): {} of 500 held-out reconstructions \
-         taken for faces, {} of 500 held-out non-faces refused, {} of scikit-image's 100 LFW non-face patches \
-         refused. Glasses detector (as `train edits`): {} on renders, {} on reconstructions.",
-        pct(r.check_faces),
-        pct(r.check_non_faces),
-        pct(r.check_lfw_non_faces),
-        pct(r.glasses_detector.0),
-        pct(r.glasses_detector.1)
-    );
-    println!("{table}\n{checks}\n({:.0} s)", start.elapsed().as_secs_f64());
-    if let Some(path) = report {
-        let commit = std::process::Command::new("git")
-            .args(["rev-parse", "--short", "HEAD"])
-            .output()
-            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-            .unwrap_or_default();
-        std::fs::write(
-            path,
-            format!(
-                "# Real photos through faces-vae\n\nTaken by `cargo run --release -p train -- photos` on commit `{commit}` \
-                 ({} epochs, β {}, {} latent dimensions). The photos are the 100 faces of scikit-image's `lfw_subset` \
-                 (grey 25×25 crops from Labeled Faces in the Wild, none of them trained on), each prepared as the page \
-                 prepares an upload (`image_input::preprocess::prepare_face`, grey copied into R, G and B) at the \
-                 framing named, encoded to μ and decoded. SSIM is between the grey prepared photo and the grey \
-                 reconstruction (7×7 windows). The OOD AUC is how well the page's score (`latent::ood`) ranks the \
-                 photos (or scikit-image's 100 non-face patches) above 200 held-out renders: 1 separates them fully.\n\n\
-                 {table}\n{checks}\n",
-                manifest.training.epochs, manifest.beta, manifest.latent_dim
-            ),
-        )?;
-    }
     Ok(())
 }
 

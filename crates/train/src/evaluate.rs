@@ -46,7 +46,7 @@ pub fn encode_all(model: &Model, ex: &Examples, device: &Device) -> Encodings {
 /// quantised to 8 bits, the mean decode of μ quantised as the worker sends it, and q(z|x).
 pub fn ood_reference(model: &Model, ex: &Examples, source: Source, device: &Device) -> OodReference {
     use worker_protocol::pixels::to_bytes;
-    let mut scores = Vec::with_capacity(ex.len());
+    let (mut scores, mut missed) = (Vec::with_capacity(ex.len()), Vec::with_capacity(ex.len()));
     let idx: Vec<usize> = (0..ex.len()).collect();
     for chunk in idx.chunks(BATCH) {
         let input: Vec<u8> = chunk.iter().flat_map(|&i| to_bytes(ex.row(i))).collect();
@@ -59,12 +59,14 @@ pub fn ood_reference(model: &Model, ex: &Examples, source: Source, device: &Devi
         for j in 0..chunk.len() {
             let (px, zs) = (j * ex.dim..(j + 1) * ex.dim, j * d..(j + 1) * d);
             let sigma = latent::ood::sigma(&logvar[zs.clone()]);
+            missed.push(latent::ood::missed_share(&input[px.clone()], &recon[px.clone()]));
             scores.push(latent::ood::negative_elbo(&input[px.clone()], &recon[px], &mu[zs], &sigma));
         }
     }
     let (learned, draws) = source.ood_words();
     OodReference {
         quantiles: latent::ood::percentiles(scores),
+        missed_quantiles: latent::ood::percentiles(missed),
         images: ex.len(),
         learned: learned.into(),
         draws: draws.into(),

@@ -4,8 +4,8 @@
 //! `evaluate` measures a trained model and fills the manifest; `export` writes the bundle,
 //! with its weights compact (`compact`: f16, decoder and encoder apart);
 //! `classifier` and `measure` judge decoded images (prior-sample gaps, attribute edits);
-//! `photos` puts real face photos through faces-vae; `reports` runs those measurements on
-//! bundles and prints them; `commands` is what each of
+//! `photos` puts real face photos through faces-vae (`photos_report` writes bench/PHOTOS.md); `score` scores one picture as the page's
+//! out-of-distribution badge does; `reports` runs those measurements on bundles and prints them; `commands` is what each of
 //! the command line's subcommands does.
 
 pub mod augment;
@@ -20,5 +20,7 @@ pub mod measure;
 pub mod onnx;
 pub mod photo_encoder;
 pub mod photos;
+pub mod photos_report;
 pub mod presets;
 pub mod reports;
+pub mod score;

@@ -135,6 +135,12 @@ enum Command {
         /// Also draw the first photos, reconstructions and glasses edits to `<DIR>/photos-<n>.png`.
         #[arg(long)]
         pictures: Option<PathBuf>,
+        /// Also save the face check, for the browser tests (`tests/fixtures/face-check.bpk`).
+        #[arg(long)]
+        save_check: Option<PathBuf>,
+        /// Also measure faces-vae as it was at this git commit, in the same run.
+        #[arg(long)]
+        baseline: Option<String>,
     },
     /// Fine-tune faces-vae's encoder so that photo-like faces map to the codes of their clean
     /// renders, keeping the decoder; rewrite the bundle from the new encoder.
@@ -143,6 +149,17 @@ enum Command {
         steps: usize,
         #[arg(long)]
         out: Option<PathBuf>,
+    },
+    /// Score pictures (PNG files) as the page scores a gallery item: prepared for the model,
+    /// negative ELBO split into reconstruction and KL, and its percentile among the test set's.
+    Score {
+        /// A bundle in web/models.
+        name: String,
+        /// PNG files; `cat` stands for scikit-image's photo of a cat, read from the set-up wheel.
+        files: Vec<PathBuf>,
+        /// Also write each prepared input beside its reconstruction to `<DIR>/<file stem>.png`.
+        #[arg(long)]
+        show: Option<PathBuf>,
     },
     /// List the presets.
     List,
@@ -190,8 +207,16 @@ fn run(cli: Cli) -> commands::Result {
         Command::Vectors { faces, out } => commands::vectors(faces, out),
         Command::Compact { names, out } => commands::compact(names, out),
         Command::Ood { names, out } => commands::ood(names, out),
-        Command::Photos { report, pictures } => commands::photos(report, pictures),
+        Command::Photos { report, pictures, save_check, baseline } => {
+            train::photos_report::run(train::photos_report::PhotosRun {
+                report,
+                pictures,
+                save_check,
+                baseline,
+            })
+        }
         Command::PhotoEncoder { steps, out } => commands::photo_encoder(steps, out),
+        Command::Score { name, files, show } => commands::score(&name, &files, show.as_deref()),
         Command::List => commands::list(),
         Command::Backends { steps } => commands::backends(steps),
         Command::Onnx { name, to } => commands::onnx(&name, &to),

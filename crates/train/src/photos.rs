@@ -25,15 +25,55 @@ const CHECK_HELD: usize = 500;
 /// A photo framing to measure: how the square is put over each photo.
 pub struct Framing {
     pub name: &'static str,
-    pub crop: Crop,
+    /// A fixed square, or `None` for the page's first guess: whichever of
+    /// `image_input::crop::first_guesses` the model draws back best, photo by photo.
+    pub crop: Option<Crop>,
 }
 
-/// The page's first guess, and the same square zoomed out so the tight LFW crop of a face sits
-/// in a frame about as the drawn faces do (head a half of the width).
-pub const FRAMINGS: [Framing; 2] = [
-    Framing { name: "centred square (the page's first guess)", crop: Crop { cx: 0.5, cy: 0.5, side: 1.0 } },
-    Framing { name: "zoomed out 2× (edges filled)", crop: Crop { cx: 0.5, cy: 0.5, side: 2.0 } },
+/// The page's first guess; the largest centred square (what the page did before it chose); and
+/// that square zoomed out 2×, so the tight LFW crop of a face sits in a frame about as the drawn
+/// faces do (head a half of the width).
+pub const FRAMINGS: [Framing; 3] = [
+    Framing { name: "the page's first guess (of 1×, 1.5×, 2×, the one drawn back best)", crop: None },
+    Framing { name: "centred square, 1×", crop: Some(Crop { cx: 0.5, cy: 0.5, side: 1.0 }) },
+    Framing { name: "zoomed out 2× (edges filled)", crop: Some(Crop { cx: 0.5, cy: 0.5, side: 2.0 }) },
 ];
+
+/// How the page judges one first guess (`image_input::crop::GuessScore`).
+fn guess_score(
+    model: &Model,
+    manifest: &bundle::Manifest,
+    pixels: &[f32],
+    device: &Device,
+) -> image_input::crop::GuessScore {
+    let s = crate::score::score_input(model, manifest, pixels, device);
+    [latent::ood::missed_share_seen(&s.input, &s.reconstruction, 3) as f32, s.rarity as f32]
+}
+
+/// The photos framed by `framing`, and the side of each one's square.
+fn frame_photos(
+    photos: &[Vec<u8>],
+    framing: &Framing,
+    model: &Model,
+    manifest: &bundle::Manifest,
+    device: &Device,
+) -> (Examples, Vec<f32>) {
+    if let Some(crop) = framing.crop {
+        return (prepare_photos(photos, data::lfw::SIDE, crop), vec![crop.side; photos.len()]);
+    }
+    let guesses = image_input::crop::first_guesses();
+    let tried: Vec<Examples> = guesses.iter().map(|&c| prepare_photos(photos, data::lfw::SIDE, c)).collect();
+    let mut x = Vec::with_capacity(photos.len() * FACE);
+    let mut sides = Vec::with_capacity(photos.len());
+    for i in 0..photos.len() {
+        let scores: Vec<Option<image_input::crop::GuessScore>> =
+            tried.iter().map(|t| Some(guess_score(model, manifest, t.row(i), device))).collect();
+        let k = image_input::crop::pick_guess(&scores);
+        x.extend_from_slice(tried[k].row(i));
+        sides.push(guesses[k].side);
+    }
+    (Examples { x, dim: FACE, labels: vec![0; photos.len()], binarise: false }, sides)
+}
 
 /// Grey 8-bit photos as the page prepares them for a 64×64 RGB model, at `crop`.
 pub fn prepare_photos(photos: &[Vec<u8>], side: usize, crop: Crop) -> Examples {
@@ -160,6 +200,15 @@ pub fn face_check(model: &Model, dim: usize, device: &Device) -> (Classifier, f6
     (check, faces_ok, others_ok)
 }
 
+/// Where `train photos --save-check` keeps the face check, relative to the workspace: the browser
+/// tests judge the page's reconstructions of photos with it.
+pub const FACE_CHECK_FILE: &str = "tests/fixtures/face-check.bpk";
+
+/// A face check saved with [`Classifier::to_bytes`].
+pub fn load_face_check(bytes: Vec<u8>, device: &Device) -> Result<Classifier, String> {
+    Classifier::conv_from_bytes(SIZE, SIZE, 2, bytes, device)
+}
+
 /// Whether the face check takes each image for a face.
 pub fn is_face(check: &Classifier, images: &[f32], device: &Device) -> Vec<bool> {
     check.probabilities(images, FACE, device).iter().map(|p| argmax(p) == 1).collect()
@@ -212,26 +261,17 @@ pub fn auc(positives: &[f64], negatives: &[f64]) -> f64 {
     wins / (positives.len() * negatives.len()).max(1) as f64
 }
 
-/// Out-of-distribution scores as the page computes them (`latent::ood`) for every image.
-pub fn ood_scores(model: &Model, ex: &Examples, dim: usize, device: &Device) -> Vec<f64> {
-    use worker_protocol::pixels::to_bytes;
-    let mut scores = Vec::with_capacity(ex.len());
-    for i in 0..ex.len() {
-        let row = ex.row(i);
-        let x = Tensor::<1>::from_floats(row, device).reshape([1, ex.dim]);
-        let (mu, logvar) = model.encode(x);
-        let recon = to_bytes(&model.decode(mu.clone()).into_data().try_to_vec::<f32>().unwrap_or_default());
-        let mu: Vec<f32> = mu.into_data().try_to_vec().unwrap_or_default();
-        let logvar: Vec<f32> = logvar.into_data().try_to_vec().unwrap_or_default();
-        debug_assert_eq!(mu.len(), dim);
-        scores.push(latent::ood::negative_elbo(&to_bytes(row), &recon, &mu, &latent::ood::sigma(&logvar)));
-    }
-    scores
+/// Each image's rarity as the page's badge shows it (`score.rs`: the higher of its negative
+/// ELBO's and its missed share's percentiles among the test set's, in the manifest).
+pub fn ood_scores(model: &Model, manifest: &bundle::Manifest, ex: &Examples, device: &Device) -> Vec<f64> {
+    (0..ex.len()).map(|i| crate::score::score_input(model, manifest, ex.row(i), device).rarity).collect()
 }
 
 /// What one framing of the photos gives.
 pub struct PhotoResult {
     pub framing: &'static str,
+    /// How many photos were framed at 1×, 1.5× and 2×.
+    pub sides: [usize; 3],
     pub faces_accepted: f64,
     pub ssim: [f64; 4],
     pub glasses_before: f64,
@@ -249,20 +289,45 @@ fn summary(mut v: Vec<f64>) -> [f64; 4] {
     [v.iter().sum::<f64>() / v.len().max(1) as f64, q(0.25), q(0.5), q(0.75)]
 }
 
-/// Everything measured, with the checks' own accuracies.
-pub struct PhotoReport {
+/// What judges the photos' reconstructions: the face check and the glasses detector, trained
+/// once on the bundle being measured and then used for every bundle compared with it (the
+/// decoder, which the checks learn from, is the same in all of them), with their accuracies.
+pub struct Judges {
+    pub check: Classifier,
     pub check_faces: f64,
     pub check_non_faces: f64,
     pub check_lfw_non_faces: f64,
-    pub glasses_detector: (f64, f64),
-    pub results: Vec<PhotoResult>,
+    pub glasses: crate::measure::Detector,
 }
 
-pub fn measure(
+pub fn judges(
     model: &Model,
     manifest: &bundle::Manifest,
     device: &Device,
-) -> Result<PhotoReport, Box<dyn std::error::Error>> {
+) -> Result<Judges, Box<dyn std::error::Error>> {
+    let dim = manifest.latent_dim;
+    let lfw = data::lfw::subset()?;
+    let (check, check_faces, check_non_faces) = face_check(model, dim, device);
+    let glasses = attribute_detector(model, dim, "glasses", device)?;
+    let lfw_non_faces = prepare_photos(&lfw.non_faces, data::lfw::SIDE, Crop::default());
+    let refused = is_face(&check, &lfw_non_faces.x, device).iter().filter(|f| !**f).count();
+    let check_lfw_non_faces = refused as f64 / lfw.non_faces.len() as f64;
+    Ok(Judges { check, check_faces, check_non_faces, check_lfw_non_faces, glasses })
+}
+
+/// Every framing of the 100 LFW faces, and where the first guess puts held-out renders.
+pub struct PhotoResults {
+    pub framings: Vec<PhotoResult>,
+    pub render_sides: [usize; 3],
+}
+
+/// Every framing of the 100 LFW faces through `model`, judged by `judges`.
+pub fn measure(
+    judges: &Judges,
+    model: &Model,
+    manifest: &bundle::Manifest,
+    device: &Device,
+) -> Result<PhotoResults, Box<dyn std::error::Error>> {
     let dim = manifest.latent_dim;
     let lfw = data::lfw::subset()?;
     let glasses = &manifest
@@ -271,23 +336,19 @@ pub fn measure(
         .find(|v| v.name == "glasses")
         .ok_or("faces-vae has no glasses vector")?
         .vector;
-    let (check, check_faces, check_non_faces) = face_check(model, dim, device);
-    let detector = attribute_detector(model, dim, "glasses", device)?;
     let lfw_non_faces = prepare_photos(&lfw.non_faces, data::lfw::SIDE, Crop::default());
-    let check_lfw_non_faces = is_face(&check, &lfw_non_faces.x, device).iter().filter(|f| !**f).count()
-        as f64
-        / lfw.non_faces.len() as f64;
     let renders = render_faces(FACE_TEST_SEED + 2_000_000, 200);
-    let render_scores = ood_scores(model, &renders, dim, device);
-    let non_face_scores = ood_scores(model, &lfw_non_faces, dim, device);
+    let render_scores = ood_scores(model, manifest, &renders, device);
+    let render_sides = guessed_sides_of_renders(&renders, model, manifest, device);
+    let non_face_scores = ood_scores(model, manifest, &lfw_non_faces, device);
     let mut results = Vec::new();
     for framing in &FRAMINGS {
-        let photos = prepare_photos(&lfw.faces, data::lfw::SIDE, framing.crop);
+        let (photos, sides) = frame_photos(&lfw.faces, framing, model, manifest, device);
         let mu = encode_mu(model, &photos, device);
         let recon = decode_rows(model, &mu, dim, device);
         let n = lfw.faces.len() as f64;
         let share = |hits: &[bool]| hits.iter().filter(|h| **h).count() as f64 / n;
-        let faces_accepted = share(&is_face(&check, &recon, device));
+        let faces_accepted = share(&is_face(&judges.check, &recon, device));
         let ssims: Vec<f64> = (0..lfw.faces.len())
             .map(|i| {
                 let (p, r) = (&photos.x[i * FACE..(i + 1) * FACE], &recon[i * FACE..(i + 1) * FACE]);
@@ -297,25 +358,52 @@ pub fn measure(
         let edited: Vec<f32> =
             mu.chunks_exact(dim).flat_map(|m| latent::add_scaled(m, glasses, 1.0)).collect();
         let with_glasses = decode_rows(model, &edited, dim, device);
-        let photo_scores = ood_scores(model, &photos, dim, device);
+        let photo_scores = ood_scores(model, manifest, &photos, device);
         results.push(PhotoResult {
             framing: framing.name,
+            sides: [1.0, 1.5, 2.0].map(|s| sides.iter().filter(|&&x| x == s).count()),
             faces_accepted,
             ssim: summary(ssims),
-            glasses_before: share(&detector.detects(&recon, device)),
-            glasses_after: share(&detector.detects(&with_glasses, device)),
+            glasses_before: share(&judges.glasses.detects(&recon, device)),
+            glasses_after: share(&judges.glasses.detects(&with_glasses, device)),
             auc_photos: auc(&photo_scores, &render_scores),
             auc_non_faces: auc(&non_face_scores, &render_scores),
             picture: crate::measure::grid(&[&photos.x, &recon, &with_glasses]),
         });
     }
-    Ok(PhotoReport {
-        check_faces,
-        check_non_faces,
-        check_lfw_non_faces,
-        glasses_detector: (detector.accuracy_renders, detector.accuracy_reconstructions),
-        results,
-    })
+    Ok(PhotoResults { framings: results, render_sides })
+}
+
+/// The side the first guess picks for each of `renders` (drawn faces at the model's own
+/// framing, which it should keep at 1×), counted at 1×, 1.5× and 2×.
+fn guessed_sides_of_renders(
+    renders: &Examples,
+    model: &Model,
+    manifest: &bundle::Manifest,
+    device: &Device,
+) -> [usize; 3] {
+    let guesses = image_input::crop::first_guesses();
+    let mut counts = [0; 3];
+    for i in 0..renders.len() {
+        let rgba = Rgba {
+            width: SIZE,
+            height: SIZE,
+            data: renders
+                .row(i)
+                .chunks_exact(3)
+                .flat_map(|p| [p[0], p[1], p[2], 1.0].map(|v| (v * 255.0).round() as u8))
+                .collect(),
+        };
+        let shape = bundle::ImageShape { width: SIZE, height: SIZE, channels: 3 };
+        let scores: Vec<Option<image_input::crop::GuessScore>> = guesses
+            .iter()
+            .map(|&c| {
+                Some(guess_score(model, manifest, &prepare_face(&rgba, &shape, c).ok()?.pixels, device))
+            })
+            .collect();
+        counts[image_input::crop::pick_guess(&scores)] += 1;
+    }
+    counts
 }
 
 #[cfg(test)]

@@ -24,6 +24,7 @@ impl State {
                     known: None,
                     photo: None,
                     replaces: None,
+                    trial: None,
                 });
             }
             Action::EncodeKnown { name, input, mu, logvar } => {
@@ -44,6 +45,7 @@ impl State {
                     known,
                     photo: None,
                     replaces: None,
+                    trial: None,
                 });
             }
             Action::Restore { gallery, vectors } => {

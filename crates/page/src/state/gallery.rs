@@ -57,6 +57,9 @@ pub struct PendingEncode {
     pub photo: Option<Rc<super::Photo>>,
     /// A new crop of this item: the answer updates it instead of adding an item.
     pub replaces: Option<u64>,
+    /// One of a new photo's first guesses (`state/crop.rs`): the group's id and this guess's
+    /// place among them. The least unusual guess becomes the item; the others are dropped.
+    pub trial: Option<(u64, usize)>,
 }
 
 /// A vector the user built and named; kept per model.

@@ -86,6 +86,9 @@ pub struct State {
     pub encoding: Vec<PendingEncode>,
     /// The gallery item whose crop square is being adjusted (`state/crop.rs`).
     pub cropping: Option<u64>,
+    /// New photos' first guesses already encoded, waiting for the rest of their group: (group,
+    /// place, the item it would be).
+    pub framing_trials: Vec<(u64, usize, GalleryItem)>,
     /// The item whose μ the sliders were set to: its σ is drawn as a band on each slider.
     pub selected: Option<u64>,
     pub interp: Interp,

@@ -4,11 +4,18 @@
 use super::{GalleryItem, Notice, NoticeKind, State};
 use bundle::{Manifest, OOD_NOTICE_PERCENTILE};
 
-/// The item's percentile among the test set's scores, when the manifest has them.
+/// The item's rarity among the test set (the higher of its two measures' percentiles,
+/// `latent::ood::rarity`), when the manifest has the test set's scores.
 pub fn ood_percentile(item: &GalleryItem, manifest: &Manifest) -> Option<f32> {
-    let reference = manifest.ood.as_ref()?;
-    let score = latent::ood::negative_elbo(&item.input, &item.recon, &item.mu, &item.sigma);
-    let p = latent::ood::percentile(score, &reference.quantiles);
+    let r = manifest.ood.as_ref()?;
+    let p = latent::ood::rarity(
+        &item.input,
+        &item.recon,
+        &item.mu,
+        &item.sigma,
+        &r.quantiles,
+        &r.missed_quantiles,
+    );
     p.is_finite().then_some(p as f32)
 }
 
@@ -21,8 +28,9 @@ pub fn is_unusual(percentile: f32) -> bool {
 pub fn describe(percentile: f32, manifest: &Manifest) -> String {
     let draws = manifest.ood.as_ref().map_or("image", |o| o.draws.as_str());
     format!(
-        "By {}'s own measure (the negative ELBO of this input), it is more unusual than {:.1}% of the test {draws}s. \
-         Above {OOD_NOTICE_PERCENTILE:.0}% the model has learned nothing like it.",
+        "By {}'s own measures (the negative ELBO of this input, and how much of it the reconstruction misses), \
+         it is more unusual than {:.1}% of the test {draws}s. Above {OOD_NOTICE_PERCENTILE:.1}% the model has \
+         learned nothing like it.",
         manifest.name, percentile
     )
 }

@@ -71,11 +71,22 @@ impl State {
             ood_percentile: None,
             photo: p.photo,
         };
+        if let Some(trial) = p.trial {
+            let model = self.model.clone().filter(|m| m.name == item.model);
+            item.ood_percentile = model.and_then(|m| super::ood::ood_percentile(&item, &m));
+            let Some(chosen) = self.first_guess_back(trial, item) else { return };
+            item = chosen;
+        }
         self.score_new_item(&mut item);
         if let Some(key) = p.replaces {
             self.replace_encoding(key, item);
             return;
         }
+        self.add_item(item);
+    }
+
+    /// A new item joins the gallery (a user's is saved).
+    fn add_item(&mut self, item: GalleryItem) {
         let user_made = !item.example;
         self.gallery.push(item);
         if user_made {
@@ -156,7 +167,14 @@ impl State {
             }
             FromWorker::Failed { id, message } => {
                 if let Some(id) = id {
+                    let trial = self.encoding.iter().find(|p| p.id == id).and_then(|p| p.trial);
                     self.encoding.retain(|p| p.id != id);
+                    // The other guesses of a photo may all be in: the best of them is the item.
+                    if let Some(item) = trial.and_then(|(group, _)| self.first_guesses_done(group)) {
+                        let mut item = item;
+                        self.score_new_item(&mut item);
+                        self.add_item(item);
+                    }
                 }
                 // A failed load keeps the previous model, z and image: nothing the user had is lost.
                 if id.is_some() && self.loading.as_ref().map(|l| l.id) == id {

@@ -36,9 +36,79 @@ fn upload(s: &mut State) -> u64 {
     s.apply(Action::EncodePhoto {
         name: "me.jpg · resize".into(), input, pixels: prepared.pixels, photo: p
     });
-    let id = s.encoding.last().unwrap().id;
-    answer(s, id, [0.1, 0.2]);
-    id
+    // Every first guess answered alike: without an OOD reference the first (1×) is kept.
+    let ids: Vec<u64> = s.encoding.iter().map(|p| p.id).collect();
+    assert_eq!(ids.len(), 3, "three first guesses");
+    for &id in &ids {
+        answer(s, id, [0.1, 0.2]);
+    }
+    assert_eq!(s.item(ids[0]).unwrap().photo.as_ref().unwrap().crop, Crop::default());
+    ids[0]
+}
+
+/// The faces model with a test set whose ELBO ran 0..=10,000 nats and missed share 0..=1.
+fn faces_with_reference() -> State {
+    let mut s = faces();
+    let m = Rc::make_mut(s.model.as_mut().unwrap());
+    m.ood = Some(bundle::OodReference {
+        quantiles: (0..=100).map(|p| f64::from(p) * 100.0).collect(),
+        missed_quantiles: (0..=100).map(|p| f64::from(p) / 100.0).collect(),
+        images: 101,
+        learned: "the drawn faces".into(),
+        draws: "face".into(),
+    });
+    s
+}
+
+#[test]
+fn a_new_photo_is_tried_at_three_squares_and_the_least_unusual_becomes_the_item() {
+    let mut s = faces_with_reference();
+    let p = photo();
+    let prepared = prepare_face(&p.rgba, &s.model.as_ref().unwrap().image, p.crop).unwrap();
+    let input = worker_protocol::pixels::to_bytes(&prepared.pixels);
+    s.apply(Action::EncodePhoto {
+        name: "me.jpg · resize".into(), input, pixels: prepared.pixels, photo: p
+    });
+    let pending = s.encoding.clone();
+    let sides: Vec<f32> = pending.iter().map(|p| p.photo.as_ref().unwrap().crop.side).collect();
+    assert_eq!(sides, vec![1.0, 1.5, 2.0]);
+    assert!(pending[2].name.contains("edges filled"), "{}", pending[2].name);
+    // The model draws the 2× square back exactly and misses much of the others.
+    for (i, p) in pending.iter().enumerate() {
+        let recon = if i == 2 { p.input.to_vec() } else { p.input.iter().map(|v| 255 - v).collect() };
+        assert!(s.gallery.is_empty(), "no item until every guess is in");
+        s.apply(Action::Worker(FromWorker::Encoded {
+            id: p.id,
+            mu: vec![0.0, 0.0],
+            logvar: vec![0.0, 0.0],
+            recon,
+        }));
+    }
+    assert_eq!(s.gallery.len(), 1, "one item for the photo");
+    let item = &s.gallery[0];
+    assert_eq!(item.photo.as_ref().unwrap().crop.side, 2.0);
+    assert_eq!(item.input, pending[2].input);
+    assert!(s.framing_trials.is_empty() && s.encoding.is_empty());
+    assert!(s.notice.is_none(), "the kept square is typical: {:?}", s.notice);
+}
+
+#[test]
+fn a_failed_first_guess_drops_out_and_the_others_still_make_the_item() {
+    let mut s = faces();
+    let p = photo();
+    let prepared = prepare_face(&p.rgba, &s.model.as_ref().unwrap().image, p.crop).unwrap();
+    let input = worker_protocol::pixels::to_bytes(&prepared.pixels);
+    s.apply(Action::EncodePhoto {
+        name: "me.jpg · resize".into(), input, pixels: prepared.pixels, photo: p
+    });
+    let ids: Vec<u64> = s.encoding.iter().map(|p| p.id).collect();
+    answer(&mut s, ids[1], [0.3, 0.3]);
+    answer(&mut s, ids[2], [0.4, 0.4]);
+    assert!(s.gallery.is_empty());
+    s.apply(Action::Worker(FromWorker::Failed { id: Some(ids[0]), message: "out of memory".into() }));
+    assert_eq!(s.gallery.len(), 1);
+    assert_eq!(s.gallery[0].photo.as_ref().unwrap().crop.side, 1.5, "the first that came back");
+    assert_eq!(s.notice.as_ref().unwrap().text, "out of memory");
 }
 
 #[test]

@@ -7,6 +7,7 @@ fn with_reference() -> State {
     let mut m = manifest("digits", 2);
     m.ood = Some(bundle::OodReference {
         quantiles: (0..=100).map(|p| f64::from(p) * 10.0).collect(),
+        missed_quantiles: Vec::new(),
         images: 101,
         learned: "handwritten digits".into(),
         draws: "digit".into(),
@@ -50,6 +51,25 @@ fn an_input_unlike_the_test_set_is_added_with_the_notice() {
         notice.text,
         "cat.jpg is unlike the handwritten digits digits learned; what you see is the closest digit it can draw."
     );
+}
+
+#[test]
+fn faint_content_the_reconstruction_misses_is_unusual_even_when_its_elbo_is_typical() {
+    let mut s = with_reference();
+    // Missed shares 0..=0.5 over the test set (percentile p at p/200).
+    let m = std::rc::Rc::make_mut(s.model.as_mut().expect("a loaded model"));
+    m.ood.as_mut().unwrap().missed_quantiles = (0..=100).map(|p| f64::from(p) / 200.0).collect();
+    // Faint specks (20 of 255) everywhere, a blank reconstruction: 784 · 0.078 · 6.2 ≈ 384
+    // nats, the 38th percentile of the ELBO, but all of the input is missed.
+    let key = encode_pixels(&mut s, "cat.png", 20, 0, false);
+    assert_eq!(s.item(key).unwrap().ood_percentile, Some(100.0));
+    assert!(s.notice.as_ref().is_some_and(|n| n.text.starts_with("cat.png is unlike")), "{:?}", s.notice);
+    // The same input without the second reference: only the ELBO counts.
+    let mut plain = with_reference();
+    let key = encode_pixels(&mut plain, "cat.png", 20, 0, false);
+    let p = plain.item(key).unwrap().ood_percentile.unwrap();
+    assert!((35.0..42.0).contains(&p), "{p}");
+    assert!(plain.notice.is_none());
 }
 
 #[test]

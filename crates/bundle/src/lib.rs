@@ -7,6 +7,7 @@
 
 mod architecture;
 mod error;
+pub mod graph;
 mod index;
 mod layout;
 mod manifest;

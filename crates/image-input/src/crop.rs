@@ -123,7 +123,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_least_unusual_guess_is_kept_and_ties_or_missing_scores_keep_the_first() {
+    fn the_guess_drawn_back_best_is_kept_and_ties_or_missing_scores_keep_the_first() {
         assert_eq!(first_guesses()[0], Crop::default());
         assert_eq!(pick_guess(&[Some([80.0, 0.1]), Some([40.0, 0.5]), Some([60.0, 0.0])]), 1);
         // Equally rare: the one drawn back best.

@@ -3,9 +3,12 @@
 //! burn 0.22 has no backend type parameter: a model runs wherever the [`burn::prelude::Device`]
 //! it was built on lives, so the same code serves flex on CPU, WebGPU in the browser and
 //! autodiff in training. What a model *is* (its manifest) lives in the serde-only `bundle`
-//! crate, so the page can read it without burn.
+//! crate, so the page can read it without burn. Models trained elsewhere run through `graph`:
+//! built at run time from the manifest's layer graph and a safetensors file.
 
+pub mod as_graph;
 pub mod compact;
+pub mod graph;
 pub mod loss;
 pub mod model;
 pub mod weights;

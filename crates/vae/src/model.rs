@@ -138,12 +138,12 @@ pub struct ConvModel {
     down: Vec<Conv2d>,
     mu: Linear,
     logvar: Linear,
-    from_z: Linear,
-    up: Vec<ConvTranspose2d>,
-    head: Option<Conv2d>,
+    pub(crate) from_z: Linear,
+    pub(crate) up: Vec<ConvTranspose2d>,
+    pub(crate) head: Option<Conv2d>,
     size: usize,
     channels: usize,
-    top_width: usize,
+    pub(crate) top_width: usize,
 }
 
 impl ConvModel {

@@ -13,9 +13,16 @@ op and the traced node it came from. Checkpoints: a bare state_dict `.pt`, a Lig
 
 Writes `<out>/graph.json` (the decoder and encoder graphs and how to read them) and
 `<out>/weights.safetensors` (only the tensors the graphs read, as f32).
+
+With `--labels` (a folder holding a folder of example images per label, or a CSV of
+`path,labels` with labels separated by `;`) the encoder is run on the examples (needs Pillow)
+and graph.json also gets what our own bundles carry for the panels: the label names, an
+attribute vector per label (mean μ of the examples with it minus the mean of those without),
+a 2-D PCA map of the codes coloured by the first label, and the KL of each dimension.
 """
 
 import argparse
+import csv
 import importlib.util
 import json
 import operator
@@ -381,6 +388,75 @@ def heads_of(tracer, layout):
     raise Refused(f"the encoder returns {out!r}: expected (μ, log σ²) or one tensor")
 
 
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp"}
+
+
+def labelled_examples(spec):
+    """(path, [labels]) pairs from a folder of label folders or a CSV of path,labels."""
+    spec = Path(spec)
+    if spec.suffix.lower() == ".csv":
+        rows = []
+        with open(spec, newline="") as f:
+            for row in csv.reader(f):
+                if len(row) < 2 or row[0].strip().lower() == "path":
+                    continue
+                labels = [l.strip() for l in row[1].split(";") if l.strip()]
+                rows.append((spec.parent / row[0].strip(), labels))
+        return rows
+    return [(f, [d.name]) for d in sorted(spec.iterdir()) if d.is_dir()
+            for f in sorted(d.iterdir()) if f.suffix.lower() in IMAGE_SUFFIXES]
+
+
+def load_images(rows, shape, normalise):
+    from PIL import Image
+
+    c, h, w = shape
+    xs = []
+    for path, _ in rows:
+        img = Image.open(path).convert("L" if c == 1 else "RGB").resize((w, h), Image.BILINEAR)
+        x = torch.frombuffer(bytearray(img.tobytes()), dtype=torch.uint8).float().div(255.0)
+        xs.append(x.view(h, w, c).permute(2, 0, 1))
+    x = torch.stack(xs)
+    if normalise:
+        mean = torch.tensor(normalise["mean"]).view(1, c, 1, 1)
+        std = torch.tensor(normalise["std"]).view(1, c, 1, 1)
+        x = (x - mean) / std
+    return x
+
+
+def split_heads(out, layout):
+    if isinstance(out, (tuple, list)):
+        return out[0], out[1]
+    if layout == "interleaved":
+        return out[:, 0::2], out[:, 1::2]
+    return out.chunk(2, dim=1)
+
+
+def panels(model, method, layout, rows, shape, normalise):
+    """Label names, attribute vectors, the PCA map and KL per dimension from labelled examples."""
+    x = load_images(rows, shape, normalise)
+    with torch.no_grad():
+        mu, logvar = split_heads(getattr(model, method)(x), layout)
+    names = sorted({l for _, labels in rows for l in labels})
+    has = torch.tensor([[n in labels for n in names] for _, labels in rows])
+    vectors = []
+    for k, n in enumerate(names):
+        on, off = has[:, k], ~has[:, k]
+        if on.any() and off.any():
+            v = mu[on].mean(0) - mu[off].mean(0)
+            vectors.append({"name": n, "vector": v.tolist(), "support": [int(on.sum()), int(off.sum())]})
+    kl = (0.5 * (mu.pow(2) + logvar.exp() - 1 - logvar)).mean(0)
+    centre = mu.mean(0)
+    _, _, vh = torch.linalg.svd(mu - centre, full_matrices=False)
+    comps = vh[:2] if vh.shape[0] >= 2 else torch.cat([vh, torch.zeros_like(vh)])[:2]
+    xy = (mu - centre) @ comps.T
+    first = [names.index(labels[0]) if labels else 0 for _, labels in rows]
+    points = [[float(a), float(b), float(l)] for (a, b), l in zip(xy.tolist(), first)]
+    return {"label_names": names, "vectors": vectors, "kl_per_dim": kl.tolist(),
+            "map": {"projection": {"mean": centre.tolist(), "components": comps.tolist()}, "points": points},
+            "examples_encoded": len(rows)}
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--module", required=True, help="FILE.py:Class or package.module:Class")
@@ -395,6 +471,7 @@ def main():
                    help="the decoder's output range; read from its last op when not given")
     p.add_argument("--mean", default=None, help="input normalisation: per-channel mean, e.g. 0.5,0.5,0.5")
     p.add_argument("--std", default=None, help="input normalisation: per-channel std")
+    p.add_argument("--labels", default=None, help="labelled examples: a folder of label folders, or a CSV")
     p.add_argument("--name", default=None)
     p.add_argument("--out", required=True)
     a = p.parse_args()
@@ -436,10 +513,18 @@ def main():
         if a.mean and a.std else None,
         "unused_checkpoint_keys": sorted(set(state) - set(keys)),
     }
+    if a.labels:
+        if not enc:
+            raise SystemExit("--labels needs an encoder: the examples are encoded to find the vectors")
+        rows = labelled_examples(a.labels)
+        if not rows:
+            raise SystemExit(f"{a.labels}: no labelled images found")
+        doc.update(panels(model, a.encoder, a.heads, rows, shape, doc["normalise"]))
     (out / "graph.json").write_text(json.dumps(doc, indent=1))
     print(f"wrote {out}/graph.json ({len(dec_nodes)} decoder nodes"
           + (f", {len(enc['graph']['nodes'])} encoder nodes" if enc else ", no encoder")
-          + f") and weights.safetensors ({len(keys)} tensors); output {output}")
+          + f") and weights.safetensors ({len(keys)} tensors); output {output}"
+          + (f"; {doc['examples_encoded']} labelled examples, {len(doc['vectors'])} vectors" if a.labels else ""))
 
 
 if __name__ == "__main__":

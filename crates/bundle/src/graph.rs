@@ -320,6 +320,16 @@ pub struct Exported {
     /// step counters), listed by the exporter so the page can say so.
     #[serde(default)]
     pub unused_checkpoint_keys: Vec<String>,
+    /// From labelled examples given at export (`--labels`): the labels, a vector per label, a
+    /// 2-D map of the examples' codes and the KL of each dimension, as our own bundles carry.
+    #[serde(default)]
+    pub label_names: Vec<String>,
+    #[serde(default)]
+    pub vectors: Vec<crate::NamedVector>,
+    #[serde(default)]
+    pub map: Option<crate::MapProjection>,
+    #[serde(default)]
+    pub kl_per_dim: Vec<f32>,
 }
 
 impl Exported {
@@ -355,6 +365,23 @@ impl Exported {
             };
             if let Some(w) = wanted.iter().find(|w| !names.contains(**w)) {
                 return Err(format!("the encoder's heads name {w}, which the encoder does not make"));
+            }
+        }
+        let d = self.latent_dim;
+        if self.vectors.iter().any(|v| v.vector.len() != d)
+            || !(self.kl_per_dim.is_empty() || self.kl_per_dim.len() == d)
+        {
+            return Err(format!("every vector and the KL per dimension must have {d} entries"));
+        }
+        if let Some(m) = &self.map {
+            let labels = self.label_names.len().max(1) as f32;
+            let bad_point =
+                m.points.iter().any(|p| p.iter().any(|v| !v.is_finite()) || p[2] < 0.0 || p[2] >= labels);
+            if m.projection.mean.len() != d
+                || m.projection.components.iter().any(|c| c.len() != d)
+                || bad_point
+            {
+                return Err("the map's projection or points do not fit the code and the labels".into());
             }
         }
         if let Some(n) = &self.normalise

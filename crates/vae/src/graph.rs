@@ -549,6 +549,11 @@ mod tests {
         assert!(report.missing.is_empty() && report.unused.is_empty(), "{report:?}");
         assert_eq!(report.applied.len(), weights.len());
         assert!(exported.unused_checkpoint_keys.iter().all(|k| k.ends_with("num_batches_tracked")));
+        // The panels, from the 16 labelled examples the fixture drew.
+        assert_eq!(exported.label_names, ["disc", "large", "small", "square"]);
+        assert_eq!(exported.vectors.len(), 4);
+        assert!(exported.vectors.iter().all(|v| v.vector.len() == 6 && v.support == Some([8, 8])));
+        assert_eq!((exported.map.as_ref().map(|m| m.points.len()), exported.kl_per_dim.len()), (Some(16), 6));
 
         let input = |key: &str, rows: usize| {
             let (shape, v) = &expected[key];

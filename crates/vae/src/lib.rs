@@ -9,6 +9,7 @@
 pub mod as_graph;
 pub mod compact;
 pub mod graph;
+pub mod imported;
 pub mod loss;
 pub mod model;
 pub mod weights;

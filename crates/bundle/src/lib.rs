@@ -7,6 +7,7 @@
 
 mod architecture;
 mod error;
+pub mod exported;
 pub mod graph;
 mod index;
 mod layout;

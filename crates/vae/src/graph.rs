@@ -7,68 +7,13 @@
 //! checks shapes by panicking, and a panic kills the worker, so nothing may reach a kernel that
 //! was not checked first. An error names the node, its op and what did not fit.
 
+pub use crate::weights_file::{KeyReport, Tensors, key_report, read_safetensors};
 use bundle::graph::{Graph, INPUT, Interpolation, Op};
 use burn::prelude::*;
 use burn::tensor::activation;
 use burn::tensor::module::{conv_transpose2d, conv2d, interpolate, linear};
 use burn::tensor::ops::{ConvOptions, ConvTransposeOptions, InterpolateMode, InterpolateOptions};
-use std::collections::{BTreeMap, HashSet};
-
-/// The tensors of a safetensors file, as f32, with their shapes (PyTorch's key names).
-pub type Tensors = BTreeMap<String, (Vec<usize>, Vec<f32>)>;
-
-/// Read a safetensors file (f32, f16, bf16 or f64 tensors) into f32.
-pub fn read_safetensors(bytes: &[u8]) -> Result<Tensors, String> {
-    use safetensors::{Dtype, SafeTensors};
-    let file = SafeTensors::deserialize(bytes).map_err(|e| format!("not a safetensors file: {e}"))?;
-    let mut out = Tensors::new();
-    for (name, view) in file.tensors() {
-        let data = view.data();
-        let values: Vec<f32> = match view.dtype() {
-            Dtype::F32 => {
-                data.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect()
-            }
-            Dtype::F64 => data
-                .chunks_exact(8)
-                .map(|c| f64::from_le_bytes(c.try_into().unwrap_or([0; 8])) as f32)
-                .collect(),
-            Dtype::F16 => data
-                .chunks_exact(2)
-                .map(|c| burn::tensor::f16::from_le_bytes([c[0], c[1]]).to_f32())
-                .collect(),
-            Dtype::BF16 => data
-                .chunks_exact(2)
-                .map(|c| burn::tensor::bf16::from_le_bytes([c[0], c[1]]).to_f32())
-                .collect(),
-            // Integer tensors (BatchNorm's `num_batches_tracked`) are never weights: skipped, and
-            // reported as unused if the file has them.
-            _ => continue,
-        };
-        out.insert(name, (view.shape().to_vec(), values));
-    }
-    Ok(out)
-}
-
-/// Which of a file's keys the graphs read, which they ask for and it lacks, and which it has
-/// but nothing reads (BatchNorm's step counters, a discriminator kept in the checkpoint, …).
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct KeyReport {
-    pub applied: Vec<String>,
-    pub missing: Vec<String>,
-    pub unused: Vec<String>,
-}
-
-/// The key report of `graphs` against the file's keys (all of them, tensors of any dtype).
-pub fn key_report(graphs: &[&Graph], file_keys: &[String]) -> KeyReport {
-    let wanted: Vec<&str> = graphs.iter().flat_map(|g| g.weight_keys()).collect();
-    let have: HashSet<&str> = file_keys.iter().map(String::as_str).collect();
-    let wanted_set: HashSet<&str> = wanted.iter().copied().collect();
-    KeyReport {
-        applied: wanted.iter().filter(|k| have.contains(*k)).map(|k| k.to_string()).collect(),
-        missing: wanted.iter().filter(|k| !have.contains(*k)).map(|k| k.to_string()).collect(),
-        unused: file_keys.iter().filter(|k| !wanted_set.contains(k.as_str())).cloned().collect(),
-    }
-}
+use std::collections::BTreeMap;
 
 /// A value between nodes: features (batch × n) or feature maps (batch × C × H × W).
 #[derive(Clone, Debug)]
@@ -118,8 +63,6 @@ enum Step {
 /// A graph built on a device, every shape checked.
 #[derive(Clone, Debug)]
 pub struct GraphNet {
-    input: Vec<usize>,
-    output: Vec<usize>,
     /// Each value's name and shape: the input first, then every node's.
     names: Vec<String>,
     shapes: Vec<Vec<usize>>,
@@ -150,19 +93,18 @@ impl GraphNet {
             shapes.push(shape);
             steps.push((step, reads));
         }
-        let output = shapes.last().cloned().unwrap_or_default();
         let names =
             std::iter::once(INPUT.to_string()).chain(graph.nodes.iter().map(|n| n.name.clone())).collect();
-        Ok(GraphNet { input: graph.input.clone(), output, names, shapes, steps })
+        Ok(GraphNet { names, shapes, steps })
     }
 
     /// The input's and the output's shape without the batch.
     pub fn input_shape(&self) -> &[usize] {
-        &self.input
+        &self.shapes[0]
     }
 
     pub fn output_shape(&self) -> &[usize] {
-        &self.output
+        self.shapes.last().map_or(&[], Vec::as_slice)
     }
 
     /// The shape (without the batch) of the value called `name`, if the graph makes one.
@@ -190,7 +132,7 @@ impl GraphNet {
 
     fn run_all(&self, x: Tensor<2>) -> Vec<Value> {
         let [b, _] = x.dims();
-        let first = match maps(&self.input) {
+        let first = match maps(self.input_shape()) {
             Some([c, h, w]) => Value::Maps(x.reshape([b, c, h, w])),
             None => Value::Flat(x),
         };
@@ -229,7 +171,13 @@ fn tensor(
 }
 
 fn shape_of<'a>(tensors: &'a Tensors, key: &str) -> Result<&'a [usize], String> {
-    tensors.get(key).map(|(s, _)| s.as_slice()).ok_or_else(|| format!("the weights have no {key}"))
+    let shape =
+        tensors.get(key).map(|(s, _)| s.as_slice()).ok_or_else(|| format!("the weights have no {key}"))?;
+    // A zero-sized kernel would underflow the size arithmetic below and reach burn empty.
+    if shape.contains(&0) {
+        return Err(format!("{key} has an empty dimension: {shape:?}"));
+    }
+    Ok(shape)
 }
 
 fn bias(
@@ -538,7 +486,7 @@ mod tests {
         let device = device();
         let dir = paths::root().join("tests/fixtures/torch");
         let read = |f: &str| std::fs::read(dir.join(f)).expect("tools/torch_fixture.py wrote it");
-        let exported: bundle::graph::Exported =
+        let exported: bundle::exported::Exported =
             serde_json::from_slice(&read("graph.json")).expect("the exporter's graph.json parses");
         exported.validate().unwrap();
         let weights = read_safetensors(&read("weights.safetensors")).unwrap();
@@ -567,7 +515,9 @@ mod tests {
         assert!(d < 1e-5, "decoded: max difference {d} from PyTorch");
 
         let enc = GraphNet::build(&encoder.graph, &weights, &device).unwrap();
-        let bundle::graph::Heads::Two { mu, logvar } = &encoder.heads else { panic!("{:?}", encoder.heads) };
+        let bundle::exported::Heads::Two { mu, logvar } = &encoder.heads else {
+            panic!("{:?}", encoder.heads)
+        };
         let got = enc.values(input("x", 3), &[mu, logvar]).expect("the heads are values of the encoder");
         for (t, key) in got.into_iter().zip(["mu", "logvar"]) {
             let d = close(&vec_of(t), &expected[key].1);
@@ -662,6 +612,9 @@ mod tests {
         assert_eq!(GraphNet::build(&conv(3, 4), &t, &device).unwrap().output_shape(), &[2, 2, 2]);
         assert!(GraphNet::build(&conv(4, 4), &t, &device).unwrap_err().contains("does not take 4 channels"));
         assert!(GraphNet::build(&conv(3, 2), &t, &device).unwrap_err().contains("does not fit"));
+        let mut empty = tensors(&[("conv.weight", vec![2, 3, 0, 3])]);
+        empty.insert("fc.weight".into(), (vec![6, 5], vec![0.0; 30]));
+        assert!(GraphNet::build(&conv(3, 4), &empty, &device).unwrap_err().contains("empty dimension"));
         let flat_into_conv = Graph { input: vec![27], ..conv(3, 3) };
         assert!(GraphNet::build(&flat_into_conv, &t, &device).unwrap_err().contains("needs feature maps"));
     }

@@ -1,11 +1,11 @@
 //! A whole model trained elsewhere, as the worker will run it: the exporter's `graph.json`
-//! (`bundle::graph::Exported`) and its safetensors built into a decoder and an optional encoder
+//! (`bundle::exported::Exported`) and its safetensors built into a decoder and an optional encoder
 //! that speak the page's language: codes in, pixels in [0, 1] out, images interleaved (height ×
 //! width × channels, as the page and our own models keep them) where PyTorch keeps channels
 //! first, and μ, log σ² out of whatever heads the model has.
 
 use crate::graph::{GraphNet, KeyReport, Tensors, key_report, read_safetensors};
-use bundle::graph::{Exported, Heads, ImageSize, OutputRange};
+use bundle::exported::{Exported, Heads, ImageSize, OutputRange};
 use burn::prelude::*;
 
 pub struct Imported {

@@ -13,6 +13,7 @@ pub mod imported;
 pub mod loss;
 pub mod model;
 pub mod weights;
+pub mod weights_file;
 
 pub use compact::{Part, load_part};
 pub use loss::{Elbo, elbo, kl_per_dim};

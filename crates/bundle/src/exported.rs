@@ -1,0 +1,143 @@
+//! What `tools/export_torch.py` writes as `graph.json` for a model trained in PyTorch: its
+//! decoder and encoder graphs (`graph.rs`) and how to read them (output range, heads,
+//! normalisation), with the panels' data when labelled examples were given. Plain serde.
+
+use crate::graph::Graph;
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+
+/// How the decoder's last value maps to pixels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutputRange {
+    /// Already in [0, 1] (the graph ends in a sigmoid).
+    Sigmoid,
+    /// In [-1, 1] (ends in tanh): pixels are (v + 1) / 2.
+    Tanh,
+    /// Bernoulli logits: pixels are sigmoid(v).
+    Logits,
+}
+
+/// Where the encoder's μ and log σ² are.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Heads {
+    /// Two values of the graph.
+    Two { mu: String, logvar: String },
+    /// One value of 2·d: μ the first half, log σ² the second.
+    Halves { output: String },
+    /// One value of 2·d: μ and log σ² alternating.
+    Interleaved { output: String },
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Encoder {
+    pub graph: Graph,
+    pub heads: Heads,
+}
+
+/// Per-channel input normalisation the model was trained with: it sees (x − mean) / std.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Normalise {
+    pub mean: Vec<f32>,
+    pub std: Vec<f32>,
+}
+
+/// Image size of an imported model, channels first as PyTorch has it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImageSize {
+    pub channels: usize,
+    pub height: usize,
+    pub width: usize,
+}
+
+/// What `tools/export_torch.py` writes as `graph.json`: the model's graphs and how to read them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Exported {
+    pub name: String,
+    pub latent_dim: usize,
+    pub image: ImageSize,
+    pub decoder: Graph,
+    pub output: OutputRange,
+    #[serde(default)]
+    pub encoder: Option<Encoder>,
+    #[serde(default)]
+    pub normalise: Option<Normalise>,
+    /// Checkpoint tensors no graph reads (a discriminator, an optimiser's copy, BatchNorm's
+    /// step counters), listed by the exporter so the page can say so.
+    #[serde(default)]
+    pub unused_checkpoint_keys: Vec<String>,
+    /// From labelled examples given at export (`--labels`): the labels, a vector per label, a
+    /// 2-D map of the examples' codes and the KL of each dimension, as our own bundles carry.
+    #[serde(default)]
+    pub label_names: Vec<String>,
+    #[serde(default)]
+    pub vectors: Vec<crate::NamedVector>,
+    #[serde(default)]
+    pub map: Option<crate::MapProjection>,
+    #[serde(default)]
+    pub kl_per_dim: Vec<f32>,
+}
+
+impl Exported {
+    /// The graphs valid, their ends matching the latent size and the image, the heads naming
+    /// values the encoder makes.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.latent_dim == 0 || self.latent_dim > 4096 {
+            return Err(format!("latent_dim {} is outside 1..=4096", self.latent_dim));
+        }
+        let ImageSize { channels, height, width } = self.image;
+        if !(1..=4).contains(&channels) || !(1..=1024).contains(&height) || !(1..=1024).contains(&width) {
+            return Err(format!("an image of {channels}×{height}×{width} is not supported"));
+        }
+        self.decoder.validate().map_err(|e| format!("decoder: {e}"))?;
+        if self.decoder.input != [self.latent_dim] {
+            return Err(format!(
+                "the decoder takes {:?}, not a code of {}",
+                self.decoder.input, self.latent_dim
+            ));
+        }
+        if let Some(enc) = &self.encoder {
+            enc.graph.validate().map_err(|e| format!("encoder: {e}"))?;
+            if enc.graph.input != [channels, height, width] {
+                return Err(format!(
+                    "the encoder takes {:?}, not the {channels}×{height}×{width} image",
+                    enc.graph.input
+                ));
+            }
+            let names: HashSet<&str> = enc.graph.nodes.iter().map(|n| n.name.as_str()).collect();
+            let wanted: Vec<&str> = match &enc.heads {
+                Heads::Two { mu, logvar } => vec![mu, logvar],
+                Heads::Halves { output } | Heads::Interleaved { output } => vec![output],
+            };
+            if let Some(w) = wanted.iter().find(|w| !names.contains(**w)) {
+                return Err(format!("the encoder's heads name {w}, which the encoder does not make"));
+            }
+        }
+        let d = self.latent_dim;
+        if self.vectors.iter().any(|v| v.vector.len() != d)
+            || !(self.kl_per_dim.is_empty() || self.kl_per_dim.len() == d)
+        {
+            return Err(format!("every vector and the KL per dimension must have {d} entries"));
+        }
+        if let Some(m) = &self.map {
+            let labels = self.label_names.len().max(1) as f32;
+            let bad_point =
+                m.points.iter().any(|p| p.iter().any(|v| !v.is_finite()) || p[2] < 0.0 || p[2] >= labels);
+            if m.projection.mean.len() != d
+                || m.projection.components.iter().any(|c| c.len() != d)
+                || bad_point
+            {
+                return Err("the map's projection or points do not fit the code and the labels".into());
+            }
+        }
+        if let Some(n) = &self.normalise
+            && (n.mean.len() != channels
+                || n.std.len() != channels
+                || n.std.iter().any(|s| s.is_nan() || *s <= 0.0))
+        {
+            return Err(format!("normalisation needs {channels} means and {channels} positive deviations"));
+        }
+        Ok(())
+    }
+}

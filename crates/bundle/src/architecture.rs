@@ -1,6 +1,7 @@
 //! What a model is built from, as the manifest declares it: enough for the worker to rebuild the
 //! same burn modules, and checked before any memory is allocated for them.
 
+use crate::exported::Runnable;
 use serde::{Deserialize, Serialize};
 
 /// What to build; stored in every bundle's manifest so the app can rebuild the same modules.
@@ -24,6 +25,9 @@ pub enum Architecture {
         #[serde(default, skip_serializing_if = "is_zero")]
         head: usize,
     },
+    /// A model trained elsewhere and exported by `tools/export_torch.py`: its layer graphs,
+    /// built at run time by `vae::imported`.
+    Imported(Box<Runnable>),
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -34,6 +38,7 @@ impl Architecture {
     pub fn latent_dim(&self) -> usize {
         match self {
             Architecture::Mlp { latent_dim, .. } | Architecture::Conv { latent_dim, .. } => *latent_dim,
+            Architecture::Imported(r) => r.latent_dim,
         }
     }
 
@@ -42,6 +47,7 @@ impl Architecture {
         match self {
             Architecture::Mlp { input, .. } => *input,
             Architecture::Conv { size, channels, .. } => size * size * channels,
+            Architecture::Imported(r) => r.image.channels * r.image.height * r.image.width,
         }
     }
 
@@ -49,8 +55,15 @@ impl Architecture {
         !matches!(self, Architecture::Mlp { variational: false, .. })
     }
 
+    pub fn is_imported(&self) -> bool {
+        matches!(self, Architecture::Imported(_))
+    }
+
     /// Checks what a manifest declares before any memory is allocated for it.
     pub fn validate(&self) -> Result<(), String> {
+        if let Architecture::Imported(r) = self {
+            return r.validate();
+        }
         let sane = |n: usize, what: &str, max: usize| {
             if n == 0 || n > max { Err(format!("{what} is {n}, outside 1..={max}")) } else { Ok(()) }
         };
@@ -76,6 +89,7 @@ impl Architecture {
                 }
                 Ok(())
             }
+            Architecture::Imported(_) => Ok(()),
         }
     }
 }

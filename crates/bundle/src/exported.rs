@@ -51,10 +51,13 @@ pub struct ImageSize {
     pub width: usize,
 }
 
-/// What `tools/export_torch.py` writes as `graph.json`: the model's graphs and how to read them.
+/// The newest `graph.json` format this app reads; the exporter writes it as `format_version`.
+pub const EXPORT_FORMAT_VERSION: u32 = 1;
+
+/// What runs: the graphs and how to read their ends. This is what an imported model's
+/// manifest carries as its architecture (`Architecture::Imported`), so the worker can build it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Exported {
-    pub name: String,
+pub struct Runnable {
     pub latent_dim: usize,
     pub image: ImageSize,
     pub decoder: Graph,
@@ -63,6 +66,18 @@ pub struct Exported {
     pub encoder: Option<Encoder>,
     #[serde(default)]
     pub normalise: Option<Normalise>,
+}
+
+/// What `tools/export_torch.py` writes as `graph.json`: the model's graphs and how to read them,
+/// with the panels' data when labelled examples were given.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Exported {
+    /// Absent in files written before it existed: those are version 1.
+    #[serde(default = "first_version")]
+    pub format_version: u32,
+    pub name: String,
+    #[serde(flatten)]
+    pub model: Runnable,
     /// Checkpoint tensors no graph reads (a discriminator, an optimiser's copy, BatchNorm's
     /// step counters), listed by the exporter so the page can say so.
     #[serde(default)]
@@ -79,7 +94,60 @@ pub struct Exported {
     pub kl_per_dim: Vec<f32>,
 }
 
+fn first_version() -> u32 {
+    1
+}
+
 impl Exported {
+    /// Read `graph.json`: the version first (a newer file gets the version message, not a
+    /// confusing field error), then everything, then `validate`.
+    pub fn parse(json: &str) -> Result<Exported, String> {
+        #[derive(Deserialize)]
+        struct Version {
+            #[serde(default = "first_version")]
+            format_version: u32,
+        }
+        let not_ours = |e: serde_json::Error| format!("graph.json is not a model exported by tools/export_torch.py: {e}");
+        let v: Version = serde_json::from_str(json).map_err(not_ours)?;
+        if v.format_version > EXPORT_FORMAT_VERSION {
+            return Err(format!(
+                "graph.json has format version {}, newer than the {EXPORT_FORMAT_VERSION} this page reads: open it with a newer Latent Lab, or export it with this repository's tools/export_torch.py",
+                v.format_version
+            ));
+        }
+        let e: Exported = serde_json::from_str(json).map_err(not_ours)?;
+        e.validate()?;
+        Ok(e)
+    }
+
+    /// The graphs, and the panels' data fitting the code and the labels.
+    pub fn validate(&self) -> Result<(), String> {
+        self.model.validate()?;
+        let d = self.model.latent_dim;
+        if self.vectors.iter().any(|v| v.vector.len() != d)
+            || !(self.kl_per_dim.is_empty() || self.kl_per_dim.len() == d)
+        {
+            return Err(format!("every vector and the KL per dimension must have {d} entries"));
+        }
+        if let Some(m) = &self.map {
+            let labels = self.label_names.len().max(1) as f32;
+            let bad_point =
+                m.points.iter().any(|p| p.iter().any(|v| !v.is_finite()) || p[2] < 0.0 || p[2] >= labels);
+            if m.projection.mean.len() != d
+                || m.projection.components.iter().any(|c| c.len() != d)
+                || bad_point
+            {
+                return Err("the map's projection or points do not fit the code and the labels".into());
+            }
+        }
+        if self.vectors.iter().flat_map(|v| &v.vector).chain(&self.kl_per_dim).any(|v| !v.is_finite()) {
+            return Err("a vector or KL value is not a finite number".into());
+        }
+        Ok(())
+    }
+}
+
+impl Runnable {
     /// The graphs valid, their ends matching the latent size and the image, the heads naming
     /// values the encoder makes.
     pub fn validate(&self) -> Result<(), String> {
@@ -112,23 +180,6 @@ impl Exported {
             };
             if let Some(w) = wanted.iter().find(|w| !names.contains(**w)) {
                 return Err(format!("the encoder's heads name {w}, which the encoder does not make"));
-            }
-        }
-        let d = self.latent_dim;
-        if self.vectors.iter().any(|v| v.vector.len() != d)
-            || !(self.kl_per_dim.is_empty() || self.kl_per_dim.len() == d)
-        {
-            return Err(format!("every vector and the KL per dimension must have {d} entries"));
-        }
-        if let Some(m) = &self.map {
-            let labels = self.label_names.len().max(1) as f32;
-            let bad_point =
-                m.points.iter().any(|p| p.iter().any(|v| !v.is_finite()) || p[2] < 0.0 || p[2] >= labels);
-            if m.projection.mean.len() != d
-                || m.projection.components.iter().any(|c| c.len() != d)
-                || bad_point
-            {
-                return Err("the map's projection or points do not fit the code and the labels".into());
             }
         }
         if let Some(n) = &self.normalise

@@ -8,6 +8,7 @@
 mod architecture;
 mod error;
 pub mod exported;
+mod from_export;
 pub mod graph;
 mod index;
 mod layout;
@@ -17,11 +18,12 @@ pub mod testing;
 
 pub use architecture::Architecture;
 pub use error::BundleError;
+pub use from_export::IMPORTED_DATASET;
 pub use index::IndexEntry;
 pub use layout::{INDEX_URL, ModelFiles};
 pub use manifest::{
     ACTIVE_KL, CompactWeights, Example, ImageShape, Manifest, MapProjection, NamedVector,
-    OOD_NOTICE_PERCENTILE, OodReference, Training,
+    OOD_NOTICE_PERCENTILE, OodReference, SliderOrder, Training,
 };
 
 /// Bumped whenever a manifest field changes meaning; the app refuses other versions.

@@ -98,6 +98,26 @@ pub struct Manifest {
     /// anything the model learned. Absent in bundles measured before it (no notice is shown).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ood: Option<OodReference>,
+    /// What `kl_per_dim` holds and so what orders the sliders. Absent (KL) in our own bundles.
+    #[serde(default, skip_serializing_if = "SliderOrder::is_kl")]
+    pub slider_order: SliderOrder,
+}
+
+/// How the sliders are ordered: by each dimension's KL, or, for an imported model exported
+/// without labelled examples (no KL known), by how much each moves the picture, which the worker
+/// measures as it loads the model.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SliderOrder {
+    #[default]
+    Kl,
+    OutputChange,
+}
+
+impl SliderOrder {
+    fn is_kl(&self) -> bool {
+        *self == SliderOrder::Kl
+    }
 }
 
 /// An input whose rarity (`latent::ood::rarity`) is above this percentile of the test set gets

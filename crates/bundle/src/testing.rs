@@ -39,5 +39,6 @@ pub fn manifest(latent: usize) -> Manifest {
         metrics: BTreeMap::new(),
         weights: None,
         ood: None,
+        slider_order: Default::default(),
     }
 }

@@ -27,11 +27,17 @@ pub enum InputKind {
     Digit,
     Garment,
     Face,
+    /// A model imported from PyTorch: nothing is known of how its images were prepared, so the
+    /// picture is only squared (a centred crop), resized and made grey when the model is grey.
+    /// A picture already at the model's size goes in exactly as it is.
+    Plain,
 }
 
 impl InputKind {
     pub fn for_model(shape: &ImageShape, dataset: &str) -> Self {
-        if shape.channels == 3 {
+        if dataset == bundle::IMPORTED_DATASET {
+            InputKind::Plain
+        } else if shape.channels == 3 {
             InputKind::Face
         } else if dataset.to_lowercase().contains("fashion") {
             InputKind::Garment
@@ -54,6 +60,7 @@ pub fn prepare(img: &Rgba, shape: &ImageShape, kind: InputKind) -> Result<Prepar
     }
     match kind {
         InputKind::Face => Ok(face(img, shape, Crop::default())),
+        InputKind::Plain => Ok(plain(img, shape)),
         InputKind::Digit | InputKind::Garment => grey_object(img, shape, kind),
     }
 }
@@ -94,6 +101,27 @@ fn face(img: &Rgba, shape: &ImageShape, crop: Crop) -> Prepared {
         steps.push("edges filled with the border colour".into());
     }
     steps.push(format!("resize to {}×{}", shape.width, shape.height));
+    Prepared { pixels, steps }
+}
+
+fn plain(img: &Rgba, shape: &ImageShape) -> Prepared {
+    let rgb = over_white(img);
+    let (mut pixels, mut steps): (Vec<f32>, Vec<String>) = (rgb.concat(), vec![]);
+    if (img.width, img.height) != (shape.width, shape.height) {
+        let (square, side, _) = cut(&rgb, img.width, img.height, Crop::default());
+        if img.width != img.height {
+            steps.push(format!("centre crop {side}×{side}"));
+        }
+        pixels = resize_area(&square, side, side, 3, shape.width, shape.height);
+        steps.push(format!("resize to {}×{}", shape.width, shape.height));
+    }
+    if shape.channels == 1 {
+        pixels = pixels.chunks_exact(3).map(|p| 0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2]).collect();
+        steps.push("grey".into());
+    }
+    if steps.is_empty() {
+        steps.push("as it is".into());
+    }
     Prepared { pixels, steps }
 }
 
@@ -249,6 +277,28 @@ mod tests {
         assert!((cx - 14.0).abs() < 1.0 && (cy - 14.0).abs() < 1.0, "centre ({cx}, {cy})");
         // Background is black after inversion.
         assert_eq!(p.pixels[0], 0.0);
+    }
+
+    #[test]
+    fn an_imported_model_takes_a_picture_of_its_size_as_it_is_and_squares_others() {
+        let img = Rgba { width: 28, height: 28, data: (0..28 * 28 * 4).map(|i| (i % 251) as u8).collect() };
+        let grey = prepare(&img, &MNIST, InputKind::Plain).unwrap();
+        let want: Vec<f32> = img
+            .data
+            .chunks_exact(4)
+            .map(|p| {
+                let a = f32::from(p[3]) / 255.0;
+                let c = |v: u8| f32::from(v) / 255.0 * a + (1.0 - a);
+                0.299 * c(p[0]) + 0.587 * c(p[1]) + 0.114 * c(p[2])
+            })
+            .collect();
+        assert_eq!((grey.pixels, grey.steps), (want, vec!["grey".to_string()]));
+        let wide = dark_bar_on_white();
+        let p = prepare(&wide, &MNIST, InputKind::Plain).unwrap();
+        assert_eq!(p.pixels.len(), 784);
+        assert_eq!(p.steps, ["centre crop 120×120", "resize to 28×28", "grey"]);
+        // Not inverted, not centred by mass: nothing digit-like is assumed.
+        assert!(p.pixels[0] > 0.9, "{}", p.pixels[0]);
     }
 
     #[test]

@@ -397,5 +397,23 @@ fn describe(
         examples: vec![],
         weights: None,
         ood: None,
+        slider_order: Default::default(),
     })
+}
+
+/// Rendered faces as raw bytes for the PyTorch reference models (`tools/torch_fixture.py`
+/// trains AntixK's VanillaVAE on them briefly): `out` holds `count` interleaved 64×64 RGB
+/// images, `out.labels` their nine labels, a byte each.
+pub fn renders(count: usize, first: u64, out: &Path) -> Result {
+    let mut pixels = Vec::with_capacity(count * data::faces::SIZE * data::faces::SIZE * 3);
+    let mut labels = Vec::with_capacity(count * 9);
+    for i in 0..count as u64 {
+        let spec = data::faces::FaceSpec::random(first + i);
+        pixels.extend(spec.render());
+        labels.extend(spec.labels().map(u8::from));
+    }
+    std::fs::write(out, pixels)?;
+    std::fs::write(out.with_extension("labels"), labels)?;
+    println!("wrote {count} faces to {}", out.display());
+    Ok(())
 }

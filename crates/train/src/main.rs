@@ -161,6 +161,19 @@ enum Command {
         #[arg(long)]
         show: Option<PathBuf>,
     },
+    /// Write rendered faces as one raw file (`count` × 64 × 64 × 3 bytes, interleaved RGB) and
+    /// their nine labels as `<out>.labels` (one byte each): training data for the PyTorch
+    /// reference models `tools/torch_fixture.py` exports.
+    Renders {
+        #[arg(long, default_value_t = 4096)]
+        count: usize,
+        /// Seeds `first`, `first + 1`, …: the trainer's own faces use 0.. and its held-out ones
+        /// start at 1,000,000.
+        #[arg(long, default_value_t = 5_000_000)]
+        first: u64,
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// List the presets.
     List,
     /// Training throughput of each CPU backend compiled in (flex; ndarray with `--features
@@ -217,6 +230,7 @@ fn run(cli: Cli) -> commands::Result {
         }
         Command::PhotoEncoder { steps, out } => commands::photo_encoder(steps, out),
         Command::Score { name, files, show } => commands::score(&name, &files, show.as_deref()),
+        Command::Renders { count, first, out } => commands::renders(count, first, &out),
         Command::List => commands::list(),
         Command::Backends { steps } => commands::backends(steps),
         Command::Onnx { name, to } => commands::onnx(&name, &to),

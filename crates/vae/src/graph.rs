@@ -491,9 +491,9 @@ mod tests {
         exported.validate().unwrap();
         let weights = read_safetensors(&read("weights.safetensors")).unwrap();
         let expected = read_safetensors(&read("expected.safetensors")).unwrap();
-        let encoder = exported.encoder.as_ref().expect("TinyVAE has an encoder");
+        let encoder = exported.model.encoder.as_ref().expect("TinyVAE has an encoder");
         let keys: Vec<String> = weights.keys().cloned().collect();
-        let report = key_report(&[&exported.decoder, &encoder.graph], &keys);
+        let report = key_report(&[&exported.model.decoder, &encoder.graph], &keys);
         assert!(report.missing.is_empty() && report.unused.is_empty(), "{report:?}");
         assert_eq!(report.applied.len(), weights.len());
         assert!(exported.unused_checkpoint_keys.iter().all(|k| k.ends_with("num_batches_tracked")));
@@ -508,7 +508,7 @@ mod tests {
             assert_eq!(shape[0], rows);
             Tensor::<1>::from_floats(v.as_slice(), &device).reshape([rows, v.len() / rows])
         };
-        let decoder = GraphNet::build(&exported.decoder, &weights, &device).unwrap();
+        let decoder = GraphNet::build(&exported.model.decoder, &weights, &device).unwrap();
         assert_eq!(decoder.output_shape(), &[1, 16, 16]);
         let decoded = vec_of(decoder.forward(input("z", 5)));
         let d = close(&decoded, &expected["decoded"].1);

@@ -5,11 +5,11 @@
 //! first, and μ, log σ² out of whatever heads the model has.
 
 use crate::graph::{GraphNet, KeyReport, Tensors, key_report, read_safetensors};
-use bundle::exported::{Exported, Heads, ImageSize, OutputRange};
+use bundle::exported::{Exported, Heads, ImageSize, OutputRange, Runnable};
 use burn::prelude::*;
 
 pub struct Imported {
-    pub exported: Exported,
+    pub model: Runnable,
     decoder: GraphNet,
     encoder: Option<(GraphNet, Heads)>,
     /// What the weights file held against what the graphs read.
@@ -17,21 +17,26 @@ pub struct Imported {
 }
 
 impl Imported {
-    /// Build from the exporter's `graph.json` text and `weights.safetensors` bytes. Every misfit
-    /// (a bad graph, a missing weight, a shape that does not fit) is an error naming it.
+    /// Build from the exporter's `graph.json` text and `weights.safetensors` bytes.
     pub fn load(graph_json: &str, weights: &[u8], device: &Device) -> Result<Imported, String> {
-        let exported: Exported = serde_json::from_str(graph_json)
-            .map_err(|e| format!("graph.json is not an exported model: {e}"))?;
-        exported.validate()?;
+        let exported = Exported::parse(graph_json)?;
+        Imported::build(exported.model, weights, device)
+    }
+
+    /// Build the graphs an imported manifest carries with the weights. Every misfit (a missing
+    /// weight, a shape that does not fit, a weight that is not a finite number) is an error
+    /// naming it, found before any kernel runs.
+    pub fn build(model: Runnable, weights: &[u8], device: &Device) -> Result<Imported, String> {
+        model.validate()?;
         let file_keys: Vec<String> = safetensors::SafeTensors::deserialize(weights)
-            .map_err(|e| format!("not a safetensors file: {e}"))?
+            .map_err(|e| format!("the weights are not a safetensors file: {e}"))?
             .names()
             .into_iter()
             .map(str::to_string)
             .collect();
         let tensors: Tensors = read_safetensors(weights)?;
         let graphs: Vec<&bundle::graph::Graph> =
-            std::iter::once(&exported.decoder).chain(exported.encoder.as_ref().map(|e| &e.graph)).collect();
+            std::iter::once(&model.decoder).chain(model.encoder.as_ref().map(|e| &e.graph)).collect();
         let keys = key_report(&graphs, &file_keys);
         if !keys.missing.is_empty() {
             return Err(format!(
@@ -40,24 +45,37 @@ impl Imported {
                 list(&keys.missing)
             ));
         }
+        // A NaN weight would decode every code to NaN: say which tensor, not "the image is blank".
+        let mut broken: Vec<String> = keys
+            .applied
+            .iter()
+            .filter(|k| tensors.get(*k).is_some_and(|(_, v)| v.iter().any(|x| !x.is_finite())))
+            .cloned()
+            .collect();
+        broken.sort();
+        if !broken.is_empty() {
+            return Err(format!("weights that are not finite numbers (NaN or infinite) in {}", list(&broken)));
+        }
         let decoder =
-            GraphNet::build(&exported.decoder, &tensors, device).map_err(|e| format!("decoder: {e}"))?;
-        let ImageSize { channels, height, width } = exported.image;
-        if decoder.output_shape() != [channels, height, width] {
+            GraphNet::build(&model.decoder, &tensors, device).map_err(|e| format!("decoder: {e}"))?;
+        let ImageSize { channels, height, width } = model.image;
+        // A flat output of the right length is an image too (pytorch/examples' MLP draws 784
+        // numbers, channels first like every PyTorch image).
+        if decoder.output_shape().iter().product::<usize>() != channels * height * width {
             return Err(format!(
                 "the decoder draws {:?}, not the {channels}×{height}×{width} image the model declares",
                 decoder.output_shape()
             ));
         }
-        let encoder = match &exported.encoder {
+        let encoder = match &model.encoder {
             None => None,
             Some(e) => {
                 let net = GraphNet::build(&e.graph, &tensors, device).map_err(|e| format!("encoder: {e}"))?;
-                check_heads(&net, &e.heads, exported.latent_dim)?;
+                check_heads(&net, &e.heads, model.latent_dim)?;
                 Some((net, e.heads.clone()))
             }
         };
-        Ok(Imported { exported, decoder, encoder, keys })
+        Ok(Imported { model, decoder, encoder, keys })
     }
 
     pub fn has_encoder(&self) -> bool {
@@ -67,19 +85,19 @@ impl Imported {
     /// Pixels in [0, 1], interleaved, for a batch of codes.
     pub fn decode(&self, z: Tensor<2>) -> Tensor<2> {
         let out = self.decoder.forward(z);
-        let pixels = match self.exported.output {
+        let pixels = match self.model.output {
             OutputRange::Sigmoid => out,
             OutputRange::Tanh => out.add_scalar(1.0).div_scalar(2.0),
             OutputRange::Logits => burn::tensor::activation::sigmoid(out),
         };
-        to_interleaved(pixels.clamp(0.0, 1.0), self.exported.image)
+        to_interleaved(pixels.clamp(0.0, 1.0), self.model.image)
     }
 
     /// μ and log σ² of a batch of interleaved images in [0, 1]; `None` without an encoder.
     pub fn encode(&self, x: Tensor<2>) -> Option<(Tensor<2>, Tensor<2>)> {
         let (net, heads) = self.encoder.as_ref()?;
-        let mut x = to_channels_first(x, self.exported.image);
-        if let Some(n) = &self.exported.normalise {
+        let mut x = to_channels_first(x, self.model.image);
+        if let Some(n) = &self.model.normalise {
             let c = n.mean.len();
             let [b, len] = x.dims();
             let device = x.device();
@@ -87,7 +105,7 @@ impl Imported {
             let std = Tensor::<1>::from_floats(n.std.as_slice(), &device).reshape([1, c, 1]);
             x = ((x.reshape([b, c, len / c]) - mean) / std).reshape([b, len]);
         }
-        let d = self.exported.latent_dim;
+        let d = self.model.latent_dim;
         match heads {
             Heads::Two { mu, logvar } => {
                 let mut v = net.values(x, &[mu, logvar])?;
@@ -216,5 +234,17 @@ mod tests {
                 .unwrap()
                 .contains("graph.json")
         );
+    }
+
+    #[test]
+    fn a_weight_that_is_not_a_finite_number_is_named() {
+        let device = Device::flex();
+        let graph = String::from_utf8(fixture("graph.json")).unwrap();
+        let mut all = read_safetensors(&fixture("weights.safetensors")).unwrap();
+        let key = all.keys().find(|k| k.starts_with("out.")).cloned().unwrap();
+        all.get_mut(&key).unwrap().1[0] = f32::NAN;
+        let bytes = crate::weights_file::write_safetensors(&all);
+        let e = Imported::load(&graph, &bytes, &device).err().unwrap();
+        assert!(e.contains("not finite numbers") && e.contains(&key), "{e}");
     }
 }

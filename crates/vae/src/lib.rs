@@ -12,10 +12,12 @@ pub mod graph;
 pub mod imported;
 pub mod loss;
 pub mod model;
+pub mod net;
 pub mod weights;
 pub mod weights_file;
 
 pub use compact::{Part, load_part};
 pub use loss::{Elbo, elbo, kl_per_dim};
 pub use model::{DenseLayer, Model};
+pub use net::Net;
 pub use weights::{load_bundle_dir, load_model, weights_bytes};

@@ -1,7 +1,7 @@
 //! Encoders and decoders. Every model takes images flattened to `[batch, channels·h·w]` with
 //! values in [0, 1] and returns decoder *logits* (Bernoulli likelihood; `sigmoid` gives pixels).
 
-use bundle::Architecture;
+use bundle::{Architecture, BundleError};
 use burn::nn::conv::{Conv2d, Conv2dConfig, ConvTranspose2d, ConvTranspose2dConfig};
 use burn::nn::{Linear, LinearConfig, PaddingConfig2d};
 use burn::prelude::*;
@@ -18,15 +18,26 @@ pub enum Model {
 }
 
 impl Model {
-    pub fn new(arch: &Architecture, device: &Device) -> Self {
+    /// One of our architectures, freshly initialised. An imported model's graph is not one of
+    /// them (`crate::imported` builds it): that is an error, never a panic, since the worker
+    /// reaches this from a manifest it was sent.
+    pub fn try_new(arch: &Architecture, device: &Device) -> Result<Self, BundleError> {
         match arch {
             Architecture::Mlp { input, hidden, latent_dim, variational } => {
-                Model::Mlp(MlpModel::new(*input, hidden, *latent_dim, *variational, device))
+                Ok(Model::Mlp(MlpModel::new(*input, hidden, *latent_dim, *variational, device)))
             }
             Architecture::Conv { size, channels, widths, latent_dim, head } => {
-                Model::Conv(ConvModel::new(*size, *channels, widths, *latent_dim, *head, device))
+                Ok(Model::Conv(ConvModel::new(*size, *channels, widths, *latent_dim, *head, device)))
             }
+            Architecture::Imported(_) => Err(BundleError::Inconsistent(
+                "an imported model is built from its graph, not as one of the trainer's architectures".into(),
+            )),
         }
+    }
+
+    /// [`Model::try_new`] for the trainer's presets and tests, which name our architectures only.
+    pub fn new(arch: &Architecture, device: &Device) -> Self {
+        Self::try_new(arch, device).expect("one of the trainer's own architectures")
     }
 
     /// μ and log σ² of q(z|x). A plain autoencoder reports log σ² = −∞ in spirit; we return a

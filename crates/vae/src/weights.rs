@@ -14,7 +14,7 @@ pub fn load_model(manifest: &Manifest, weights: Vec<u8>, device: &Device) -> Res
     let record = ModuleRecord::from_bytes(burn::tensor::Bytes::from_bytes_vec(weights))
         .map_err(|e| BundleError::Weights(e.to_string()))?
         .cast_to_module_dtype();
-    Model::new(&manifest.architecture, device)
+    Model::try_new(&manifest.architecture, device)?
         .try_load_record(record)
         .map_err(|e| BundleError::Weights(e.to_string()))
 }
@@ -33,7 +33,7 @@ pub fn load_bundle_dir(
     match manifest.weight_files() {
         (decoder, Some(encoder)) => {
             let model =
-                crate::compact::load_part(Model::new(&manifest.architecture, device), read(decoder)?)?;
+                crate::compact::load_part(Model::try_new(&manifest.architecture, device)?, read(decoder)?)?;
             crate::compact::load_part(model, read(encoder)?)
         }
         (all, None) => load_model(manifest, read(all)?, device),

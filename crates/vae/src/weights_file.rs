@@ -39,6 +39,17 @@ pub fn read_safetensors(bytes: &[u8]) -> Result<Tensors, String> {
     Ok(out)
 }
 
+/// Tensors as an f32 safetensors file: for tests that damage a model's weights on purpose.
+pub fn write_safetensors(tensors: &Tensors) -> Vec<u8> {
+    use safetensors::tensor::TensorView;
+    let bytes: Vec<(&String, &Vec<usize>, Vec<u8>)> =
+        tensors.iter().map(|(k, (shape, v))| (k, shape, v.iter().flat_map(|x| x.to_le_bytes()).collect())).collect();
+    let views = bytes.iter().filter_map(|(k, shape, b)| {
+        TensorView::new(safetensors::Dtype::F32, shape.to_vec(), b).ok().map(|v| (k.to_string(), v))
+    });
+    safetensors::serialize(views, None).unwrap_or_default()
+}
+
 /// Which of a file's keys the graphs read, which they ask for and it lacks, and which it has
 /// but nothing reads (BatchNorm's step counters, a discriminator kept in the checkpoint, …).
 #[derive(Clone, Debug, Default, PartialEq)]

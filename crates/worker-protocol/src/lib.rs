@@ -141,8 +141,17 @@ pub enum FromWorker {
     Ready,
     /// A step of loading, for the progress indicator; `fraction` of a download when known.
     Progress { id: u64, stage: String, fraction: Option<f32> },
-    /// The model is ready on `backend`; `note` explains a fallback or the measured choice.
-    Loaded { id: u64, name: String, backend: Backend, note: Option<String> },
+    /// The model is ready on `backend`; `note` explains a fallback or the measured choice, and
+    /// for an imported model which weights were applied. `dim_scores`: how much each dimension
+    /// moves the picture, measured for a model that orders its sliders by it (empty otherwise).
+    Loaded {
+        id: u64,
+        name: String,
+        backend: Backend,
+        note: Option<String>,
+        #[serde(default)]
+        dim_scores: Vec<f32>,
+    },
     /// Pixels in row-major order, `channels` bytes per pixel; `memory` is the size of the
     /// worker's wasm memory after the decode and `gpu_memory` the bytes its GPU allocator holds
     /// (0 on the CPU), for the soak benchmark and anyone watching leaks.

@@ -12,7 +12,7 @@ use burn::prelude::*;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
-use vae::{Model, load_model, load_part};
+use vae::Net;
 use worker_protocol::pixels::to_bytes;
 use worker_protocol::{Backend, BackendChoice, FromWorker, Lane, LoadRequest, ToWorker};
 
@@ -81,7 +81,7 @@ impl Engine {
 
 struct Current {
     manifest: Manifest,
-    model: Model,
+    model: Net,
     device: Device,
     backend: Backend,
     /// The encoder's weights, still to fetch: the first encode with this model loads them.
@@ -179,7 +179,7 @@ impl Runner {
                 backend: Backend::Cpu,
                 encoder_url,
             });
-            post(&FromWorker::Loaded { id, name, backend: Backend::Cpu, note: None });
+            post(&FromWorker::Loaded { id, name, backend: Backend::Cpu, note: None, dim_scores: Vec::new() });
             return Ok(());
         }
         let (model, device, backend, note) = match load.backend {
@@ -216,8 +216,20 @@ impl Runner {
             return Err(format!("the weights of {} decode to NaN: the file is damaged", manifest.name));
         }
         let name = manifest.name.clone();
+        // An imported model exported without labelled examples has no KL per dimension: its
+        // sliders are ordered by how much each dimension moves the picture, measured here.
+        let dim_scores = if manifest.slider_order == bundle::SliderOrder::OutputChange {
+            progress("measuring what each dimension changes");
+            model.output_change(manifest.latent_dim, &device)
+        } else {
+            Vec::new()
+        };
+        let note = match (note, model.load_note()) {
+            (Some(a), Some(b)) => Some(format!("{a}; {b}")),
+            (a, b) => a.or(b),
+        };
         self.current = Some(Current { manifest, model, device, backend, encoder_url: load.encoder_url });
-        post(&FromWorker::Loaded { id, name, backend, note });
+        post(&FromWorker::Loaded { id, name, backend, note, dim_scores });
         Ok(())
     }
 
@@ -292,10 +304,7 @@ impl Runner {
                     .or_else(|| self.companions.iter_mut().find(|c| c.manifest.name == n)),
             }
             .ok_or_else(|| "the model was replaced while its encoder downloaded".to_string())?;
-            // Loaded into a copy (burn modules share their tensors, so the copy is cheap): a
-            // damaged encoder file fails the encode and leaves the decoder as it was.
-            target.model =
-                load_part(target.model.clone(), bytes).map_err(|e| format!("the encoder's weights: {e}"))?;
+            target.model.add_encoder(bytes)?;
             target.encoder_url = None;
         }
         self.model(name)
@@ -316,7 +325,7 @@ impl Runner {
             ));
         }
         let x = Tensor::<1>::from_floats(pixels, &c.device).reshape([1, len]);
-        let (mu, logvar) = c.model.encode(x);
+        let (mu, logvar) = c.model.encode(x)?;
         let recon = read(c.model.decode(mu.clone())).await?;
         Ok((read(mu).await?, read(logvar).await?, to_bytes(&recon)))
     }
@@ -330,24 +339,18 @@ async fn read(t: Tensor<2>) -> Result<Vec<f32>, String> {
     data.try_to_vec::<f32>().map_err(|e| format!("a result had unexpected data: {e:?}"))
 }
 
-/// The model from the first weight file: the whole model (a bundle without compact weights) or
-/// its decoder, with the encoder left for later.
-fn build(manifest: &Manifest, weights: Vec<u8>, device: &Device) -> Result<Model, String> {
-    match manifest.weight_files() {
-        (_, Some(_)) => load_part(Model::new(&manifest.architecture, device), weights),
-        (_, None) => load_model(manifest, weights, device),
-    }
-    .map_err(|e| e.to_string())
+fn build(manifest: &Manifest, weights: Vec<u8>, device: &Device) -> Result<Net, String> {
+    Net::load(manifest, weights, device)
 }
 
-async fn decode_values(model: &Model, device: &Device, z: &[f32]) -> Result<Vec<f32>, String> {
+async fn decode_values(model: &Net, device: &Device, z: &[f32]) -> Result<Vec<f32>, String> {
     let z = Tensor::<1>::from_floats(z, device).reshape([1, z.len()]);
     let data = model.decode(z).into_data_async().await.map_err(|e| format!("decoding failed: {e:?}"))?;
     data.try_to_vec::<f32>().map_err(|e| format!("decoding gave unexpected data: {e:?}"))
 }
 
 /// Median of three decodes after one warm-up, in milliseconds.
-async fn time_decode(model: &Model, device: &Device, dim: usize) -> Result<f64, String> {
+async fn time_decode(model: &Net, device: &Device, dim: usize) -> Result<f64, String> {
     let z = vec![0.1; dim];
     decode_values(model, device, &z).await?;
     let mut times = Vec::new();

@@ -12,6 +12,13 @@ pub enum Action {
         manifest: Box<Manifest>,
         z: Option<Vec<f32>>,
     },
+    /// A model exported from PyTorch, read from the user's files (`crate::import`): load it, and
+    /// keep it once it has loaded.
+    ImportModel(Box<Manifest>),
+    /// Imported models kept in this browser, read back at start: they join the picker.
+    ImportsRestored(Vec<IndexEntry>),
+    /// Take an imported model out of the picker and this browser's storage.
+    RemoveImported(String),
     /// Something failed outside the worker (fetching, parsing, a bad link).
     Failed(String),
     Inform(String),

@@ -9,6 +9,7 @@ mod crop;
 mod explore;
 mod gallery;
 mod gpu_trial;
+mod imports;
 mod keys;
 mod lecture;
 mod links;
@@ -19,6 +20,7 @@ pub use action::*;
 pub use crop::Photo;
 pub use gallery::*;
 pub use gpu_trial::GpuTrial;
+pub use imports::{ImportEvent, ImportEvents};
 pub use keys::*;
 pub use lecture::*;
 pub use ood::{describe as describe_ood, is_unusual};
@@ -50,6 +52,9 @@ pub struct Loading {
     pub z: Option<Vec<f32>>,
     /// How much of the weights has arrived, when the server said how much there is.
     pub fraction: Option<f32>,
+    /// A model the user is importing: it joins the picker (and this browser's storage) once it
+    /// has loaded, and not before, so a model that fails changes nothing.
+    pub import: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -133,6 +138,11 @@ pub struct State {
     pub focus: usize,
     /// Parts of an opened link that wait for its model or its examples.
     pub pending_link: Option<UrlState>,
+    /// What changed among the imported models, for the storage hook (`state/imports.rs`).
+    pub imports: ImportEvents,
+    /// The latent map of a model that has none: its gallery's codes, by PCA (`lecture.rs`), with
+    /// a signature of the items it was fitted to.
+    pub items_map: Option<(u64, bundle::MapProjection)>,
 }
 
 /// A worker that keeps dying (a crash in loading, say) is not restarted forever.
@@ -196,13 +206,19 @@ impl State {
     }
 
     pub fn apply(&mut self, action: Action) {
+        self.reduce(action);
+        self.refresh_items_map();
+    }
+
+    fn reduce(&mut self, action: Action) {
         match action {
             Action::IndexLoaded(models) => self.models = models,
             Action::ManifestLoaded { manifest, z } => {
                 let id = self.fresh_id();
                 let stage = format!("loading {}", manifest.name);
-                self.loading = Some(Loading { id, manifest: Rc::new(*manifest), stage, z, fraction: None });
+                self.loading = Some(Loading { id, manifest: Rc::new(*manifest), stage, z, fraction: None, import: false });
             }
+            Action::ImportModel(_) | Action::RemoveImported(_) | Action::ImportsRestored(_) => self.imports(action),
             Action::Failed(text) => self.error(text),
             Action::Inform(text) => self.notice = Some(Notice { kind: NoticeKind::Info, text }),
             Action::SetLatent { dim, value } => {

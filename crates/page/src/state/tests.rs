@@ -20,7 +20,7 @@ fn loaded_with(m: Manifest) -> State {
     let mut s = State::new(BackendChoice::Auto);
     s.apply(Action::ManifestLoaded { manifest: Box::new(m), z: None });
     let id = s.loading.as_ref().unwrap().id;
-    s.apply(Action::Worker(FromWorker::Loaded { id, name, backend: Backend::Cpu, note: None }));
+    s.apply(Action::Worker(FromWorker::Loaded { id, name, backend: Backend::Cpu, note: None, dim_scores: vec![] }));
     s
 }
 
@@ -32,6 +32,7 @@ fn finish_load(s: &mut State, backend: Backend) {
         name: l.manifest.name.clone(),
         backend,
         note: None,
+        dim_scores: vec![],
     }));
 }
 
@@ -220,7 +221,7 @@ fn a_webgpu_fallback_is_announced() {
     s.apply(Action::ManifestLoaded { manifest: Box::new(manifest("a", 2)), z: None });
     let id = s.loading.as_ref().unwrap().id;
     let note = Some("no WebGPU here; decoding on the CPU instead".to_string());
-    s.apply(Action::Worker(FromWorker::Loaded { id, name: "a".into(), backend: Backend::Cpu, note }));
+    s.apply(Action::Worker(FromWorker::Loaded { id, name: "a".into(), backend: Backend::Cpu, note, dim_scores: vec![] }));
     let n = s.notice.expect("a notice");
     assert_eq!(n.kind, NoticeKind::Info);
     assert!(n.text.contains("WebGPU") && n.text.contains("CPU"), "{}", n.text);
@@ -239,9 +240,10 @@ fn progress_for_an_old_load_is_ignored() {
         name: "a".into(),
         backend: Backend::Cpu,
         note: None,
+        dim_scores: vec![],
     }));
     assert!(s.model.is_none());
-    s.apply(Action::Worker(FromWorker::Loaded { id, name: "b".into(), backend: Backend::Cpu, note: None }));
+    s.apply(Action::Worker(FromWorker::Loaded { id, name: "b".into(), backend: Backend::Cpu, note: None, dim_scores: vec![] }));
     assert_eq!(s.model.as_ref().unwrap().name, "b");
     assert_eq!(s.z, vec![1.0, 1.0]);
 }
@@ -354,6 +356,7 @@ fn strength_moves_z_along_the_vector_by_the_difference() {
         name: "faces".into(),
         backend: Backend::Cpu,
         note: None,
+        dim_scores: vec![],
     }));
     s.apply(Action::ChooseVector(Some(VectorChoice::Named("glasses".into()))));
     s.apply(Action::SetStrength(2.0));
@@ -381,6 +384,7 @@ fn class_vectors_come_from_label_means() {
         name: "digits".into(),
         backend: Backend::Cpu,
         note: None,
+        dim_scores: vec![],
     }));
     let choice = VectorChoice::Classes { from: 0, to: 1 };
     assert_eq!(s.vector_of(&choice), Some(vec![3.0, 0.0]));
@@ -434,7 +438,7 @@ fn items_belong_to_their_model() {
     s.apply(Action::SetEnd { b: false, key: Some(key) });
     s.apply(Action::ManifestLoaded { manifest: Box::new(manifest("b", 2)), z: None });
     let id = s.loading.as_ref().unwrap().id;
-    s.apply(Action::Worker(FromWorker::Loaded { id, name: "b".into(), backend: Backend::Cpu, note: None }));
+    s.apply(Action::Worker(FromWorker::Loaded { id, name: "b".into(), backend: Backend::Cpu, note: None, dim_scores: vec![] }));
     assert!(s.items().is_empty() && s.item(key).is_none());
     assert_eq!(s.interp.a, None);
     assert_eq!(s.gallery.len(), 1, "the other model's item is kept for when it comes back");
@@ -443,3 +447,4 @@ fn items_belong_to_their_model() {
 mod crop;
 mod lecture;
 mod ood;
+mod imports;

@@ -25,7 +25,7 @@ impl State {
             let id = self.fresh_id();
             let z = self.loading.as_ref().and_then(|l| l.z.clone()).or_else(|| Some(self.z.clone()));
             self.loading =
-                Some(Loading { id, manifest, stage: "restarting on the CPU".into(), z, fraction: None });
+                Some(Loading { id, manifest, stage: "restarting on the CPU".into(), z, fraction: None, import: false });
         }
         let text = if was_gpu {
             format!("{message}. Latent Lab switched to the CPU backend; your sliders and gallery are kept.")
@@ -109,11 +109,21 @@ impl State {
                     l.fraction = fraction;
                 }
             }
-            FromWorker::Loaded { id, backend, note, .. } => {
+            FromWorker::Loaded { id, backend, note, dim_scores, .. } => {
                 if self.companion_loaded(id) {
                     return;
                 }
-                let Some(loading) = self.loading.take_if(|l| l.id == id) else { return };
+                let Some(mut loading) = self.loading.take_if(|l| l.id == id) else { return };
+                // No KL known: the sliders follow how much each dimension moves the picture.
+                if loading.manifest.slider_order == bundle::SliderOrder::OutputChange
+                    && dim_scores.len() == loading.manifest.latent_dim
+                    && dim_scores.iter().all(|v| v.is_finite())
+                {
+                    Rc::make_mut(&mut loading.manifest).kl_per_dim = dim_scores;
+                }
+                if loading.import {
+                    self.import_loaded(&loading.manifest, note.as_deref());
+                }
                 let dim = loading.manifest.latent_dim;
                 self.z = loading.z.filter(|z| z.len() == dim).unwrap_or_else(|| vec![0.0; dim]);
                 let same_model = self.model_name() == Some(loading.manifest.name.as_str());

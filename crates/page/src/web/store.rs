@@ -75,23 +75,46 @@ async fn open() -> Result<IdbDatabase, String> {
     Ok(db?.unchecked_into())
 }
 
-/// The value stored under `key`, if any.
+/// The string stored under `key`, if any.
 pub async fn get(key: &str) -> Result<Option<String>, String> {
-    let db = open().await?;
-    let tx = db.transaction_with_str(STORE).map_err(|e| reason(&e))?;
-    let store = tx.object_store(STORE).map_err(|e| reason(&e))?;
-    let value = request(&store.get(&key.into()).map_err(|e| reason(&e))?).await?;
-    db.close();
-    Ok(value.as_string())
+    Ok(get_value(key).await?.as_string())
 }
 
 /// Store `value` under `key`; resolves once the transaction is committed.
 pub async fn put(key: &str, value: &str) -> Result<(), String> {
+    put_value(key, &value.into()).await
+}
+
+/// Whatever is stored under `key` (undefined when nothing is): strings, and for imported
+/// models objects holding a Blob, which IndexedDB keeps as it is (no copy through a string).
+pub async fn get_value(key: &str) -> Result<JsValue, String> {
+    let db = open().await?;
+    let tx = db.transaction_with_str(STORE).map_err(|e| reason(&e))?;
+    let store = tx.object_store(STORE).map_err(|e| reason(&e))?;
+    let value = request(&store.get(&key.into()).map_err(|e| reason(&e))?).await;
+    db.close();
+    value
+}
+
+/// Store any structured-cloneable value under `key`; resolves once committed.
+pub async fn put_value(key: &str, value: &JsValue) -> Result<(), String> {
     let db = open().await?;
     let tx =
         db.transaction_with_str_and_mode(STORE, IdbTransactionMode::Readwrite).map_err(|e| reason(&e))?;
     let store = tx.object_store(STORE).map_err(|e| reason(&e))?;
-    store.put_with_key(&value.into(), &key.into()).map_err(|e| reason(&e))?;
+    store.put_with_key(value, &key.into()).map_err(|e| reason(&e))?;
+    let done = committed(&tx).await;
+    db.close();
+    done
+}
+
+/// Remove what is stored under `key`; resolves once committed.
+pub async fn delete(key: &str) -> Result<(), String> {
+    let db = open().await?;
+    let tx =
+        db.transaction_with_str_and_mode(STORE, IdbTransactionMode::Readwrite).map_err(|e| reason(&e))?;
+    let store = tx.object_store(STORE).map_err(|e| reason(&e))?;
+    store.delete(&key.into()).map_err(|e| reason(&e))?;
     let done = committed(&tx).await;
     db.close();
     done

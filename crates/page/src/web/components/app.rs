@@ -10,6 +10,7 @@ use super::views::Views;
 use crate::state::{Action, NoticeKind, State};
 use crate::web::browser;
 use crate::web::handle::{AppState, Dispatcher};
+use crate::web::hooks::imports::use_import_storage;
 use crate::web::hooks::lecture_requests::use_lecture_requests;
 use crate::web::hooks::navigation::{use_address_bar, use_shortcuts};
 use crate::web::hooks::paste::use_paste;
@@ -18,7 +19,7 @@ use crate::web::hooks::playback::use_playback;
 use crate::web::hooks::workbench_requests::use_workbench_requests;
 use crate::web::hooks::worker::use_worker;
 use crate::web::io::ingest::ingest_files;
-use crate::web::io::startup;
+use crate::web::io::{imports, startup};
 use std::rc::Rc;
 use wasm_bindgen_futures::spawn_local;
 use worker_protocol::BackendChoice;
@@ -41,6 +42,7 @@ pub fn app() -> Html {
     use_workbench_requests(&state, post.clone());
     use_lecture_requests(&state, post);
     use_persistence(&state);
+    use_import_storage(&state);
     use_playback(&state);
     use_paste(&state);
     use_address_bar(&state);
@@ -52,12 +54,26 @@ pub fn app() -> Html {
         Callback::from(move |(dim, value): (usize, f32)| d.dispatch(Action::SetLatent { dim, value }))
     };
     let on_action = on_action_callback(&dispatcher);
+    let on_import = {
+        let (d, models) = (dispatcher.clone(), s.models.clone());
+        Callback::from(move |files: Vec<web_sys::File>| {
+            if !files.is_empty() {
+                spawn_local(imports::open_files(d.clone(), files, models.clone()));
+            }
+        })
+    };
+    // Dropped model files (an export's graph.json and weights, a zip, a checkpoint to refuse)
+    // open a model; images are encoded.
     let on_drop = {
-        let (cb, m) = (on_action.clone(), s.model.clone());
+        let (cb, m, on_import) = (on_action.clone(), s.model.clone(), on_import.clone());
         Callback::from(move |e: DragEvent| {
             e.prevent_default();
-            if let Some(m) = &m {
-                ingest_files(&cb, e.data_transfer().and_then(|d| d.files()), m);
+            let Some(list) = e.data_transfer().and_then(|d| d.files()) else { return };
+            let files: Vec<web_sys::File> = (0..list.length()).filter_map(|i| list.get(i)).collect();
+            if files.iter().any(|f| crate::import::is_model_file(&f.name())) {
+                on_import.emit(files);
+            } else if let Some(m) = &m {
+                ingest_files(&cb, Some(list), m);
             }
         })
     };
@@ -75,7 +91,7 @@ pub fn app() -> Html {
               data-gpu-memory={s.image.as_ref().map_or(0, |i| i.gpu_memory).to_string()}
               data-page-memory={worker_protocol::memory::wasm_memory_bytes().to_string()}
               ondrop={on_drop} ondragover={on_dragover}>
-            <Toolbar state={state.clone()} on_action={on_action.clone()} on_pick={on_pick} />
+            <Toolbar state={state.clone()} on_action={on_action.clone()} on_pick={on_pick} on_import={on_import} />
             { notice(s, &dispatcher) }
             if let Some(l) = &s.loading {
                 <div class="loading" data-testid="loading" role="status">
@@ -91,7 +107,12 @@ pub fn app() -> Html {
                     <div class="about">
                         <h2>{ &m.name }</h2>
                         <p>{ &m.description }</p>
-                        <p class="meta">{ format!("{} latent dimensions · β = {} · trained on {}", m.latent_dim, m.beta, m.training.dataset) }</p>
+                        if m.architecture.is_imported() {
+                            <p class="meta" data-testid="imported-meta">{ format!("{} latent dimensions · imported from PyTorch · {}", m.latent_dim,
+                                if m.slider_order == bundle::SliderOrder::Kl { "sliders ordered by KL" } else { "sliders ordered by how much each moves the picture" }) }</p>
+                        } else {
+                            <p class="meta">{ format!("{} latent dimensions · β = {} · trained on {}", m.latent_dim, m.beta, m.training.dataset) }</p>
+                        }
                         if let Some(img) = &s.image {
                             <p class="meta" data-testid="decode-time">{ format!("last decode {:.2} ms", f64::from(img.micros) / 1000.0) }</p>
                         }

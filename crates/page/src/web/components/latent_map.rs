@@ -46,7 +46,10 @@ fn from_px(b: [f32; 4], x: f64, y: f64) -> [f32; 2] {
 
 /// Names of the map's labels: classes, or for faces the attribute the points are coloured by.
 pub fn legend(m: &Manifest) -> Vec<String> {
-    if m.label_means.is_empty() {
+    if m.map.is_none() {
+        // The map of the user's own images (`State::refresh_items_map`): one colour.
+        vec!["your images".into()]
+    } else if m.label_means.is_empty() {
         let attr = m.label_names.first().cloned().unwrap_or_else(|| "label".into());
         vec![format!("no {attr}"), attr]
     } else {
@@ -60,16 +63,18 @@ pub fn latent_map(props: &Props) -> Html {
     let canvas = use_node_ref();
     let m = &props.manifest;
     {
-        let (canvas, map) = (canvas.clone(), s.map().cloned());
-        use_effect_with(m.name.clone(), move |_| {
+        let (canvas, map, own) = (canvas.clone(), s.map().cloned(), m.map.is_none());
+        // Redrawn when the model changes, and when the gallery's own map is refitted.
+        let fitted = s.items_map.as_ref().map(|(sig, _)| *sig);
+        use_effect_with((m.name.clone(), fitted), move |_| {
             if let (Some(el), Some(map)) = (canvas.cast::<web_sys::HtmlCanvasElement>(), map) {
-                draw_points(&el, &map, bounds(&map));
+                draw_points(&el, &map, bounds(&map), if own { 7.0 } else { 3.0 });
             }
         });
     }
     let Some(map) = s.map().cloned() else {
         return html! {
-            <section class="panel" data-testid="latent-map"><p class="hint">{ "This model's bundle has no latent map." }</p></section>
+            <section class="panel" data-testid="latent-map"><p class="hint">{ "This model came without a latent map: encode three or more images and they are mapped here (the two principal directions of their codes)." }</p></section>
         };
     };
     let b = bounds(&map);
@@ -92,6 +97,8 @@ pub fn latent_map(props: &Props) -> Html {
     let here = map.projection.project(&s.z);
     let (cx, cy) = to_px(b, here);
     let names = legend(m);
+    // No map came with the model: the points are the gallery's own codes.
+    let own = m.map.is_none();
     let name = |l: usize| names.get(l).cloned().unwrap_or_else(|| l.to_string());
     let votes = latent::grid::nearest_label(&map.points, here, K);
     let by_mean = latent::grid::nearest_mean(&s.z, &m.label_means);
@@ -99,7 +106,7 @@ pub fn latent_map(props: &Props) -> Html {
         <section class="panel map-view" data-testid="latent-map" aria-label="latent map"
             data-bounds={format!("{},{},{},{}", b[0], b[1], b[2], b[3])}
             data-cursor={format!("{:.4},{:.4}", here[0], here[1])}>
-            <h3>{ "Latent map: where the test set lands" }</h3>
+            <h3>{ if own { "Latent map: where your images land" } else { "Latent map: where the test set lands" } }</h3>
             <div class="map-row">
                 <div class="map" style={format!("width:{SIDE}px;height:{SIDE}px")}>
                     <canvas ref={canvas} width={SIDE.to_string()} height={SIDE.to_string()} />
@@ -126,7 +133,7 @@ pub fn latent_map(props: &Props) -> Html {
                         if let Some(l) = by_mean {
                             { format!("Nearest class mean in all {} dimensions: {}. ", m.latent_dim, name(l)) }
                         }
-                        if let Some((l, n)) = votes {
+                        if let Some((l, n)) = votes.filter(|_| !own) {
                             { format!("On the map, {n} of the {K} nearest test images are {}.", name(l)) }
                         }
                     </p>
@@ -143,14 +150,14 @@ pub fn latent_map(props: &Props) -> Html {
     }
 }
 
-fn draw_points(el: &web_sys::HtmlCanvasElement, map: &MapProjection, b: [f32; 4]) {
+fn draw_points(el: &web_sys::HtmlCanvasElement, map: &MapProjection, b: [f32; 4], dot: f64) {
     let Ok(ctx) = browser::context(el) else { return };
     ctx.clear_rect(0.0, 0.0, SIDE, SIDE);
     ctx.set_global_alpha(0.7);
     for p in &map.points {
         let (x, y) = to_px(b, [p[0], p[1]]);
         ctx.set_fill_style_str(PALETTE[(p[2].max(0.0) as usize) % PALETTE.len()]);
-        ctx.fill_rect(x - 1.5, y - 1.5, 3.0, 3.0);
+        ctx.fill_rect(x - dot / 2.0, y - dot / 2.0, dot, dot);
     }
     ctx.set_global_alpha(1.0);
 }

@@ -12,6 +12,7 @@ mod drawpad;
 mod gallery;
 mod interpolation;
 mod latent_map;
+mod model_import;
 mod shortcuts;
 mod sliders;
 mod thumb;

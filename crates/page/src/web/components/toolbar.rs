@@ -1,5 +1,6 @@
-//! Model picker, backend badge and switch, sampling and reset.
+//! Model picker (with opening a PyTorch model), backend badge and switch, sampling and reset.
 
+use super::model_import::ModelImport;
 use crate::export;
 use crate::state::Action;
 use crate::web::browser;
@@ -14,6 +15,7 @@ pub struct Props {
     pub state: AppHandle,
     pub on_action: Callback<Action>,
     pub on_pick: Callback<String>,
+    pub on_import: Callback<Vec<web_sys::File>>,
 }
 
 #[function_component(Toolbar)]
@@ -102,10 +104,13 @@ pub fn toolbar(props: &Props) -> Html {
                 <select ref={picker} data-testid="model-picker" onchange={on_pick} aria-label="model">
                     { for s.models.iter().map(|m| html! {
                         <option value={m.name.clone()} selected={current.as_deref() == Some(m.name.as_str())}
-                            title={m.description.clone()}>{ format!("{} ({}-D)", m.name, m.latent_dim) }</option>
+                            data-imported={m.imported.to_string()} title={m.description.clone()}>
+                            { format!("{} ({}-D{})", m.name, m.latent_dim, if m.imported { ", imported" } else { "" }) }
+                        </option>
                     }) }
                 </select>
             </label>
+            <ModelImport state={props.state.clone()} on_action={props.on_action.clone()} on_files={props.on_import.clone()} />
             <button data-testid="sample" onclick={on_sample} disabled={busy} title="z ~ N(0, T² I)">{ "Sample from the prior" }</button>
             <label class="temperature">{ format!("T = {:.1}", s.temperature) }
                 <input type="range" data-testid="temperature" aria-label="temperature" min="0" max="2" step="0.1"

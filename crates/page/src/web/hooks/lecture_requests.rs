@@ -77,7 +77,7 @@ fn use_compare_side(state: &AppHandle, post: Callback<ToWorker>, side: usize) {
         let (state, post) = (state.clone(), post.clone());
         use_effect_with(s.compare.load_ids[side], move |id| {
             if let Some(m) = state.0.compare.manifests[side].as_ref().filter(|_| *id > 0) {
-                match load_request(*id, m, state.0.load_backend(), true) {
+                match load_request(*id, m, state.0.load_backend(), true, false) {
                     Ok(msg) => post.emit(msg),
                     Err(e) => state.dispatch(Action::Failed(e)),
                 }

@@ -17,7 +17,7 @@ pub fn use_workbench_requests(state: &AppHandle, post: Callback<ToWorker>) {
         let (post, dispatcher) = (post.clone(), state.dispatcher());
         use_effect_with(loading.as_ref().map(|l| l.id), move |_| {
             if let Some(l) = loading {
-                match load_request(l.id, &l.manifest, choice, false) {
+                match load_request(l.id, &l.manifest, choice, false, l.import) {
                     Ok(msg) => post.emit(msg),
                     Err(e) => dispatcher.dispatch(Action::Failed(e)),
                 }

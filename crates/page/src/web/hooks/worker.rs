@@ -116,7 +116,7 @@ fn start_gpu_trial(trial: &Rc<RefCell<Option<WorkerClient>>>, dispatcher: &Dispa
     );
     let outcome = client.and_then(|c| {
         // The id is the trial's own: the reducer never sees this worker's replies.
-        c.post(&load_request(0, manifest, BackendChoice::Auto, false)?)?;
+        c.post(&load_request(0, manifest, BackendChoice::Auto, false, false)?)?;
         Ok(c)
     });
     match outcome {

@@ -8,7 +8,7 @@ use bundle::{INDEX_URL, IndexEntry, Manifest, ModelFiles};
 use latent::UrlState;
 
 /// The model shown when neither the link nor the user picks one.
-const DEFAULT_MODEL: &str = "mnist-vae";
+pub const DEFAULT_MODEL: &str = "mnist-vae";
 
 /// Read the index and the link, then load the model they name.
 pub async fn boot(dispatcher: Dispatcher) {
@@ -19,6 +19,16 @@ pub async fn boot(dispatcher: Dispatcher) {
         Ok(m) => m,
         Err(e) => return dispatcher.dispatch(Action::Failed(e)),
     };
+    // Models imported earlier, kept in this browser, join the picker (and may be what a link names).
+    let (kept, unreadable) = super::imports::restore().await;
+    let mut models = models;
+    models.extend(kept.into_iter().filter(|k| !models.iter().any(|m| m.name == k.name)).collect::<Vec<_>>());
+    if !unreadable.is_empty() {
+        dispatcher.dispatch(Action::Failed(format!(
+            "Some imported models could not be read back from this browser's storage ({}); open their files again.",
+            unreadable.join("; ")
+        )));
+    }
     dispatcher.dispatch(Action::IndexLoaded(models.clone()));
     let link = match UrlState::decode(&browser::location_hash()) {
         Ok(link) => link,
@@ -54,6 +64,9 @@ pub async fn boot(dispatcher: Dispatcher) {
 }
 
 pub async fn fetch_manifest(name: &str) -> Result<Manifest, String> {
+    if let Some(imported) = super::imports::kept_manifest(name) {
+        return imported;
+    }
     let manifest = browser::fetch_text(&ModelFiles::of(name).manifest())
         .await
         .and_then(|t| Manifest::parse(&t).map_err(|e| e.to_string()))?;

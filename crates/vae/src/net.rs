@@ -1,0 +1,154 @@
+//! What the worker runs: one of our own models or one imported from PyTorch, behind the same
+//! calls (codes in, pixels in [0, 1] out, interleaved; images in, μ and log σ² out), so every
+//! view of the page works on either.
+
+use crate::imported::Imported;
+use crate::{Model, load_model, load_part};
+use bundle::{Architecture, Manifest};
+use burn::prelude::*;
+
+pub enum Net {
+    Ours(Model),
+    Imported(Box<Imported>),
+}
+
+impl Net {
+    /// The model from the first weight file the manifest names: all of ours (a bundle without
+    /// compact weights) or our decoder, with the encoder left for [`Net::add_encoder`]; an
+    /// imported model's safetensors hold both its graphs.
+    pub fn load(manifest: &Manifest, weights: Vec<u8>, device: &Device) -> Result<Net, String> {
+        if let Architecture::Imported(graphs) = &manifest.architecture {
+            return Imported::build((**graphs).clone(), &weights, device).map(|m| Net::Imported(Box::new(m)));
+        }
+        match manifest.weight_files() {
+            (_, Some(_)) => load_part(Model::try_new(&manifest.architecture, device).map_err(|e| e.to_string())?, weights),
+            (_, None) => load_model(manifest, weights, device),
+        }
+        .map(Net::Ours)
+        .map_err(|e| e.to_string())
+    }
+
+    /// Our compact bundles' encoder half, fetched on the first encode. Loaded into a copy (burn
+    /// modules share their tensors, so the copy is cheap): a damaged file leaves the decoder.
+    pub fn add_encoder(&mut self, bytes: Vec<u8>) -> Result<(), String> {
+        match self {
+            Net::Ours(model) => {
+                *model = load_part(model.clone(), bytes).map_err(|e| format!("the encoder's weights: {e}"))?;
+                Ok(())
+            }
+            Net::Imported(_) => Ok(()),
+        }
+    }
+
+    /// Pixels in [0, 1], interleaved, for a batch of codes.
+    pub fn decode(&self, z: Tensor<2>) -> Tensor<2> {
+        match self {
+            Net::Ours(m) => m.decode(z),
+            Net::Imported(m) => m.decode(z),
+        }
+    }
+
+    /// μ and log σ² of a batch of interleaved images in [0, 1].
+    pub fn encode(&self, x: Tensor<2>) -> Result<(Tensor<2>, Tensor<2>), String> {
+        match self {
+            Net::Ours(m) => Ok(m.encode(x)),
+            Net::Imported(m) => m.encode(x).ok_or_else(|| {
+                "this model was exported without an encoder, so images cannot be encoded with it".to_string()
+            }),
+        }
+    }
+
+    /// What loading found worth saying: for an imported model, the checkpoint tensors no graph
+    /// reads (the exporter keeps only what the graphs read, so the file itself should have none).
+    pub fn load_note(&self) -> Option<String> {
+        let Net::Imported(m) = self else { return None };
+        let applied = m.keys.applied.len();
+        Some(if m.keys.unused.is_empty() {
+            format!("all {applied} weight tensors applied, none missing, none unused")
+        } else {
+            format!(
+                "{applied} weight tensors applied, none missing; {} in the file unused: {}",
+                m.keys.unused.len(),
+                m.keys.unused.iter().take(5).cloned().collect::<Vec<_>>().join(", ")
+            )
+        })
+    }
+
+    /// How much each dimension moves the picture at the origin: the mean absolute pixel change
+    /// when that coordinate alone goes from 0 to 1. It orders the sliders of a model whose KL per
+    /// dimension is not known. Decoded in batches of at most 64 codes.
+    pub fn output_change(&self, latent_dim: usize, device: &Device) -> Vec<f32> {
+        let origin = self.decode(Tensor::<2>::zeros([1, latent_dim], device));
+        let mut scores = Vec::with_capacity(latent_dim);
+        for start in (0..latent_dim).step_by(64) {
+            let n = 64.min(latent_dim - start);
+            let mut rows = vec![0.0f32; n * latent_dim];
+            for i in 0..n {
+                rows[i * latent_dim + start + i] = 1.0;
+            }
+            let z = Tensor::<1>::from_floats(rows.as_slice(), device).reshape([n, latent_dim]);
+            let moved = (self.decode(z) - origin.clone()).abs().mean_dim(1);
+            scores.extend(moved.into_data().iter::<f32>());
+        }
+        scores
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tiny() -> (Manifest, Vec<u8>) {
+        let dir = paths::root().join("tests/fixtures/torch");
+        let json = std::fs::read_to_string(dir.join("graph.json")).unwrap();
+        let manifest = bundle::exported::Exported::parse(&json).unwrap().into_manifest();
+        (manifest, std::fs::read(dir.join("weights.safetensors")).unwrap())
+    }
+
+    #[test]
+    fn an_imported_manifest_loads_as_a_net_that_decodes_encodes_and_reports_its_keys() {
+        let device = Device::flex();
+        let (manifest, weights) = tiny();
+        // It went through JSON, as the page sends it to the worker.
+        let manifest = Manifest::parse(&serde_json::to_string(&manifest).unwrap()).unwrap();
+        let net = Net::load(&manifest, weights, &device).unwrap();
+        let pixels = net.decode(Tensor::<2>::zeros([2, 6], &device));
+        assert_eq!(pixels.dims(), [2, 256]);
+        let (mu, logvar) = net.encode(Tensor::<2>::ones([1, 256], &device).mul_scalar(0.5)).unwrap();
+        assert_eq!((mu.dims(), logvar.dims()), ([1, 6], [1, 6]));
+        assert!(net.load_note().unwrap().contains("none missing"), "{:?}", net.load_note());
+    }
+
+    #[test]
+    fn output_change_ranks_a_dimension_the_decoder_ignores_last() {
+        let device = Device::flex();
+        let (manifest, weights) = tiny();
+        // Zero the decoder's first layer's weights of dimension 2: the picture cannot depend on it.
+        let mut all = crate::weights_file::read_safetensors(&weights).unwrap();
+        let first = manifest_first_linear(&manifest);
+        let (shape, w) = all.get_mut(&first).unwrap();
+        let (outs, ins) = (shape[0], shape[1]);
+        for o in 0..outs {
+            w[o * ins + 2] = 0.0;
+        }
+        let bytes = crate::weights_file::write_safetensors(&all);
+        let net = Net::load(&manifest, bytes, &device).unwrap();
+        let change = net.output_change(6, &device);
+        assert_eq!(change.len(), 6);
+        assert!(change[2] < 1e-7, "{change:?}");
+        assert!(change.iter().enumerate().all(|(i, c)| i == 2 || *c > 1e-4), "{change:?}");
+    }
+
+    /// The weight key of the decoder's first linear layer.
+    fn manifest_first_linear(m: &Manifest) -> String {
+        let Architecture::Imported(g) = &m.architecture else { panic!("imported") };
+        g.decoder
+            .nodes
+            .iter()
+            .find_map(|n| match &n.op {
+                bundle::graph::Op::Linear { weight, .. } => Some(weight.clone()),
+                _ => None,
+            })
+            .expect("the tiny decoder starts with a linear layer")
+    }
+}

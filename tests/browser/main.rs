@@ -2,6 +2,7 @@
 //! a test on any console error or wasm panic and saves its screenshot to target/screenshots/.
 
 mod backend;
+mod imported;
 mod lecture;
 mod links;
 mod photos;

@@ -297,7 +297,9 @@ impl Page {
         self.errors.lock().map(|v| v.clone()).unwrap_or_default()
     }
 
-    fn screenshot(&self, suffix: &str) {
+    /// Save a screenshot now, as target/screenshots/<test name><suffix>.png (the end of every
+    /// test saves one without a suffix).
+    pub fn screenshot(&self, suffix: &str) {
         let dir = paths::target_dir().join("screenshots");
         let _ = std::fs::create_dir_all(&dir);
         if let Ok(png) = self.tab.capture_screenshot(CaptureScreenshotFormatOption::Png, None, None, true) {

@@ -98,6 +98,25 @@ fn first_version() -> u32 {
     1
 }
 
+/// An op the page does not run, named with its node and graph (serde alone would say "unknown
+/// variant" at a line and column of the file).
+fn unknown_op(doc: &serde_json::Value) -> Result<(), String> {
+    let graphs = [("decoder", &doc["decoder"]), ("encoder", &doc["encoder"]["graph"])];
+    for (part, graph) in graphs {
+        for node in graph["nodes"].as_array().into_iter().flatten() {
+            let op = node["op"].as_str().unwrap_or_default();
+            if !crate::graph::OP_NAMES.contains(&op) {
+                return Err(format!(
+                    "the {part}'s node {} uses the op \"{op}\", which this page does not run (it runs {})",
+                    node["name"].as_str().unwrap_or("?"),
+                    crate::graph::OP_NAMES.join(", ")
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 impl Exported {
     /// Read `graph.json`: the version first (a newer file gets the version message, not a
     /// confusing field error), then everything, then `validate`.
@@ -115,7 +134,9 @@ impl Exported {
                 v.format_version
             ));
         }
-        let e: Exported = serde_json::from_str(json).map_err(not_ours)?;
+        let doc: serde_json::Value = serde_json::from_str(json).map_err(not_ours)?;
+        unknown_op(&doc)?;
+        let e: Exported = serde_json::from_value(doc).map_err(not_ours)?;
         e.validate()?;
         Ok(e)
     }

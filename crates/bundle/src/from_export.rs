@@ -107,6 +107,10 @@ mod tests {
         let e = Exported::parse(r#"{"hello": 1}"#).unwrap_err();
         assert!(e.contains("not a model exported by tools/export_torch.py"), "{e}");
         doc["format_version"] = 1.into();
+        let mut pooled = doc.clone();
+        pooled["encoder"]["graph"]["nodes"][1]["op"] = "max_pool2d".into();
+        let e = Exported::parse(&pooled.to_string()).unwrap_err();
+        assert!(e.contains("encoder's node") && e.contains("\"max_pool2d\"") && e.contains("does not run"), "{e}");
         doc["decoder"]["input"] = serde_json::json!([5]);
         assert!(Exported::parse(&doc.to_string()).unwrap_err().contains("not a code of 6"));
     }

@@ -120,6 +120,28 @@ pub enum Op {
     },
 }
 
+/// Every op's name as the manifest writes it ([`Op::kind`]): what the page can run.
+pub const OP_NAMES: [&str; 18] = [
+    "linear",
+    "conv2d",
+    "conv_transpose2d",
+    "batch_norm",
+    "upsample",
+    "relu",
+    "leaky_relu",
+    "elu",
+    "silu",
+    "gelu",
+    "tanh",
+    "sigmoid",
+    "softplus",
+    "flatten",
+    "reshape",
+    "add",
+    "concat",
+    "slice",
+];
+
 impl Op {
     /// The op's name as the manifest writes it, for messages.
     pub fn kind(&self) -> &'static str {

@@ -188,7 +188,11 @@ impl State {
                 }
                 // A failed load keeps the previous model, z and image: nothing the user had is lost.
                 if id.is_some() && self.loading.as_ref().map(|l| l.id) == id {
-                    self.loading = None;
+                    let loading = self.loading.take();
+                    if let Some(l) = loading.filter(|l| l.import) {
+                        let current = self.model_name().map_or(String::new(), |n| format!(" {n} stays open."));
+                        return self.error(format!("{} could not be opened: {message}. Nothing was changed;{current}", l.manifest.name));
+                    }
                 }
                 self.error(message);
             }

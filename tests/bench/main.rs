@@ -149,6 +149,69 @@ fn draw_chart(results: &Value) {
     }
 }
 
+/// The decodes, the drag and our round trips on the model the page shows; `versus` adds the
+/// peer's run when there is one for this model.
+fn measure(
+    page: &Page,
+    model: &str,
+    cold_start_ms: Option<f64>,
+    latent_dim: usize,
+    image_len: usize,
+    versus: impl Fn(&Page, &Value, &Value, &str) -> Option<Value>,
+) -> Value {
+    let got = page.text("backend").unwrap_or_default();
+    let seq = page.eval(&SEQUENTIAL.replace("__N__", &DECODES.to_string()));
+    let frames = numbers(&page.eval(&DRAG.replace("__N__", &DRAG_STEPS.to_string())));
+    page.wait_settled();
+    // rAF intervals are multiples of the 16.7 ms vsync: a longer one is a dropped frame.
+    let missed = frames.iter().filter(|f| **f > 16.7 * 1.5).count();
+    let ours = peer::ours(page, latent_dim, image_len);
+    let versus = versus(page, &ours, &seq, &got);
+    json!({
+        "model": model,
+        "backend": got,
+        "cold_start_ms": cold_start_ms,
+        "drag_frames_missed": missed,
+        "worker_decode_ms": stats(numbers(&seq["worker"])),
+        "input_to_pixels_ms": stats(numbers(&seq["total"])),
+        "drag_frame_ms": stats(frames),
+        "batch64_round_trip_ms": stats(numbers(&ours["batched"])),
+        "encode_round_trip_ms": stats(numbers(&ours["encode"])),
+        "cross_origin_isolated": ours["isolated"],
+        "ours_error": ours["error"],
+        "onnxruntime_web": versus,
+    })
+}
+
+/// The heavy case: AntixK PyTorch-VAE's VanillaVAE (64×64×3, 128-D, a 1.8M-parameter decoder),
+/// exported by `tools/export_torch.py` (tests/fixtures/torch/vanilla-vae) and opened through the
+/// page's own import, then measured like our bundles. CPU only: on SwiftShader it would take
+/// minutes and say nothing about a real GPU.
+fn heavy_imported(site: &std::path::Path, mode: Mode, backend: &str) -> Option<Value> {
+    let fixture = e2e::workspace().join("tests/fixtures/torch/vanilla-vae");
+    if backend != "cpu" || !fixture.is_dir() {
+        return None;
+    }
+    let folder = site.join("fixtures/vanilla-vae");
+    let _ = std::fs::create_dir_all(&folder);
+    for f in ["graph.json", "weights.safetensors"] {
+        std::fs::copy(fixture.join(f), folder.join(f)).ok()?;
+    }
+    let graph: Value = serde_json::from_str(&std::fs::read_to_string(fixture.join("graph.json")).ok()?).ok()?;
+    let dim = graph["latent_dim"].as_u64()? as usize;
+    let image = &graph["image"];
+    let len = ["channels", "height", "width"].iter().map(|k| image[*k].as_u64().unwrap_or(0) as usize).product();
+    let page = Page::open_site("bench-imported-vanilla-vae-cpu", mode, site, "?hooks=1&backend=cpu#m=mnist-vae", &[]);
+    page.wait_ready();
+    page.wait_settled();
+    let started = std::time::Instant::now();
+    page.import_model("fixtures/vanilla-vae", "vanilla-vae-torch", std::time::Duration::from_secs(300));
+    let open_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let run = measure(&page, "vanilla-vae-torch (imported)", Some(open_ms), dim, len, |_, _, _, _| None);
+    page.finish();
+    Some(run)
+}
+
 fn main() {
     if std::env::args().nth(1).as_deref() == Some("chart") {
         let path = e2e::workspace().join("bench/results.json");
@@ -201,35 +264,20 @@ fn main() {
             );
             page.wait_settled();
             browser = page.eval("navigator.userAgent").as_str().unwrap_or_default().to_string();
-            let got = page.text("backend").unwrap_or_default();
-            let seq = page.eval(&SEQUENTIAL.replace("__N__", &DECODES.to_string()));
-            let frames = numbers(&page.eval(&DRAG.replace("__N__", &DRAG_STEPS.to_string())));
-            page.wait_settled();
-            // rAF intervals are multiples of the 16.7 ms vsync: a longer one is a dropped frame.
-            let missed = frames.iter().filter(|f| **f > 16.7 * 1.5).count();
             let manifest = e2e::native::manifest(model);
-            let ours = peer::ours(&page, manifest.latent_dim, manifest.image.len());
-            let versus = onnx_peer
-                .as_ref()
-                .filter(|_| model == "mnist-vae")
-                .map(|_| side_by_side(&page, &ours, &seq, model, &got, manifest.latent_dim));
-            let run = json!({
-                "model": model,
-                "backend": got,
-                "cold_start_ms": cold_start_ms,
-                "drag_frames_missed": missed,
-                "worker_decode_ms": stats(numbers(&seq["worker"])),
-                "input_to_pixels_ms": stats(numbers(&seq["total"])),
-                "drag_frame_ms": stats(frames),
-                "batch64_round_trip_ms": stats(numbers(&ours["batched"])),
-                "encode_round_trip_ms": stats(numbers(&ours["encode"])),
-                "cross_origin_isolated": ours["isolated"],
-                "ours_error": ours["error"],
-                "onnxruntime_web": versus,
+            let run = measure(&page, model, cold_start_ms, manifest.latent_dim, manifest.image.len(), |page, ours, seq, got| {
+                onnx_peer
+                    .as_ref()
+                    .filter(|_| model == "mnist-vae")
+                    .map(|_| side_by_side(page, ours, seq, model, got, manifest.latent_dim))
             });
             println!("{run}");
             runs.push(run);
             page.finish();
+        }
+        if let Some(run) = heavy_imported(&site, mode, backend) {
+            println!("{run}");
+            runs.push(run);
         }
     }
     let sizes = sizes();

@@ -44,16 +44,8 @@ fn open(test: &str, site: &Path) -> Page {
     page
 }
 
-/// Give the files at these site paths to an input, as a user's pick arrives: `testid` is the
-/// model input (`model-file-input`) or the gallery's (`file-input`).
 fn pick(page: &Page, testid: &str, files: &[(&str, String)]) {
-    let list: Vec<String> = files.iter().map(|(name, url)| format!("['{name}', '{url}']")).collect();
-    page.eval(&format!(
-        "(async () => {{ const dt = new DataTransfer();
-            for (const [name, url] of [{}]) {{ const b = await (await fetch(url)).blob(); dt.items.add(new File([b], name)); }}
-            const i = document.querySelector('[data-testid={testid}]'); i.files = dt.files; i.dispatchEvent(new Event('change', {{ bubbles: true }})); }})()",
-        list.join(",")
-    ));
+    page.pick_files(testid, files);
 }
 
 fn pick_export(page: &Page, folder: &str) {

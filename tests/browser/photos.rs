@@ -93,6 +93,8 @@ fn a_face_photo_s_crop_moves_by_pointer_and_by_keyboard_and_changes_the_prepared
     let find = "Array.from(document.querySelectorAll('[data-testid=gallery-item]')).find(i => i.textContent.includes('lfw-000.png'))";
     page.eval(&format!("{find}.querySelector('[data-testid=item-crop]').click()"));
     page.wait_for("the crop editor", "!!document.querySelector('[data-testid=crop-editor]')", LONG);
+    // The README's picture of the crop square (docs/screenshot-crop.png).
+    page.screenshot_element("section.gallery", "-editor");
     let (input0, recon0) = (
         item_canvas_bytes(&page, "lfw-000.png", "item-input"),
         item_canvas_bytes(&page, "lfw-000.png", "item-recon"),

@@ -13,6 +13,18 @@ use std::io::Read;
 /// Larger files are refused before they are read: a CelebA-class VAE in f32 is about 20 MB.
 pub const MAX_IMPORT_BYTES: f64 = 512.0 * 1024.0 * 1024.0;
 
+/// A file this large is refused before a byte of it is read.
+pub fn check_size(name: &str, bytes: f64) -> Result<(), String> {
+    if bytes > MAX_IMPORT_BYTES {
+        return Err(format!(
+            "{name} is {:.0} MB, larger than the {:.0} MB this page opens",
+            bytes / 1_048_576.0,
+            MAX_IMPORT_BYTES / 1_048_576.0
+        ));
+    }
+    Ok(())
+}
+
 /// The two files of an exported model.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModelFiles {
@@ -111,9 +123,7 @@ fn unzip(name: &str, bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, String> {
         if entry.is_dir() {
             continue;
         }
-        if entry.size() as f64 > MAX_IMPORT_BYTES {
-            return Err(format!("{} in {name} is larger than the 512 MB this page opens", entry.name()));
-        }
+        check_size(&format!("{} in {name}", entry.name()), entry.size() as f64)?;
         let inner = entry.name().rsplit('/').next().unwrap_or_default().to_string();
         let mut data = Vec::with_capacity(entry.size() as usize);
         entry.read_to_end(&mut data).map_err(|e| format!("{name} is truncated or damaged ({e}); nothing was opened"))?;
@@ -187,6 +197,13 @@ mod tests {
         assert_eq!(manifest_of(&files, &[earlier]).unwrap().name, "tiny-vae");
         assert_eq!(safe_name("my vae/#1"), "my-vae--1");
         assert_eq!(safe_name("../"), "imported-model");
+    }
+
+    #[test]
+    fn a_file_over_the_limit_is_refused_by_its_size() {
+        assert!(check_size("w.safetensors", 20e6).is_ok());
+        let e = check_size("huge.safetensors", 600.0 * 1_048_576.0).unwrap_err();
+        assert_eq!(e, "huge.safetensors is 600 MB, larger than the 512 MB this page opens");
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! An import waits as *pending* until it has loaded; only then does it replace a kept model of
 //! the same name, so a file that fails leaves the model the user had.
 
-use crate::import::{MAX_IMPORT_BYTES, ModelFiles, gather, manifest_of};
+use crate::import::{ModelFiles, check_size, gather, manifest_of};
 use crate::state::Action;
 use crate::web::handle::Dispatcher;
 use crate::web::store;
@@ -74,13 +74,7 @@ async fn read_and_register(files: Vec<web_sys::File>, models: &[IndexEntry]) -> 
     let mut read = Vec::new();
     for file in files {
         let name = file.name();
-        if file.size() > MAX_IMPORT_BYTES {
-            return Err(format!(
-                "{name} is {:.0} MB, larger than the {:.0} MB this page opens",
-                file.size() / 1_048_576.0,
-                MAX_IMPORT_BYTES / 1_048_576.0
-            ));
-        }
+        check_size(&name, file.size())?;
         let buffer = JsFuture::from(file.array_buffer()).await.map_err(|_| format!("{name} could not be read"))?;
         read.push((name, js_sys::Uint8Array::new(&buffer).to_vec()));
     }

@@ -5,6 +5,7 @@
 //! problem named, and nothing the user had changes.
 
 use super::robustness::copy_dir;
+use super::workbench::{input, select};
 use e2e::{Mode, Page, workspace};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -134,8 +135,36 @@ fn three_reference_pytorch_vaes_decode_and_encode_in_the_page_as_pytorch_does() 
         let step = max_step(&gallery_canvas(&page, "item-recon"), &expected["recon_pixels"].1, channels);
         assert!(step <= 2.0, "{name}: the reconstruction is {step}/255 from PyTorch's");
         page.screenshot(&format!("-{folder}"));
+        other_views_work(&page, name);
     }
     page.finish();
+}
+
+/// Sampling, a bundled vector (one per label exported), the traversal grid and the latent map
+/// on the imported model that is open.
+fn other_views_work(page: &Page, name: &str) {
+    let before = page.canvas_rgba();
+    let id = page.latest();
+    page.eval("document.querySelector('[data-testid=sample]').click()");
+    page.wait_new_image(id);
+    assert_ne!(page.canvas_rgba(), before, "{name}: a prior sample draws something else");
+    let vectors = page.eval("Array.from(document.querySelectorAll('[data-testid=vector-choice] option')).map(o => o.value).filter(v => v)");
+    let first = vectors.as_array().and_then(|v| v.first()).and_then(|v| v.as_str()).map(str::to_string);
+    let first = first.unwrap_or_else(|| panic!("{name}: the labels' vectors are offered: {vectors}"));
+    select(page, "vector-choice", &first);
+    let (id, shown) = (page.latest(), page.canvas_rgba());
+    input(page, "vector-strength", "2");
+    page.wait_new_image(id);
+    assert_ne!(page.canvas_rgba(), shown, "{name}: adding the {first} vector changes the picture");
+    page.eval("document.querySelector('[data-testid=view-tab][data-view=traversal]').click()");
+    page.wait_for(
+        &format!("{name}'s traversal grid"),
+        "document.querySelectorAll('[data-testid=traversal-cell]').length > 0",
+        IMPORT,
+    );
+    page.eval("document.querySelector('[data-testid=view-tab][data-view=map]').click()");
+    page.wait_for(&format!("{name}'s latent map"), "!!document.querySelector('[data-testid=map-surface]')", IMPORT);
+    page.eval("document.querySelector('[data-testid=view-tab][data-view=workbench]').click()");
 }
 
 #[test]

@@ -5,6 +5,7 @@ mod backend;
 mod imported;
 mod lecture;
 mod links;
+mod phone;
 mod photos;
 mod presenting;
 mod privacy;

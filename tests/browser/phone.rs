@@ -1,0 +1,57 @@
+//! A lecture hall on phones: at phone sizes with touch, the decoded image stays on screen while
+//! the sliders under it are dragged by a finger.
+
+use e2e::{Mode, Page};
+
+/// The share of the decoded image's box inside the viewport.
+fn image_on_screen(page: &Page) -> f64 {
+    page.eval(
+        "(() => { const r = document.querySelector('[data-testid=decoded]').getBoundingClientRect();
+            const w = Math.max(0, Math.min(r.right, innerWidth) - Math.max(r.left, 0));
+            const h = Math.max(0, Math.min(r.bottom, innerHeight) - Math.max(r.top, 0));
+            return (w * h) / (r.width * r.height); })()",
+    )
+    .as_f64()
+    .unwrap_or(0.0)
+}
+
+/// Scroll the slider of the `nth` visible dimension into the middle of the screen and drag its
+/// thumb by touch; returns (its value before, after, the image's share on screen while dragged).
+fn drag_by_touch(page: &Page, nth: &str) -> (f64, f64, f64) {
+    let at = page.eval(&format!(
+        "(() => {{ const all = Array.from(document.querySelectorAll('[data-testid=latent-slider]')).filter(s => s.offsetParent);
+            const s = all.at({nth}); s.scrollIntoView({{ block: 'center' }}); const r = s.getBoundingClientRect();
+            return [r.left + r.width / 2, r.top + r.height / 2, r.width, Number(s.value), Number(s.dataset.dim)]; }})()"
+    ));
+    let v = |i: usize| at[i].as_f64().unwrap_or(f64::NAN);
+    let (x, y, w, before, dim) = (v(0), v(1), v(2), v(3), v(4));
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let id = page.latest();
+    page.touch_drag((x, y), (x + w * 0.35, y), 12);
+    let during = image_on_screen(page);
+    page.wait_new_image(id);
+    let after = page
+        .eval(&format!("Number(document.querySelector('[data-testid=latent-slider][data-dim=\"{dim}\"]').value)"))
+        .as_f64()
+        .unwrap_or(f64::NAN);
+    (before, after, during)
+}
+
+#[test]
+fn on_a_phone_the_image_stays_in_view_while_the_first_and_last_sliders_are_dragged_by_touch() {
+    for (name, w, h) in [("phone-portrait", 390, 844), ("phone-landscape", 844, 390)] {
+        let page = Page::open(name, Mode::Cpu, "?backend=cpu#m=faces-vae");
+        page.emulate_device(w, h, true);
+        page.wait_ready();
+        page.wait_settled();
+        for nth in ["0", "-1"] {
+            let (before, after, during) = drag_by_touch(&page, nth);
+            assert!(after > before + 0.1, "{name}: slider {nth} moved by touch ({before} → {after})");
+            assert!(during >= 0.9, "{name}: only {:.0}% of the image on screen while slider {nth} is dragged", during * 100.0);
+            assert!(image_on_screen(&page) >= 0.9, "{name}: the image after the drag");
+        }
+        let wide = page.eval("document.documentElement.scrollWidth <= innerWidth").as_bool();
+        assert_eq!(wide, Some(true), "{name}: nothing scrolls sideways");
+        page.finish();
+    }
+}

@@ -2,6 +2,7 @@
 //! keys) and lays out the page.
 
 use super::canvas::DecodedCanvas;
+use super::pad::Pad;
 use super::shortcuts::Shortcuts;
 use super::sliders::Sliders;
 use super::toolbar::Toolbar;
@@ -119,6 +120,7 @@ pub fn app() -> Html {
                         <Vectors state={state.clone()} manifest={m.clone()} on_action={on_action.clone()} />
                     </div>
                 </section>
+                <Pad manifest={m.clone()} z={Rc::new(s.z.clone())} on_action={on_action.clone()} />
                 <Sliders manifest={m.clone()} z={Rc::new(s.z.clone())} on_change={on_latent}
                     focused={m.dims_by_kl().get(s.focus).copied()}
                     sigma={s.selected.and_then(|k| s.item(k)).map(|i| Rc::new(i.sigma.clone()))} />

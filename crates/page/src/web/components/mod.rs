@@ -13,6 +13,7 @@ mod gallery;
 mod interpolation;
 mod latent_map;
 mod model_import;
+mod pad;
 mod shortcuts;
 mod sliders;
 mod thumb;

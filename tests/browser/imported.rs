@@ -221,13 +221,15 @@ fn zip_of(entries: &[(&str, Vec<u8>)]) -> Vec<u8> {
     out.into_inner()
 }
 
+/// What a bad case is called, its files (name, bytes) and what the notice must say.
+type BadCase = (&'static str, Vec<(&'static str, Vec<u8>)>, &'static [&'static str]);
+
 #[test]
 fn bad_model_files_are_refused_naming_the_problem_and_nothing_changes() {
     let good_graph = std::fs::read(fixtures().join("graph.json")).unwrap();
     let good_weights = std::fs::read(fixtures().join("weights.safetensors")).unwrap();
     let zip = zip_of(&[("graph.json", good_graph.clone()), ("weights.safetensors", good_weights.clone())]);
-    // Each case: files (name, bytes) and what the notice must say.
-    let cases: Vec<(&str, Vec<(&str, Vec<u8>)>, &[&str])> = vec![
+    let cases: Vec<BadCase> = vec![
         ("pickle", vec![("vae.pt", vec![0x80, 0x04, 0x95, 0x10, 0, 0, 0])], &["vae.pt is a PyTorch checkpoint (a pickle)", "never unpickles"]),
         ("truncated zip", vec![("export.zip", zip[..zip.len() * 2 / 3].to_vec())], &["export.zip is truncated or damaged"]),
         (

@@ -191,7 +191,7 @@ mod tests {
     fn a_name_taken_by_a_bundled_model_is_kept_apart_and_odd_characters_go() {
         let files = gather(loose()).unwrap();
         let bundled = IndexEntry { name: "tiny-vae".into(), description: String::new(), latent_dim: 6, imported: false };
-        assert_eq!(manifest_of(&files, &[bundled.clone()]).unwrap().name, "tiny-vae-imported");
+        assert_eq!(manifest_of(&files, std::slice::from_ref(&bundled)).unwrap().name, "tiny-vae-imported");
         // An earlier import of the same name is replaced, as a newer export of it would be.
         let earlier = IndexEntry { imported: true, ..bundled };
         assert_eq!(manifest_of(&files, &[earlier]).unwrap().name, "tiny-vae");

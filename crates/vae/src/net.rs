@@ -7,6 +7,8 @@ use crate::{Model, load_model, load_part};
 use bundle::{Architecture, Manifest};
 use burn::prelude::*;
 
+// The worker holds one or two: the size of our model's variant costs nothing worth boxing it.
+#[allow(clippy::large_enum_variant)]
 pub enum Net {
     Ours(Model),
     Imported(Box<Imported>),

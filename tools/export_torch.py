@@ -12,7 +12,7 @@ op and the traced node it came from. Checkpoints: a bare state_dict `.pt`, a Lig
 (state_dict under "state_dict", keys behind a `model.` prefix), or `.safetensors`.
 
 Writes `<out>/graph.json` (the decoder and encoder graphs and how to read them) and
-`<out>/weights.safetensors` (only the tensors the graphs read, as f32).
+`<out>/weights.safetensors` (only the tensors the graphs read, as f32, or f16 with `--dtype f16`).
 
 With `--labels` (a folder holding a folder of example images per label, or a CSV of
 `path,labels` with labels separated by `;`) the encoder is run on the examples (needs Pillow)
@@ -472,6 +472,8 @@ def main():
     p.add_argument("--mean", default=None, help="input normalisation: per-channel mean, e.g. 0.5,0.5,0.5")
     p.add_argument("--std", default=None, help="input normalisation: per-channel std")
     p.add_argument("--labels", default=None, help="labelled examples: a folder of label folders, or a CSV")
+    p.add_argument("--dtype", default="f32", choices=["f32", "f16"],
+                   help="how the weights are stored; f16 halves the file (the page computes in f32 either way)")
     p.add_argument("--name", default=None)
     p.add_argument("--out", required=True)
     a = p.parse_args()
@@ -501,8 +503,10 @@ def main():
     out.mkdir(parents=True, exist_ok=True)
     from safetensors.torch import save_file
 
-    save_file({k: sd[k].detach().float().contiguous() for k in keys}, str(out / "weights.safetensors"))
+    store = torch.float16 if a.dtype == "f16" else torch.float32
+    save_file({k: sd[k].detach().to(store).contiguous() for k in keys}, str(out / "weights.safetensors"))
     doc = {
+        "format_version": 1,
         "name": a.name or cls.__name__,
         "latent_dim": a.latent,
         "image": {"channels": shape[0], "height": shape[1], "width": shape[2]},

@@ -36,12 +36,13 @@ fn main() -> ExitCode {
         Some("train") => steps::train(&args[1..]),
         Some("bench") => steps::bench(),
         Some("bench-train") => steps::training_against_torch(),
+        Some("check-exporter") => steps::check_exporter(),
         Some("size-settings") => size_settings::run_all(),
         Some("size-profile") => size_profile::write(),
         Some("data") => setup::data(),
         Some("setup") => setup::toolchain(setup::Needs { browser: true, binaryen: true }),
         _ => {
-            Err("usage: cargo xtask serve [--port N] [--no-opt] | dist [--reuse] | test | bench | bench-train | size-settings | size-profile | train <model>|all | data | setup"
+            Err("usage: cargo xtask serve [--port N] [--no-opt] | dist [--reuse] | test | bench | bench-train | check-exporter | size-settings | size-profile | train <model>|all | data | setup"
                 .into())
         }
     };

@@ -216,6 +216,18 @@ pub fn bench() -> Result {
 
 /// Our trainer and PyTorch, one after the other in one run, on the same architectures, batch
 /// sizes, step counts and thread count; writes bench/TRAINING-TORCH.md.
+/// The exporter against its committed fixtures: installs torch (as the benchmark does), then
+/// `tools/reference_fixtures.py --check` loads each reference model's committed weights, runs
+/// `tools/export_torch.py` on it again and fails unless graph.json, the weights and PyTorch's
+/// outputs come out as committed. Not part of `test`: torch is a few GB.
+pub fn check_exporter() -> Result {
+    setup::data()?;
+    let python = setup::torch_python()?;
+    // The renders the labelled examples come from.
+    run(cargo().args(["build", "--release", "-p", "train"]))?;
+    run(Command::new(&python).arg(root().join("tools/reference_fixtures.py")).arg("--check"))
+}
+
 pub fn training_against_torch() -> Result {
     const STEPS: &str = "40";
     setup::data()?;

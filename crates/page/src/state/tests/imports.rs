@@ -85,3 +85,32 @@ fn restored_imports_join_the_picker_once() {
     s.apply(Action::ImportsRestored(vec![e]));
     assert_eq!(s.models.iter().filter(|m| m.name == "mine").count(), 1);
 }
+
+#[test]
+fn a_model_without_a_map_maps_the_gallery_s_codes_once_there_are_three() {
+    let mut m = imported("mine", 6);
+    m.map = None;
+    let mut s = State::new(BackendChoice::Auto);
+    s.apply(Action::ImportModel(Box::new(m)));
+    loaded_ok(&mut s, vec![0.1; 6]);
+    let encode = |s: &mut State, mu: [f32; 6]| {
+        s.apply(Action::Encode { name: "x.png".into(), input: vec![0; 256], pixels: vec![0.0; 256], example: false });
+        let id = s.encoding.last().unwrap().id;
+        s.apply(Action::Worker(FromWorker::Encoded { id, mu: mu.to_vec(), logvar: vec![0.0; 6], recon: vec![0; 256] }));
+    };
+    encode(&mut s, [1.0, 0.0, 0.0, 0.0, 0.0, 0.0]);
+    encode(&mut s, [0.0, 2.0, 0.0, 0.0, 0.0, 0.0]);
+    assert!(s.map().is_none(), "two codes make no plane worth drawing");
+    encode(&mut s, [0.0, 0.0, 3.0, 0.0, 0.0, 0.0]);
+    let map = s.map().expect("three codes are mapped").clone();
+    assert_eq!(map.points.len(), 3);
+    // The map's plane is the codes' own: each code lands where its projection says.
+    for (p, item) in map.points.iter().zip(s.items()) {
+        let [x, y] = map.projection.project(&item.mu);
+        assert!((p[0] - x).abs() < 1e-5 && (p[1] - y).abs() < 1e-5);
+    }
+    // Clicking the map moves z onto that plane.
+    s.apply(Action::MapClick([0.5, -0.5]));
+    let back = map.projection.project(&s.z);
+    assert!((back[0] - 0.5).abs() < 1e-3 && (back[1] + 0.5).abs() < 1e-3, "{back:?}");
+}

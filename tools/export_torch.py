@@ -12,7 +12,9 @@ op and the traced node it came from. Checkpoints: a bare state_dict `.pt`, a Lig
 (state_dict under "state_dict", keys behind a `model.` prefix), or `.safetensors`.
 
 Writes `<out>/graph.json` (the decoder and encoder graphs and how to read them) and
-`<out>/weights.safetensors` (only the tensors the graphs read, as f32, or f16 with `--dtype f16`).
+`<out>/weights.safetensors` (only the tensors the graphs read, as f32, or f16 with `--dtype f16`,
+when the labelled examples below are encoded with the weights so rounded). graph.json carries
+`format_version`, which the page reads first and refuses when newer than it knows.
 
 With `--labels` (a folder holding a folder of example images per label, or a CSV of
 `path,labels` with labels separated by `;`) the encoder is run on the examples (needs Pillow)
@@ -27,6 +29,7 @@ import importlib.util
 import json
 import operator
 import sys
+from math import prod
 from pathlib import Path
 
 import torch
@@ -372,8 +375,8 @@ def trace_part(model, method, example):
         raise Refused(f"{method}: torch.fx could not trace it: {e}") from e
     tracer = Tracer(traced, prefix="model.")
     nodes = tracer.run()
-    fill_shapes(part, nodes, example)
-    return tracer, nodes
+    sizes = fill_shapes(part, nodes, example)
+    return tracer, nodes, sizes
 
 
 def heads_of(tracer, layout):
@@ -398,9 +401,11 @@ def labelled_examples(spec):
         rows = []
         with open(spec, newline="") as f:
             for row in csv.reader(f):
-                if len(row) < 2 or row[0].strip().lower() == "path":
+                # An example with none of the labels may be written "face.png," or just
+                # "face.png": it is kept, and counts among those without each label.
+                if not row or not row[0].strip() or row[0].strip().lower() == "path":
                     continue
-                labels = [l.strip() for l in row[1].split(";") if l.strip()]
+                labels = [l.strip() for l in row[1].split(";") if l.strip()] if len(row) > 1 else []
                 rows.append((spec.parent / row[0].strip(), labels))
         return rows
     return [(f, [d.name]) for d in sorted(spec.iterdir()) if d.is_dir()
@@ -484,15 +489,28 @@ def main():
     missing, unexpected = model.load_state_dict(state, strict=False)
     if missing:
         raise SystemExit(f"the checkpoint lacks {len(missing)} of the model's tensors, first {missing[:5]}")
+    if a.dtype == "f16":
+        # The page widens the f16 weights to f32: round the model the same way before the
+        # labelled examples are encoded, so the panels describe the weights the page runs.
+        with torch.no_grad():
+            for t in model.state_dict().values():
+                if t.is_floating_point():
+                    t.copy_(t.half().float())
     shape = [int(v) for v in a.input.split(",")]
     try:
-        dec, dec_nodes = trace_part(model, a.decoder, torch.zeros(2, a.latent))
+        dec, dec_nodes, dec_sizes = trace_part(model, a.decoder, torch.zeros(2, a.latent))
         enc = None
         if a.encoder != "none" and hasattr(model, a.encoder):
-            tracer, enc_nodes = trace_part(model, a.encoder, torch.zeros(2, *shape))
+            tracer, enc_nodes, _ = trace_part(model, a.encoder, torch.zeros(2, *shape))
             enc = {"graph": {"input": shape, "nodes": enc_nodes}, "heads": heads_of(tracer, a.heads)}
     except Refused as e:
         raise SystemExit(f"cannot export: {e}")
+    made = dec_sizes.get(dec_nodes[-1]["name"], []) if dec_nodes else []
+    if prod(made) != prod(shape):
+        # The page reads the decoder's output as the image, channels first, whether it is
+        # [C, H, W] or flat ([784] for 1×28×28); another number of values is a wrong --input.
+        raise SystemExit(f"cannot export: the decoder makes {made} per code, not the "
+                         f"{'×'.join(map(str, shape))} image --input names")
     last = dec_nodes[-1]["op"] if dec_nodes else None
     output = a.output or {"sigmoid": "sigmoid", "tanh": "tanh"}.get(last, "logits")
     graphs = [{"nodes": dec_nodes}] + ([enc["graph"]] if enc else [])

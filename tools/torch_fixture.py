@@ -4,9 +4,13 @@ as a Lightning-style checkpoint, exported by tools/export_torch.py exactly as a 
 it (with labelled examples it draws, for the panels), and PyTorch's own outputs for fixed inputs (`expected.safetensors`: z, decoded, x, mu,
 logvar). The Rust tests (`vae::graph`) build the exported graph and must give PyTorch's numbers.
 
-    .tools/torch-venv/bin/python tools/torch_fixture.py
+    .tools/torch-venv/bin/python tools/torch_fixture.py [--out DIR]
+
+`--out` writes elsewhere: `tools/reference_fixtures.py --check` remakes it in a temporary folder
+and compares.
 """
 
+import argparse
 import subprocess
 import sys
 import tempfile
@@ -19,7 +23,9 @@ root = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(root / "tools" / "examples"))
 from vanilla_vae import TinyVAE, randomise_batch_norms  # noqa: E402
 
-out = root / "tests" / "fixtures" / "torch"
+ap = argparse.ArgumentParser()
+ap.add_argument("--out", type=Path, default=root / "tests" / "fixtures" / "torch")
+out = ap.parse_args().out
 out.mkdir(parents=True, exist_ok=True)
 torch.manual_seed(7)
 model = randomise_batch_norms(TinyVAE(latent_dim=6), seed=3).eval()

@@ -197,11 +197,19 @@ fn heavy_imported(site: &std::path::Path, mode: Mode, backend: &str) -> Option<V
     for f in ["graph.json", "weights.safetensors"] {
         std::fs::copy(fixture.join(f), folder.join(f)).ok()?;
     }
-    let graph: Value = serde_json::from_str(&std::fs::read_to_string(fixture.join("graph.json")).ok()?).ok()?;
+    let graph: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture.join("graph.json")).ok()?).ok()?;
     let dim = graph["latent_dim"].as_u64()? as usize;
     let image = &graph["image"];
-    let len = ["channels", "height", "width"].iter().map(|k| image[*k].as_u64().unwrap_or(0) as usize).product();
-    let page = Page::open_site("bench-imported-vanilla-vae-cpu", mode, site, "?hooks=1&backend=cpu#m=mnist-vae", &[]);
+    let len =
+        ["channels", "height", "width"].iter().map(|k| image[*k].as_u64().unwrap_or(0) as usize).product();
+    let page = Page::open_site(
+        "bench-imported-vanilla-vae-cpu",
+        mode,
+        site,
+        "?hooks=1&backend=cpu#m=mnist-vae",
+        &[],
+    );
     page.wait_ready();
     page.wait_settled();
     let started = std::time::Instant::now();
@@ -265,12 +273,19 @@ fn main() {
             page.wait_settled();
             browser = page.eval("navigator.userAgent").as_str().unwrap_or_default().to_string();
             let manifest = e2e::native::manifest(model);
-            let run = measure(&page, model, cold_start_ms, manifest.latent_dim, manifest.image.len(), |page, ours, seq, got| {
-                onnx_peer
-                    .as_ref()
-                    .filter(|_| model == "mnist-vae")
-                    .map(|_| side_by_side(page, ours, seq, model, got, manifest.latent_dim))
-            });
+            let run = measure(
+                &page,
+                model,
+                cold_start_ms,
+                manifest.latent_dim,
+                manifest.image.len(),
+                |page, ours, seq, got| {
+                    onnx_peer
+                        .as_ref()
+                        .filter(|_| model == "mnist-vae")
+                        .map(|_| side_by_side(page, ours, seq, model, got, manifest.latent_dim))
+                },
+            );
             println!("{run}");
             runs.push(run);
             page.finish();

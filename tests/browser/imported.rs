@@ -51,11 +51,18 @@ fn pick(page: &Page, testid: &str, files: &[(&str, String)]) {
 
 fn pick_export(page: &Page, folder: &str) {
     let url = |f: &str| format!("fixtures/{folder}/{f}");
-    pick(page, "model-file-input", &[("graph.json", url("graph.json")), ("weights.safetensors", url("weights.safetensors"))]);
+    pick(
+        page,
+        "model-file-input",
+        &[("graph.json", url("graph.json")), ("weights.safetensors", url("weights.safetensors"))],
+    );
 }
 
 fn shown_model(page: &Page) -> String {
-    page.eval("document.querySelector('.about h2')?.textContent ?? ''").as_str().unwrap_or_default().to_string()
+    page.eval("document.querySelector('.about h2')?.textContent ?? ''")
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
 }
 
 fn wait_model(page: &Page, name: &str) {
@@ -101,13 +108,20 @@ fn three_reference_pytorch_vaes_decode_and_encode_in_the_page_as_pytorch_does() 
     let site = site("references", &[]);
     let page = open("import-references", &site);
     for (folder, name) in REFERENCES {
-        let expected = read_safetensors(&std::fs::read(fixtures().join(folder).join("expected.safetensors")).unwrap())
-            .expect("PyTorch's own numbers beside the export");
+        let expected =
+            read_safetensors(&std::fs::read(fixtures().join(folder).join("expected.safetensors")).unwrap())
+                .expect("PyTorch's own numbers beside the export");
         pick_export(&page, folder);
         wait_model(&page, name);
         let notice = page.text("notice").unwrap_or_default();
-        assert!(notice.contains(&format!("Opened {name}")) && notice.contains("none missing"), "{name}: {notice}");
-        assert!(picker(&page).contains(&(name.to_string(), true)), "{name} is in the picker, marked imported");
+        assert!(
+            notice.contains(&format!("Opened {name}")) && notice.contains("none missing"),
+            "{name}: {notice}"
+        );
+        assert!(
+            picker(&page).contains(&(name.to_string(), true)),
+            "{name} is in the picker, marked imported"
+        );
         // The page opens at z = 0, PyTorch's first code.
         let (shape, decoded) = &expected["decoded_pixels"];
         let per = decoded.len() / shape[0];
@@ -163,7 +177,11 @@ fn other_views_work(page: &Page, name: &str) {
         IMPORT,
     );
     page.eval("document.querySelector('[data-testid=view-tab][data-view=map]').click()");
-    page.wait_for(&format!("{name}'s latent map"), "!!document.querySelector('[data-testid=map-surface]')", IMPORT);
+    page.wait_for(
+        &format!("{name}'s latent map"),
+        "!!document.querySelector('[data-testid=map-surface]')",
+        IMPORT,
+    );
     page.eval("document.querySelector('[data-testid=view-tab][data-view=workbench]').click()");
 }
 
@@ -230,44 +248,78 @@ fn bad_model_files_are_refused_naming_the_problem_and_nothing_changes() {
     let good_weights = std::fs::read(fixtures().join("weights.safetensors")).unwrap();
     let zip = zip_of(&[("graph.json", good_graph.clone()), ("weights.safetensors", good_weights.clone())]);
     let cases: Vec<BadCase> = vec![
-        ("pickle", vec![("vae.pt", vec![0x80, 0x04, 0x95, 0x10, 0, 0, 0])], &["vae.pt is a PyTorch checkpoint (a pickle)", "never unpickles"]),
-        ("truncated zip", vec![("export.zip", zip[..zip.len() * 2 / 3].to_vec())], &["export.zip is truncated or damaged"]),
+        (
+            "pickle",
+            vec![("vae.pt", vec![0x80, 0x04, 0x95, 0x10, 0, 0, 0])],
+            &["vae.pt is a PyTorch checkpoint (a pickle)", "never unpickles"],
+        ),
+        (
+            "truncated zip",
+            vec![("export.zip", zip[..zip.len() * 2 / 3].to_vec())],
+            &["export.zip is truncated or damaged"],
+        ),
         (
             "newer format",
-            vec![("graph.json", graph(|d| d["format_version"] = 9.into())), ("weights.safetensors", good_weights.clone())],
+            vec![
+                ("graph.json", graph(|d| d["format_version"] = 9.into())),
+                ("weights.safetensors", good_weights.clone()),
+            ],
             &["format version 9"],
         ),
         (
             "unsupported op",
-            vec![("graph.json", graph(|d| d["encoder"]["graph"]["nodes"][2]["op"] = "max_pool2d".into())), ("weights.safetensors", good_weights.clone())],
+            vec![
+                ("graph.json", graph(|d| d["encoder"]["graph"]["nodes"][2]["op"] = "max_pool2d".into())),
+                ("weights.safetensors", good_weights.clone()),
+            ],
             &["encoder's node elu", "\"max_pool2d\"", "does not run"],
         ),
         (
             "shapes that do not chain",
             vec![
-                ("graph.json", graph(|d| {
-                    d["decoder"]["nodes"][10]["weight"] = "out.weight".into();
-                    d["decoder"]["nodes"][10]["bias"] = "out.bias".into();
-                })),
+                (
+                    "graph.json",
+                    graph(|d| {
+                        d["decoder"]["nodes"][10]["weight"] = "out.weight".into();
+                        d["decoder"]["nodes"][10]["bias"] = "out.bias".into();
+                    }),
+                ),
                 ("weights.safetensors", good_weights.clone()),
             ],
             &["model_mix"],
         ),
         (
             "missing weights",
-            vec![("graph.json", good_graph.clone()), ("weights.safetensors", weights(|w| { w.remove("out.weight"); }))],
+            vec![
+                ("graph.json", good_graph.clone()),
+                (
+                    "weights.safetensors",
+                    weights(|w| {
+                        w.remove("out.weight");
+                    }),
+                ),
+            ],
             &["lack 1 of the tensors", "out.weight"],
         ),
         (
             "a weight of the wrong shape",
-            vec![("graph.json", good_graph.clone()), ("weights.safetensors", weights(|w| {
-                w.insert("from_z.weight".into(), (vec![128, 5], vec![0.1; 640]));
-            }))],
+            vec![
+                ("graph.json", good_graph.clone()),
+                (
+                    "weights.safetensors",
+                    weights(|w| {
+                        w.insert("from_z.weight".into(), (vec![128, 5], vec![0.1; 640]));
+                    }),
+                ),
+            ],
             &["model_from_z"],
         ),
         (
             "NaN weights",
-            vec![("graph.json", good_graph.clone()), ("weights.safetensors", weights(|w| w.get_mut("mix.weight").unwrap().1[3] = f32::NAN))],
+            vec![
+                ("graph.json", good_graph.clone()),
+                ("weights.safetensors", weights(|w| w.get_mut("mix.weight").unwrap().1[3] = f32::NAN)),
+            ],
             &["not finite numbers", "mix.weight"],
         ),
         ("only the graph", vec![("graph.json", good_graph.clone())], &["no weights.safetensors"]),
@@ -284,7 +336,8 @@ fn bad_model_files_are_refused_naming_the_problem_and_nothing_changes() {
     page.wait_settled();
     let (z, models) = (page.slider_z(), picker(&page));
     for (i, (what, files, says)) in cases.iter().enumerate() {
-        let urls: Vec<(&str, String)> = files.iter().map(|(n, _)| (*n, format!("fixtures/made/{i}-{n}"))).collect();
+        let urls: Vec<(&str, String)> =
+            files.iter().map(|(n, _)| (*n, format!("fixtures/made/{i}-{n}"))).collect();
         pick(&page, "model-file-input", &urls);
         page.wait_for(
             &format!("the refusal of {what}"),
@@ -293,7 +346,11 @@ fn bad_model_files_are_refused_naming_the_problem_and_nothing_changes() {
         );
         let notice = page.text("notice").unwrap_or_default();
         assert!(says.iter().all(|s| notice.contains(s)), "{what}: {notice}");
-        assert_eq!((shown_model(&page), page.slider_z(), picker(&page)), ("mnist-vae".to_string(), z.clone(), models.clone()), "{what} changed something");
+        assert_eq!(
+            (shown_model(&page), page.slider_z(), picker(&page)),
+            ("mnist-vae".to_string(), z.clone(), models.clone()),
+            "{what} changed something"
+        );
         page.eval("document.querySelector('[data-testid=notice] button')?.click()");
     }
     // The same files, whole and zipped, open.

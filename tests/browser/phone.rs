@@ -31,7 +31,9 @@ fn drag_by_touch(page: &Page, nth: &str) -> (f64, f64, f64) {
     let during = image_on_screen(page);
     page.wait_new_image(id);
     let after = page
-        .eval(&format!("Number(document.querySelector('[data-testid=latent-slider][data-dim=\"{dim}\"]').value)"))
+        .eval(&format!(
+            "Number(document.querySelector('[data-testid=latent-slider][data-dim=\"{dim}\"]').value)"
+        ))
         .as_f64()
         .unwrap_or(f64::NAN);
     (before, after, during)
@@ -47,11 +49,19 @@ fn on_a_phone_the_image_stays_in_view_while_the_first_and_last_sliders_are_dragg
         for nth in ["0", "-1"] {
             let (before, after, during) = drag_by_touch(&page, nth);
             assert!(after > before + 0.1, "{name}: slider {nth} moved by touch ({before} → {after})");
-            assert!(during >= 0.9, "{name}: only {:.0}% of the image on screen while slider {nth} is dragged", during * 100.0);
+            assert!(
+                during >= 0.9,
+                "{name}: only {:.0}% of the image on screen while slider {nth} is dragged",
+                during * 100.0
+            );
             assert!(image_on_screen(&page) >= 0.9, "{name}: the image after the drag");
         }
         // The 2-D pad: one touch drag moves its two dimensions.
-        let dims = page.eval("document.querySelector('[data-testid=pad]').dataset.dims").as_str().unwrap_or_default().to_string();
+        let dims = page
+            .eval("document.querySelector('[data-testid=pad]').dataset.dims")
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
         let dims: Vec<usize> = dims.split(',').filter_map(|d| d.parse().ok()).collect();
         let r = page.eval("(() => { const p = document.querySelector('[data-testid=pad]'); p.scrollIntoView({ block: 'center' }); const r = p.getBoundingClientRect(); return [r.left, r.top, r.width, r.height]; })()");
         let v = |i: usize| r[i].as_f64().unwrap_or(f64::NAN);
@@ -62,8 +72,20 @@ fn on_a_phone_the_image_stays_in_view_while_the_first_and_last_sliders_are_dragg
         page.wait_new_image(id);
         let z1 = page.slider_z();
         let moved: Vec<usize> = (0..z0.len()).filter(|&d| (z1[d] - z0[d]).abs() > 0.05).collect();
-        assert_eq!(moved, { let mut d = dims.clone(); d.sort(); d }, "{name}: the pad's drag moves its two dimensions");
-        assert!(z1[dims[0]] > 0.5 && z1[dims[1]] > 0.5, "{name}: right and up are positive: {:?}", (z1[dims[0]], z1[dims[1]]));
+        assert_eq!(
+            moved,
+            {
+                let mut d = dims.clone();
+                d.sort();
+                d
+            },
+            "{name}: the pad's drag moves its two dimensions"
+        );
+        assert!(
+            z1[dims[0]] > 0.5 && z1[dims[1]] > 0.5,
+            "{name}: right and up are positive: {:?}",
+            (z1[dims[0]], z1[dims[1]])
+        );
         let wide = page.eval("document.documentElement.scrollWidth <= innerWidth").as_bool();
         assert_eq!(wide, Some(true), "{name}: nothing scrolls sideways");
         page.finish();

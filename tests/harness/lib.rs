@@ -311,7 +311,9 @@ impl Page {
 
     /// A touch drag by one finger from (x0, y0) to (x1, y1) in CSS pixels, in `steps` moves.
     pub fn touch_drag(&self, from: (f64, f64), to: (f64, f64), steps: usize) {
-        use headless_chrome::protocol::cdp::Input::{DispatchTouchEvent, DispatchTouchEventTypeOption as T, TouchPoint};
+        use headless_chrome::protocol::cdp::Input::{
+            DispatchTouchEvent, DispatchTouchEventTypeOption as T, TouchPoint,
+        };
         let point = |x: f64, y: f64| TouchPoint {
             x,
             y,
@@ -327,7 +329,12 @@ impl Page {
         };
         let send = |kind: T, points: Vec<TouchPoint>| {
             self.tab
-                .call_method(DispatchTouchEvent { Type: kind, touch_points: points, modifiers: None, timestamp: None })
+                .call_method(DispatchTouchEvent {
+                    Type: kind,
+                    touch_points: points,
+                    modifiers: None,
+                    timestamp: None,
+                })
                 .expect("a touch event");
         };
         send(T::TouchStart, vec![point(from.0, from.1)]);
@@ -405,7 +412,10 @@ impl Page {
         ));
         let Some(r) = r.as_array().filter(|a| a.len() == 4) else { return };
         let v = |i: usize| r[i].as_f64().unwrap_or(0.0).max(0.0).round() as usize;
-        let Ok(png) = self.tab.capture_screenshot(CaptureScreenshotFormatOption::Png, None, None, true) else { return };
+        let Ok(png) = self.tab.capture_screenshot(CaptureScreenshotFormatOption::Png, None, None, true)
+        else {
+            return;
+        };
         if let Some(cut) = crop_png(&png, v(0), v(1), v(2), v(3)) {
             let _ = std::fs::write(dir.join(format!("{}{suffix}.png", self.name)), cut);
         }

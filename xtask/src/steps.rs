@@ -214,20 +214,30 @@ pub fn bench() -> Result {
     training_against_torch()
 }
 
-/// Our trainer and PyTorch, one after the other in one run, on the same architectures, batch
-/// sizes, step counts and thread count; writes bench/TRAINING-TORCH.md.
 /// The exporter against its committed fixtures: installs torch (as the benchmark does), then
 /// `tools/reference_fixtures.py --check` loads each reference model's committed weights, runs
 /// `tools/export_torch.py` on it again and fails unless graph.json, the weights and PyTorch's
-/// outputs come out as committed. Not part of `test`: torch is a few GB.
+/// outputs come out as committed (and the tiny fixture is remade as committed). Not part of
+/// `test`: torch is a few GB.
 pub fn check_exporter() -> Result {
     setup::data()?;
     let python = setup::torch_python()?;
+    // The benchmark's venv has torch and numpy; the exporter also reads and writes safetensors
+    // and the labelled examples are PNGs.
+    let py = python.to_str().unwrap_or_default();
+    if setup::output(py, &["-c", "import safetensors, PIL"]).is_none() {
+        say(
+            "installing safetensors and pillow into .tools/torch-venv: the exporter writes safetensors and reads PNGs",
+        );
+        run(Command::new(&python).args(["-m", "pip", "install", "--quiet", "safetensors", "pillow"]))?;
+    }
     // The renders the labelled examples come from.
     run(cargo().args(["build", "--release", "-p", "train"]))?;
     run(Command::new(&python).arg(root().join("tools/reference_fixtures.py")).arg("--check"))
 }
 
+/// Our trainer and PyTorch, one after the other in one run, on the same architectures, batch
+/// sizes, step counts and thread count; writes bench/TRAINING-TORCH.md.
 pub fn training_against_torch() -> Result {
     const STEPS: &str = "40";
     setup::data()?;

@@ -126,7 +126,9 @@ impl Exported {
             #[serde(default = "first_version")]
             format_version: u32,
         }
-        let not_ours = |e: serde_json::Error| format!("graph.json is not a model exported by tools/export_torch.py: {e}");
+        let not_ours = |e: serde_json::Error| {
+            format!("graph.json is not a model exported by tools/export_torch.py: {e}")
+        };
         let v: Version = serde_json::from_str(json).map_err(not_ours)?;
         if v.format_version > EXPORT_FORMAT_VERSION {
             return Err(format!(

@@ -110,7 +110,10 @@ mod tests {
         let mut pooled = doc.clone();
         pooled["encoder"]["graph"]["nodes"][1]["op"] = "max_pool2d".into();
         let e = Exported::parse(&pooled.to_string()).unwrap_err();
-        assert!(e.contains("encoder's node") && e.contains("\"max_pool2d\"") && e.contains("does not run"), "{e}");
+        assert!(
+            e.contains("encoder's node") && e.contains("\"max_pool2d\"") && e.contains("does not run"),
+            "{e}"
+        );
         doc["decoder"]["input"] = serde_json::json!([5]);
         assert!(Exported::parse(&doc.to_string()).unwrap_err().contains("not a code of 6"));
     }

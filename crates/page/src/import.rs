@@ -35,7 +35,9 @@ pub struct ModelFiles {
 /// Whether a file by this name is meant as a model (as opposed to an image to encode).
 pub fn is_model_file(name: &str) -> bool {
     let lower = name.to_lowercase();
-    [".json", ".safetensors", ".zip", ".pt", ".pth", ".ckpt", ".pkl", ".bin"].iter().any(|e| lower.ends_with(e))
+    [".json", ".safetensors", ".zip", ".pt", ".pth", ".ckpt", ".pkl", ".bin"]
+        .iter()
+        .any(|e| lower.ends_with(e))
 }
 
 /// The graph and the weights among `files` (name, bytes), a zip's entries counted as files.
@@ -56,14 +58,19 @@ pub fn gather(files: Vec<(String, Vec<u8>)>) -> Result<ModelFiles, String> {
     for (name, bytes) in loose {
         let lower = name.to_lowercase();
         if lower.ends_with(".json") {
-            let text = String::from_utf8(bytes).map_err(|_| format!("{name} is not text, so not a graph.json"))?;
+            let text =
+                String::from_utf8(bytes).map_err(|_| format!("{name} is not text, so not a graph.json"))?;
             if graph.replace((name.clone(), text)).is_some() {
-                return Err("more than one .json file was given: give one model's graph.json at a time".into());
+                return Err(
+                    "more than one .json file was given: give one model's graph.json at a time".into()
+                );
             }
         } else if lower.ends_with(".safetensors") {
             check_safetensors(&name, &bytes)?;
             if weights.replace(bytes).is_some() {
-                return Err("more than one .safetensors file was given: give one model's weights at a time".into());
+                return Err(
+                    "more than one .safetensors file was given: give one model's weights at a time".into()
+                );
             }
         } else if is_model_file(&name) {
             return Err(format!(
@@ -83,7 +90,8 @@ pub fn manifest_of(files: &ModelFiles, models: &[IndexEntry]) -> Result<Manifest
     let mut manifest = Exported::parse(&files.graph_json)?.into_manifest();
     let name = safe_name(&manifest.name);
     // A bundled model's name stays the bundled model's: links and the gallery go by name.
-    manifest.name = if models.iter().any(|m| m.name == name && !m.imported) { format!("{name}-imported") } else { name };
+    manifest.name =
+        if models.iter().any(|m| m.name == name && !m.imported) { format!("{name}-imported") } else { name };
     Ok(manifest)
 }
 
@@ -112,7 +120,8 @@ fn pickle_refusal(name: &str) -> String {
 /// The entries of a zip, as (name, bytes); a PyTorch checkpoint (a zip with a pickle inside) is
 /// refused as one.
 fn unzip(name: &str, bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, String> {
-    let damaged = |e: zip::result::ZipError| format!("{name} is truncated or damaged ({e}); nothing was opened");
+    let damaged =
+        |e: zip::result::ZipError| format!("{name} is truncated or damaged ({e}); nothing was opened");
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(damaged)?;
     if archive.file_names().any(|f| f.ends_with(".pkl")) {
         return Err(pickle_refusal(name));
@@ -126,7 +135,9 @@ fn unzip(name: &str, bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, String> {
         check_size(&format!("{} in {name}", entry.name()), entry.size() as f64)?;
         let inner = entry.name().rsplit('/').next().unwrap_or_default().to_string();
         let mut data = Vec::with_capacity(entry.size() as usize);
-        entry.read_to_end(&mut data).map_err(|e| format!("{name} is truncated or damaged ({e}); nothing was opened"))?;
+        entry
+            .read_to_end(&mut data)
+            .map_err(|e| format!("{name} is truncated or damaged ({e}); nothing was opened"))?;
         out.push((inner, data));
     }
     Ok(out)
@@ -148,7 +159,11 @@ fn check_safetensors(name: &str, bytes: &[u8]) -> Result<(), String> {
         .max()
         .unwrap_or(0) as usize;
     if 8 + n + end > bytes.len() {
-        return Err(format!("{name} is truncated: its header announces {} bytes of tensors, the file holds {}", end, bytes.len() - 8 - n));
+        return Err(format!(
+            "{name} is truncated: its header announces {} bytes of tensors, the file holds {}",
+            end,
+            bytes.len() - 8 - n
+        ));
     }
     Ok(())
 }
@@ -163,7 +178,10 @@ mod tests {
     }
 
     fn loose() -> Vec<(String, Vec<u8>)> {
-        vec![("graph.json".into(), fixture("graph.json")), ("weights.safetensors".into(), fixture("weights.safetensors"))]
+        vec![
+            ("graph.json".into(), fixture("graph.json")),
+            ("weights.safetensors".into(), fixture("weights.safetensors")),
+        ]
     }
 
     fn zipped(entries: &[(&str, &[u8])]) -> Vec<u8> {
@@ -180,7 +198,10 @@ mod tests {
     #[test]
     fn the_two_files_loose_or_zipped_in_a_folder_give_the_same_model() {
         let a = gather(loose()).unwrap();
-        let zip = zipped(&[("exported/graph.json", &fixture("graph.json")), ("exported/weights.safetensors", &fixture("weights.safetensors"))]);
+        let zip = zipped(&[
+            ("exported/graph.json", &fixture("graph.json")),
+            ("exported/weights.safetensors", &fixture("weights.safetensors")),
+        ]);
         let b = gather(vec![("tiny.zip".into(), zip)]).unwrap();
         assert_eq!(a, b);
         let m = manifest_of(&a, &[]).unwrap();
@@ -190,7 +211,12 @@ mod tests {
     #[test]
     fn a_name_taken_by_a_bundled_model_is_kept_apart_and_odd_characters_go() {
         let files = gather(loose()).unwrap();
-        let bundled = IndexEntry { name: "tiny-vae".into(), description: String::new(), latent_dim: 6, imported: false };
+        let bundled = IndexEntry {
+            name: "tiny-vae".into(),
+            description: String::new(),
+            latent_dim: 6,
+            imported: false,
+        };
         assert_eq!(manifest_of(&files, std::slice::from_ref(&bundled)).unwrap().name, "tiny-vae-imported");
         // An earlier import of the same name is replaced, as a newer export of it would be.
         let earlier = IndexEntry { imported: true, ..bundled };
@@ -214,27 +240,45 @@ mod tests {
             ("weights.safetensors", bare.clone()),
             ("model.ckpt", zipped(&[("archive/data.pkl", &bare), ("archive/data/0", b"xxxx")])),
         ] {
-            let e = gather(vec![(name.into(), bytes), ("graph.json".into(), fixture("graph.json"))]).unwrap_err();
-            assert!(e.contains("is a PyTorch checkpoint (a pickle)") && e.contains("export_torch.py"), "{name}: {e}");
+            let e =
+                gather(vec![(name.into(), bytes), ("graph.json".into(), fixture("graph.json"))]).unwrap_err();
+            assert!(
+                e.contains("is a PyTorch checkpoint (a pickle)") && e.contains("export_torch.py"),
+                "{name}: {e}"
+            );
         }
     }
 
     #[test]
     fn truncated_files_missing_halves_and_strangers_are_named() {
-        let zip = zipped(&[("graph.json", &fixture("graph.json")), ("weights.safetensors", &fixture("weights.safetensors"))]);
+        let zip = zipped(&[
+            ("graph.json", &fixture("graph.json")),
+            ("weights.safetensors", &fixture("weights.safetensors")),
+        ]);
         let e = gather(vec![("m.zip".into(), zip[..zip.len() / 2].to_vec())]).unwrap_err();
         assert!(e.contains("m.zip is truncated or damaged"), "{e}");
         let w = fixture("weights.safetensors");
-        let e = gather(vec![("graph.json".into(), fixture("graph.json")), ("weights.safetensors".into(), w[..w.len() - 100].to_vec())])
-            .unwrap_err();
+        let e = gather(vec![
+            ("graph.json".into(), fixture("graph.json")),
+            ("weights.safetensors".into(), w[..w.len() - 100].to_vec()),
+        ])
+        .unwrap_err();
         assert!(e.contains("weights.safetensors is truncated"), "{e}");
-        assert!(gather(vec![("graph.json".into(), fixture("graph.json"))]).unwrap_err().contains("no weights.safetensors"));
-        assert!(gather(vec![("weights.safetensors".into(), w.clone())]).unwrap_err().contains("no graph.json"));
+        assert!(
+            gather(vec![("graph.json".into(), fixture("graph.json"))])
+                .unwrap_err()
+                .contains("no weights.safetensors")
+        );
+        assert!(
+            gather(vec![("weights.safetensors".into(), w.clone())]).unwrap_err().contains("no graph.json")
+        );
         let e = gather(vec![("model.onnx.bin".into(), vec![1, 2, 3])]).unwrap_err();
         assert!(e.contains("not a file this page opens"), "{e}");
         // A graph.json that is not an export, and one from a newer exporter.
         let odd = ModelFiles { graph_json: "{\"layers\": []}".into(), weights: w.clone() };
-        assert!(manifest_of(&odd, &[]).unwrap_err().contains("not a model exported by tools/export_torch.py"));
+        assert!(
+            manifest_of(&odd, &[]).unwrap_err().contains("not a model exported by tools/export_torch.py")
+        );
         let mut doc: serde_json::Value = serde_json::from_slice(&fixture("graph.json")).unwrap();
         doc["format_version"] = 2.into();
         let newer = ModelFiles { graph_json: doc.to_string(), weights: w };

@@ -37,7 +37,12 @@ pub fn write_index(dir: &Path) -> Result<(), Box<dyn std::error::Error>> {
         let path = entry?.path().join(MANIFEST_FILE);
         if let Ok(text) = std::fs::read_to_string(&path) {
             let m = Manifest::parse(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-            entries.push(IndexEntry { name: m.name, description: m.description, latent_dim: m.latent_dim, imported: false });
+            entries.push(IndexEntry {
+                name: m.name,
+                description: m.description,
+                latent_dim: m.latent_dim,
+                imported: false,
+            });
         }
     }
     entries.sort_by(|a, b| a.name.cmp(&b.name));

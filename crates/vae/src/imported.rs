@@ -54,7 +54,10 @@ impl Imported {
             .collect();
         broken.sort();
         if !broken.is_empty() {
-            return Err(format!("weights that are not finite numbers (NaN or infinite) in {}", list(&broken)));
+            return Err(format!(
+                "weights that are not finite numbers (NaN or infinite) in {}",
+                list(&broken)
+            ));
         }
         let decoder =
             GraphNet::build(&model.decoder, &tensors, device).map_err(|e| format!("decoder: {e}"))?;

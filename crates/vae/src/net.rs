@@ -23,7 +23,9 @@ impl Net {
             return Imported::build((**graphs).clone(), &weights, device).map(|m| Net::Imported(Box::new(m)));
         }
         match manifest.weight_files() {
-            (_, Some(_)) => load_part(Model::try_new(&manifest.architecture, device).map_err(|e| e.to_string())?, weights),
+            (_, Some(_)) => {
+                load_part(Model::try_new(&manifest.architecture, device).map_err(|e| e.to_string())?, weights)
+            }
             (_, None) => load_model(manifest, weights, device),
         }
         .map(Net::Ours)
@@ -35,7 +37,8 @@ impl Net {
     pub fn add_encoder(&mut self, bytes: Vec<u8>) -> Result<(), String> {
         match self {
             Net::Ours(model) => {
-                *model = load_part(model.clone(), bytes).map_err(|e| format!("the encoder's weights: {e}"))?;
+                *model =
+                    load_part(model.clone(), bytes).map_err(|e| format!("the encoder's weights: {e}"))?;
                 Ok(())
             }
             Net::Imported(_) => Ok(()),

@@ -42,8 +42,10 @@ pub fn read_safetensors(bytes: &[u8]) -> Result<Tensors, String> {
 /// Tensors as an f32 safetensors file: for tests that damage a model's weights on purpose.
 pub fn write_safetensors(tensors: &Tensors) -> Vec<u8> {
     use safetensors::tensor::TensorView;
-    let bytes: Vec<(&String, &Vec<usize>, Vec<u8>)> =
-        tensors.iter().map(|(k, (shape, v))| (k, shape, v.iter().flat_map(|x| x.to_le_bytes()).collect())).collect();
+    let bytes: Vec<(&String, &Vec<usize>, Vec<u8>)> = tensors
+        .iter()
+        .map(|(k, (shape, v))| (k, shape, v.iter().flat_map(|x| x.to_le_bytes()).collect()))
+        .collect();
     let views = bytes.iter().filter_map(|(k, shape, b)| {
         TensorView::new(safetensors::Dtype::F32, shape.to_vec(), b).ok().map(|v| (k.to_string(), v))
     });

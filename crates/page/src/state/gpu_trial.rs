@@ -80,7 +80,8 @@ impl State {
         if let Some(m) = self.model.clone() {
             let id = self.fresh_id();
             let z = Some(self.z.clone());
-            self.loading = Some(Loading { id, manifest: m, stage: stage.into(), z, fraction: None, import: false });
+            self.loading =
+                Some(Loading { id, manifest: m, stage: stage.into(), z, fraction: None, import: false });
         }
     }
 }

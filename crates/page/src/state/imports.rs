@@ -25,8 +25,14 @@ impl State {
             Action::ImportModel(manifest) => {
                 let id = self.fresh_id();
                 let stage = format!("building {} from its graph", manifest.name);
-                self.loading =
-                    Some(Loading { id, manifest: Rc::new(*manifest), stage, z: None, fraction: None, import: true });
+                self.loading = Some(Loading {
+                    id,
+                    manifest: Rc::new(*manifest),
+                    stage,
+                    z: None,
+                    fraction: None,
+                    import: true,
+                });
             }
             Action::ImportsRestored(entries) => {
                 for e in entries {
@@ -65,7 +71,9 @@ impl State {
         // What the worker found in the weights (applied, missing, unused), said on screen.
         let order = match manifest.slider_order {
             bundle::SliderOrder::Kl => "sliders ordered by KL",
-            bundle::SliderOrder::OutputChange => "sliders ordered by how much each dimension moves the picture",
+            bundle::SliderOrder::OutputChange => {
+                "sliders ordered by how much each dimension moves the picture"
+            }
         };
         let text = format!(
             "Opened {} from your files: {}; {order}. It is kept in this browser only.",

@@ -185,7 +185,10 @@ impl State {
     /// The latent map of the current model, when its manifest has one of the right size.
     pub fn map(&self) -> Option<&bundle::MapProjection> {
         let m = self.model.as_ref()?;
-        m.map.as_ref().or(self.items_map.as_ref().map(|(_, map)| map)).filter(|p| p.projection.mean.len() == m.latent_dim)
+        m.map
+            .as_ref()
+            .or(self.items_map.as_ref().map(|(_, map)| map))
+            .filter(|p| p.projection.mean.len() == m.latent_dim)
     }
 
     /// A model without a map of its own (an imported one exported without labelled examples):
@@ -197,9 +200,9 @@ impl State {
             return;
         };
         let items = self.items();
-        let signature = items.iter().fold((items.len() as u64) ^ (m.latent_dim as u64) << 32, |h, i| {
-            h.rotate_left(7) ^ i.key
-        });
+        let signature = items
+            .iter()
+            .fold((items.len() as u64) ^ (m.latent_dim as u64) << 32, |h, i| h.rotate_left(7) ^ i.key);
         if self.items_map.as_ref().is_some_and(|(sig, _)| *sig == signature) {
             return;
         }

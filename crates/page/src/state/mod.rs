@@ -216,9 +216,18 @@ impl State {
             Action::ManifestLoaded { manifest, z } => {
                 let id = self.fresh_id();
                 let stage = format!("loading {}", manifest.name);
-                self.loading = Some(Loading { id, manifest: Rc::new(*manifest), stage, z, fraction: None, import: false });
+                self.loading = Some(Loading {
+                    id,
+                    manifest: Rc::new(*manifest),
+                    stage,
+                    z,
+                    fraction: None,
+                    import: false,
+                });
             }
-            Action::ImportModel(_) | Action::RemoveImported(_) | Action::ImportsRestored(_) => self.imports(action),
+            Action::ImportModel(_) | Action::RemoveImported(_) | Action::ImportsRestored(_) => {
+                self.imports(action)
+            }
             Action::Failed(text) => self.error(text),
             Action::Inform(text) => self.notice = Some(Notice { kind: NoticeKind::Info, text }),
             Action::SetLatent { dim, value } => {

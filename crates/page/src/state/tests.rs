@@ -20,7 +20,13 @@ fn loaded_with(m: Manifest) -> State {
     let mut s = State::new(BackendChoice::Auto);
     s.apply(Action::ManifestLoaded { manifest: Box::new(m), z: None });
     let id = s.loading.as_ref().unwrap().id;
-    s.apply(Action::Worker(FromWorker::Loaded { id, name, backend: Backend::Cpu, note: None, dim_scores: vec![] }));
+    s.apply(Action::Worker(FromWorker::Loaded {
+        id,
+        name,
+        backend: Backend::Cpu,
+        note: None,
+        dim_scores: vec![],
+    }));
     s
 }
 
@@ -221,7 +227,13 @@ fn a_webgpu_fallback_is_announced() {
     s.apply(Action::ManifestLoaded { manifest: Box::new(manifest("a", 2)), z: None });
     let id = s.loading.as_ref().unwrap().id;
     let note = Some("no WebGPU here; decoding on the CPU instead".to_string());
-    s.apply(Action::Worker(FromWorker::Loaded { id, name: "a".into(), backend: Backend::Cpu, note, dim_scores: vec![] }));
+    s.apply(Action::Worker(FromWorker::Loaded {
+        id,
+        name: "a".into(),
+        backend: Backend::Cpu,
+        note,
+        dim_scores: vec![],
+    }));
     let n = s.notice.expect("a notice");
     assert_eq!(n.kind, NoticeKind::Info);
     assert!(n.text.contains("WebGPU") && n.text.contains("CPU"), "{}", n.text);
@@ -243,7 +255,13 @@ fn progress_for_an_old_load_is_ignored() {
         dim_scores: vec![],
     }));
     assert!(s.model.is_none());
-    s.apply(Action::Worker(FromWorker::Loaded { id, name: "b".into(), backend: Backend::Cpu, note: None, dim_scores: vec![] }));
+    s.apply(Action::Worker(FromWorker::Loaded {
+        id,
+        name: "b".into(),
+        backend: Backend::Cpu,
+        note: None,
+        dim_scores: vec![],
+    }));
     assert_eq!(s.model.as_ref().unwrap().name, "b");
     assert_eq!(s.z, vec![1.0, 1.0]);
 }
@@ -438,13 +456,19 @@ fn items_belong_to_their_model() {
     s.apply(Action::SetEnd { b: false, key: Some(key) });
     s.apply(Action::ManifestLoaded { manifest: Box::new(manifest("b", 2)), z: None });
     let id = s.loading.as_ref().unwrap().id;
-    s.apply(Action::Worker(FromWorker::Loaded { id, name: "b".into(), backend: Backend::Cpu, note: None, dim_scores: vec![] }));
+    s.apply(Action::Worker(FromWorker::Loaded {
+        id,
+        name: "b".into(),
+        backend: Backend::Cpu,
+        note: None,
+        dim_scores: vec![],
+    }));
     assert!(s.items().is_empty() && s.item(key).is_none());
     assert_eq!(s.interp.a, None);
     assert_eq!(s.gallery.len(), 1, "the other model's item is kept for when it comes back");
 }
 
 mod crop;
+mod imports;
 mod lecture;
 mod ood;
-mod imports;

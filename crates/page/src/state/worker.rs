@@ -24,8 +24,14 @@ impl State {
         if let Some(manifest) = manifest {
             let id = self.fresh_id();
             let z = self.loading.as_ref().and_then(|l| l.z.clone()).or_else(|| Some(self.z.clone()));
-            self.loading =
-                Some(Loading { id, manifest, stage: "restarting on the CPU".into(), z, fraction: None, import: false });
+            self.loading = Some(Loading {
+                id,
+                manifest,
+                stage: "restarting on the CPU".into(),
+                z,
+                fraction: None,
+                import: false,
+            });
         }
         let text = if was_gpu {
             format!("{message}. Latent Lab switched to the CPU backend; your sliders and gallery are kept.")
@@ -190,8 +196,12 @@ impl State {
                 if id.is_some() && self.loading.as_ref().map(|l| l.id) == id {
                     let loading = self.loading.take();
                     if let Some(l) = loading.filter(|l| l.import) {
-                        let current = self.model_name().map_or(String::new(), |n| format!(" {n} stays open."));
-                        return self.error(format!("{} could not be opened: {message}. Nothing was changed;{current}", l.manifest.name));
+                        let current =
+                            self.model_name().map_or(String::new(), |n| format!(" {n} stays open."));
+                        return self.error(format!(
+                            "{} could not be opened: {message}. Nothing was changed;{current}",
+                            l.manifest.name
+                        ));
                     }
                 }
                 self.error(message);

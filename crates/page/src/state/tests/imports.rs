@@ -40,7 +40,12 @@ fn an_import_joins_the_picker_marked_once_loaded_and_its_sliders_follow_the_outp
     assert_eq!(m.dims_by_kl(), vec![1, 3, 4, 0, 5, 2]);
     assert!(s.backend_note.as_deref().unwrap_or_default().contains("weight tensors applied"));
     let notice = s.notice.clone().unwrap().text;
-    assert!(notice.contains("Opened mine") && notice.contains("all 12 weight tensors applied") && notice.contains("moves the picture"), "{notice}");
+    assert!(
+        notice.contains("Opened mine")
+            && notice.contains("all 12 weight tensors applied")
+            && notice.contains("moves the picture"),
+        "{notice}"
+    );
 }
 
 #[test]
@@ -62,7 +67,8 @@ fn an_import_the_worker_refuses_changes_nothing() {
 #[test]
 fn reloading_an_imported_model_does_not_store_it_again_and_removing_forgets_it_and_its_items() {
     let mut s = loaded("mnist-vae", 4);
-    let bundled = IndexEntry { name: "mnist-vae".into(), description: String::new(), latent_dim: 4, imported: false };
+    let bundled =
+        IndexEntry { name: "mnist-vae".into(), description: String::new(), latent_dim: 4, imported: false };
     s.apply(Action::IndexLoaded(vec![bundled]));
     s.apply(Action::ImportModel(Box::new(imported("mine", 6))));
     loaded_ok(&mut s, vec![0.1; 6]);
@@ -94,9 +100,19 @@ fn a_model_without_a_map_maps_the_gallery_s_codes_once_there_are_three() {
     s.apply(Action::ImportModel(Box::new(m)));
     loaded_ok(&mut s, vec![0.1; 6]);
     let encode = |s: &mut State, mu: [f32; 6]| {
-        s.apply(Action::Encode { name: "x.png".into(), input: vec![0; 256], pixels: vec![0.0; 256], example: false });
+        s.apply(Action::Encode {
+            name: "x.png".into(),
+            input: vec![0; 256],
+            pixels: vec![0.0; 256],
+            example: false,
+        });
         let id = s.encoding.last().unwrap().id;
-        s.apply(Action::Worker(FromWorker::Encoded { id, mu: mu.to_vec(), logvar: vec![0.0; 6], recon: vec![0; 256] }));
+        s.apply(Action::Worker(FromWorker::Encoded {
+            id,
+            mu: mu.to_vec(),
+            logvar: vec![0.0; 6],
+            recon: vec![0; 256],
+        }));
     };
     encode(&mut s, [1.0, 0.0, 0.0, 0.0, 0.0, 0.0]);
     encode(&mut s, [0.0, 2.0, 0.0, 0.0, 0.0, 0.0]);

@@ -90,8 +90,8 @@ fn compare_ready(s: &mut State) {
             name: name.to_string(),
             backend: Backend::Cpu,
             note: None,
-        dim_scores: vec![],
-    }));
+            dim_scores: vec![],
+        }));
     }
 }
 
@@ -185,7 +185,8 @@ fn denoising_corrupts_deterministically_and_keeps_the_gallery() {
 #[test]
 fn keys_map_to_actions() {
     let mut s = loaded_with(mapped());
-    s.models = vec![IndexEntry { name: "m".into(), description: String::new(), latent_dim: 4, imported: false }];
+    s.models =
+        vec![IndexEntry { name: "m".into(), description: String::new(), latent_dim: 4, imported: false }];
     assert_eq!(key_command("1", false, &s), Some(KeyCommand::PickModel(0)));
     assert_eq!(key_command("2", false, &s), None, "only models that exist");
     assert_eq!(key_command("r", false, &s), Some(KeyCommand::Sample));

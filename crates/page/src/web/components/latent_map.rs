@@ -49,6 +49,9 @@ pub fn legend(m: &Manifest) -> Vec<String> {
     if m.map.is_none() {
         // The map of the user's own images (`State::refresh_items_map`): one colour.
         vec!["your images".into()]
+    } else if m.architecture.is_imported() {
+        // The exporter colours each example by its first label, an index into the label names.
+        m.label_names.clone()
     } else if m.label_means.is_empty() {
         let attr = m.label_names.first().cloned().unwrap_or_else(|| "label".into());
         vec![format!("no {attr}"), attr]

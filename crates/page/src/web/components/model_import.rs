@@ -22,7 +22,8 @@ pub fn model_import(props: &Props) -> Html {
         let cb = props.on_files.clone();
         Callback::from(move |e: Event| {
             let input = e.target_unchecked_into::<HtmlInputElement>();
-            let files = input.files().map(|l| (0..l.length()).filter_map(|i| l.get(i)).collect()).unwrap_or_default();
+            let files =
+                input.files().map(|l| (0..l.length()).filter_map(|i| l.get(i)).collect()).unwrap_or_default();
             // Cleared so that choosing the same files again (after fixing them) fires again.
             input.set_value("");
             cb.emit(files);

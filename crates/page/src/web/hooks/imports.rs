@@ -27,7 +27,9 @@ pub fn use_import_storage(state: &AppHandle) {
                 let was_current = state.0.model_name() == Some(name.as_str());
                 spawn_local(async move {
                     if let Err(e) = imports::forget(&name).await {
-                        dispatcher.dispatch(Action::Failed(format!("{name} could not be removed from storage: {e}")));
+                        dispatcher.dispatch(Action::Failed(format!(
+                            "{name} could not be removed from storage: {e}"
+                        )));
                     }
                     if was_current {
                         startup::load_manifest(dispatcher, startup::DEFAULT_MODEL.to_string(), None).await;

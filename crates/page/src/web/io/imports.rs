@@ -66,16 +66,21 @@ pub fn kept_manifest(name: &str) -> Option<Result<bundle::Manifest, String>> {
 pub async fn open_files(dispatcher: Dispatcher, files: Vec<web_sys::File>, models: Vec<IndexEntry>) {
     match read_and_register(files, &models).await {
         Ok(manifest) => dispatcher.dispatch(Action::ImportModel(Box::new(manifest))),
-        Err(e) => dispatcher.dispatch(Action::Failed(format!("The model could not be opened: {e}. Nothing was changed."))),
+        Err(e) => dispatcher
+            .dispatch(Action::Failed(format!("The model could not be opened: {e}. Nothing was changed."))),
     }
 }
 
-async fn read_and_register(files: Vec<web_sys::File>, models: &[IndexEntry]) -> Result<bundle::Manifest, String> {
+async fn read_and_register(
+    files: Vec<web_sys::File>,
+    models: &[IndexEntry],
+) -> Result<bundle::Manifest, String> {
     let mut read = Vec::new();
     for file in files {
         let name = file.name();
         check_size(&name, file.size())?;
-        let buffer = JsFuture::from(file.array_buffer()).await.map_err(|_| format!("{name} could not be read"))?;
+        let buffer =
+            JsFuture::from(file.array_buffer()).await.map_err(|_| format!("{name} could not be read"))?;
         read.push((name, js_sys::Uint8Array::new(&buffer).to_vec()));
     }
     let files: ModelFiles = gather(read)?;
@@ -93,7 +98,8 @@ async fn read_and_register(files: Vec<web_sys::File>, models: &[IndexEntry]) -> 
 
 fn blob(bytes: &[u8]) -> Result<web_sys::Blob, String> {
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
-    web_sys::Blob::new_with_u8_array_sequence(&parts).map_err(|e| format!("the browser refused the weights: {e:?}"))
+    web_sys::Blob::new_with_u8_array_sequence(&parts)
+        .map_err(|e| format!("the browser refused the weights: {e:?}"))
 }
 
 /// The import of `name` loaded: it replaces any kept model of that name and is stored.

@@ -18,9 +18,19 @@ pub fn load_request(
     let manifest_json = serde_json::to_string(manifest).map_err(|e| e.to_string())?;
     if manifest.architecture.is_imported() {
         let url = super::imports::weights_url(&manifest.name, pending_import).ok_or_else(|| {
-            format!("the files of the imported model {} are no longer in this browser: open them again", manifest.name)
+            format!(
+                "the files of the imported model {} are no longer in this browser: open them again",
+                manifest.name
+            )
         })?;
-        return Ok(ToWorker::Load(LoadRequest { id, manifest_json, decoder_url: url, encoder_url: None, backend, companion }));
+        return Ok(ToWorker::Load(LoadRequest {
+            id,
+            manifest_json,
+            decoder_url: url,
+            encoder_url: None,
+            backend,
+            companion,
+        }));
     }
     let files = ModelFiles::of(&manifest.name);
     let url = |file: &str| crate::web::browser::absolute(&files.file(file));

@@ -135,6 +135,13 @@ fn three_reference_pytorch_vaes_decode_and_encode_in_the_page_as_pytorch_does() 
             "document.querySelectorAll('[data-testid=gallery-item]').length === 1",
             IMPORT,
         );
+        // Selecting the item sets the sliders to its μ, which the item then shows in full.
+        page.eval("document.querySelector('[data-testid=gallery-item] .pair').click()");
+        page.wait_for(
+            "the item to be selected",
+            "!!document.querySelector('[data-testid=gallery-item][data-mu]')",
+            IMPORT,
+        );
         let mu: Vec<f32> = page
             .eval("document.querySelector('[data-testid=gallery-item]').dataset.mu")
             .as_str()

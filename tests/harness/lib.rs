@@ -14,8 +14,11 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+mod files;
 pub mod native;
 pub mod network;
+mod panel_shot;
+mod touch;
 
 /// How Chromium is started.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -283,99 +286,6 @@ impl Page {
         pairs.into_iter().map(|p| p.1).collect()
     }
 
-    /// Emulate a device of `width` × `height` CSS pixels (a phone, a tablet), with touch input
-    /// (a coarse pointer) when `touch`.
-    pub fn emulate_device(&self, width: u32, height: u32, touch: bool) {
-        use headless_chrome::protocol::cdp::Emulation;
-        let metrics = Emulation::SetDeviceMetricsOverride {
-            width,
-            height,
-            device_scale_factor: 1.0,
-            mobile: touch,
-            scale: None,
-            screen_width: Some(width),
-            screen_height: Some(height),
-            position_x: None,
-            position_y: None,
-            dont_set_visible_size: None,
-            screen_orientation: None,
-            viewport: None,
-            display_feature: None,
-            device_posture: None,
-        };
-        self.tab.call_method(metrics).expect("emulate the device's size");
-        self.tab
-            .call_method(Emulation::SetTouchEmulationEnabled { enabled: touch, max_touch_points: Some(5) })
-            .expect("emulate touch");
-    }
-
-    /// A touch drag by one finger from (x0, y0) to (x1, y1) in CSS pixels, in `steps` moves.
-    pub fn touch_drag(&self, from: (f64, f64), to: (f64, f64), steps: usize) {
-        use headless_chrome::protocol::cdp::Input::{
-            DispatchTouchEvent, DispatchTouchEventTypeOption as T, TouchPoint,
-        };
-        let point = |x: f64, y: f64| TouchPoint {
-            x,
-            y,
-            radius_x: None,
-            radius_y: None,
-            rotation_angle: None,
-            force: None,
-            tangential_pressure: None,
-            tilt_x: None,
-            tilt_y: None,
-            twist: None,
-            id: Some(1.0),
-        };
-        let send = |kind: T, points: Vec<TouchPoint>| {
-            self.tab
-                .call_method(DispatchTouchEvent {
-                    Type: kind,
-                    touch_points: points,
-                    modifiers: None,
-                    timestamp: None,
-                })
-                .expect("a touch event");
-        };
-        send(T::TouchStart, vec![point(from.0, from.1)]);
-        for i in 1..=steps {
-            let t = i as f64 / steps as f64;
-            send(T::TouchMove, vec![point(from.0 + (to.0 - from.0) * t, from.1 + (to.1 - from.1) * t)]);
-            std::thread::sleep(Duration::from_millis(16));
-        }
-        send(T::TouchEnd, vec![]);
-    }
-
-    /// Give files the page serves (`files`: the name the user's file has, its URL on the site) to
-    /// the file input `testid`, as a user's pick arrives: `model-file-input` opens a model,
-    /// `file-input` adds images to the gallery.
-    pub fn pick_files(&self, testid: &str, files: &[(&str, String)]) {
-        let list: Vec<String> = files.iter().map(|(name, url)| format!("['{name}', '{url}']")).collect();
-        self.eval(&format!(
-            "(async () => {{ const dt = new DataTransfer();
-                for (const [name, url] of [{}]) {{ const b = await (await fetch(url)).blob(); dt.items.add(new File([b], name)); }}
-                const i = document.querySelector('[data-testid={testid}]'); i.files = dt.files; i.dispatchEvent(new Event('change', {{ bubbles: true }})); }})()",
-            list.join(",")
-        ));
-    }
-
-    /// Open the model `tools/export_torch.py` wrote to `folder` of the site (graph.json and
-    /// weights.safetensors) through the page's "Open PyTorch model" input, and wait until it
-    /// is the model shown, named `name`, with its first image drawn.
-    pub fn import_model(&self, folder: &str, name: &str, timeout: Duration) {
-        let url = |f: &str| format!("{folder}/{f}");
-        self.pick_files(
-            "model-file-input",
-            &[("graph.json", url("graph.json")), ("weights.safetensors", url("weights.safetensors"))],
-        );
-        self.wait_for(
-            &format!("{name} to open"),
-            &format!("document.querySelector('.about h2')?.textContent === '{name}'"),
-            timeout,
-        );
-        self.wait_settled();
-    }
-
     /// The URLs requested so far (page and worker), in order.
     pub fn requests(&self) -> Vec<String> {
         self.requests.lock().map(|v| v.clone()).unwrap_or_default()
@@ -397,27 +307,6 @@ impl Page {
         let _ = std::fs::create_dir_all(&dir);
         if let Ok(png) = self.tab.capture_screenshot(CaptureScreenshotFormatOption::Png, None, None, true) {
             let _ = std::fs::write(dir.join(format!("{}{suffix}.png", self.name)), png);
-        }
-    }
-
-    /// Save a screenshot of the first element matching `selector` alone, as
-    /// target/screenshots/<test name><suffix>.png (README pictures of one panel).
-    pub fn screenshot_element(&self, selector: &str, suffix: &str) {
-        let dir = paths::target_dir().join("screenshots");
-        let _ = std::fs::create_dir_all(&dir);
-        // Scrolled to the top of the viewport, captured, and cut out of the capture (the
-        // protocol's own clip came back as the whole viewport here).
-        let r = self.eval(&format!(
-            "(() => {{ const e = document.querySelector('{selector}'); if (!e) return null; e.scrollIntoView(); const r = e.getBoundingClientRect(); return [r.left, r.top, r.width, r.height]; }})()"
-        ));
-        let Some(r) = r.as_array().filter(|a| a.len() == 4) else { return };
-        let v = |i: usize| r[i].as_f64().unwrap_or(0.0).max(0.0).round() as usize;
-        let Ok(png) = self.tab.capture_screenshot(CaptureScreenshotFormatOption::Png, None, None, true)
-        else {
-            return;
-        };
-        if let Some(cut) = crop_png(&png, v(0), v(1), v(2), v(3)) {
-            let _ = std::fs::write(dir.join(format!("{}{suffix}.png", self.name)), cut);
         }
     }
 
@@ -444,24 +333,4 @@ impl Drop for Page {
             self.screenshot("-failed");
         }
     }
-}
-
-/// The part of an RGB(A) PNG at (x, y) of w × h pixels (clamped to the picture), as a PNG.
-fn crop_png(bytes: &[u8], x: usize, y: usize, w: usize, h: usize) -> Option<Vec<u8>> {
-    let mut reader = png::Decoder::new(std::io::Cursor::new(bytes)).read_info().ok()?;
-    let mut buf = vec![0; reader.output_buffer_size()?];
-    let info = reader.next_frame(&mut buf).ok()?;
-    let channels = info.color_type.samples();
-    let (iw, ih) = (info.width as usize, info.height as usize);
-    let (w, h) = (w.min(iw.saturating_sub(x)), h.min(ih.saturating_sub(y)));
-    let mut out = Vec::with_capacity(w * h * channels);
-    for row in y..y + h {
-        out.extend_from_slice(&buf[(row * iw + x) * channels..(row * iw + x + w) * channels]);
-    }
-    let mut png_bytes = Vec::new();
-    let mut enc = png::Encoder::new(&mut png_bytes, w as u32, h as u32);
-    enc.set_color(info.color_type);
-    enc.set_depth(png::BitDepth::Eight);
-    enc.write_header().ok()?.write_image_data(&out).ok()?;
-    Some(png_bytes)
 }

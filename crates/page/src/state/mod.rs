@@ -10,6 +10,7 @@ mod explore;
 mod gallery;
 mod gpu_trial;
 mod imports;
+mod items_map;
 mod keys;
 mod lecture;
 mod links;

@@ -268,18 +268,24 @@ fn progress_for_an_old_load_is_ignored() {
 
 /// Encode an image on a loaded 2-D model and let the worker answer with `mu`.
 fn encode(s: &mut State, name: &str, mu: [f32; 2]) -> u64 {
+    encode_with(s, name, &mu, &[0.0, 2.0f32.ln() * 2.0])
+}
+
+/// Encode an image of the current model's size and let the worker answer with q(z|x).
+fn encode_with(s: &mut State, name: &str, mu: &[f32], logvar: &[f32]) -> u64 {
+    let len = s.model.as_ref().map_or(784, |m| m.image.len());
     s.apply(Action::Encode {
         name: name.into(),
-        input: vec![0; 784],
-        pixels: vec![0.0; 784],
+        input: vec![0; len],
+        pixels: vec![0.0; len],
         example: false,
     });
     let id = s.encoding.last().unwrap().id;
     s.apply(Action::Worker(FromWorker::Encoded {
         id,
         mu: mu.to_vec(),
-        logvar: vec![0.0, 2.0f32.ln() * 2.0],
-        recon: vec![1; 784],
+        logvar: logvar.to_vec(),
+        recon: vec![1; len],
     }));
     id
 }
@@ -455,14 +461,7 @@ fn items_belong_to_their_model() {
     let key = encode(&mut s, "x", [1.0, 1.0]);
     s.apply(Action::SetEnd { b: false, key: Some(key) });
     s.apply(Action::ManifestLoaded { manifest: Box::new(manifest("b", 2)), z: None });
-    let id = s.loading.as_ref().unwrap().id;
-    s.apply(Action::Worker(FromWorker::Loaded {
-        id,
-        name: "b".into(),
-        backend: Backend::Cpu,
-        note: None,
-        dim_scores: vec![],
-    }));
+    finish_load(&mut s, Backend::Cpu);
     assert!(s.items().is_empty() && s.item(key).is_none());
     assert_eq!(s.interp.a, None);
     assert_eq!(s.gallery.len(), 1, "the other model's item is kept for when it comes back");

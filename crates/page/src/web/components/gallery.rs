@@ -109,10 +109,12 @@ fn view_item(item: &GalleryItem, s: &State, m: &Manifest, on_action: &Callback<A
         })
     };
     let selected = s.selected == Some(key);
+    // μ in full for scripts and tests (`data-mu`), on the selected item only: formatting every
+    // item's code on every render would cost a slider drag its frames.
     let (short, steps) = item.name.split_once(" · ").unwrap_or((item.name.as_str(), ""));
     html! {
         <div class={classes!("item", selected.then_some("selected"))} data-testid="gallery-item" data-key={key.to_string()}
-            data-mu={item.mu.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(",")}>
+            data-mu={selected.then(|| item.mu.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(","))}>
             <button class="pair" onclick={emit(Action::Select(key))} title="set the sliders to μ of this image">
                 <Thumb pixels={item.input.clone()} shape={m.image.clone()} label="input as the model sees it" testid={Some(AttrValue::from("item-input"))} />
                 <Thumb pixels={item.recon.clone()} shape={m.image.clone()} label="reconstruction: decode of μ" testid={Some(AttrValue::from("item-recon"))} />

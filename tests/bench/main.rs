@@ -114,15 +114,25 @@ fn sizes() -> Value {
 
 /// onnxruntime-web beside our worker: the execution provider that matches the backend, its
 /// outputs against ours and against native burn, and the p50 ratio (ours / theirs).
-fn side_by_side(page: &Page, ours: &Value, seq: &Value, model: &str, backend: &str, dim: usize) -> Value {
+/// onnxruntime-web on `file` (the same decoder's ONNX) against our worker. `bundle`: the model is
+/// one of ours, so native burn's decode is a third reference (an imported model has only ours).
+fn side_by_side(
+    page: &Page,
+    ours: &Value,
+    seq: &Value,
+    bundle: Option<&str>,
+    backend: &str,
+    dim: usize,
+    file: &str,
+) -> Value {
     let ep = if backend == "webgpu" { "webgpu" } else { "wasm" };
-    let theirs = peer::theirs(page, ep, dim);
+    let theirs = peer::theirs(page, ep, dim, file);
     if theirs["error"].is_string() {
         return json!({ "ep": ep, "error": theirs["error"] });
     }
     let their_out = peer::floats(&theirs["outputs"]);
-    let native: Vec<Vec<f32>> =
-        peer::check_codes(dim).iter().map(|z| e2e::native::decode_values(model, z)).collect();
+    let native: Option<Vec<Vec<f32>>> = bundle
+        .map(|model| peer::check_codes(dim).iter().map(|z| e2e::native::decode_values(model, z)).collect());
     let our_bytes: Vec<Vec<f32>> =
         peer::floats(&ours["images"]).iter().map(|im| im.iter().map(|b| b / 255.0).collect()).collect();
     let mut their_single = numbers(&theirs["single"]);
@@ -134,7 +144,7 @@ fn side_by_side(page: &Page, ours: &Value, seq: &Value, model: &str, backend: &s
         "session_create_ms": theirs["loadMs"],
         "decode_ms": stats(their_single.clone()),
         "batch64_ms": stats(numbers(&theirs["batched"])),
-        "max_abs_diff_vs_native_burn": peer::max_abs_diff(&their_out, &native),
+        "max_abs_diff_vs_native_burn": native.map(|n| peer::max_abs_diff(&their_out, &n)),
         "max_abs_diff_vs_our_browser_bytes": peer::max_abs_diff(&their_out, &our_bytes),
         "ratio_ours_over_theirs_p50": percentile(&our_single, 0.5) / percentile(&their_single, 0.5),
         "cross_origin_isolated": theirs["isolated"],
@@ -167,6 +177,7 @@ fn measure(
     let missed = frames.iter().filter(|f| **f > 16.7 * 1.5).count();
     let ours = peer::ours(page, latent_dim, image_len);
     let versus = versus(page, &ours, &seq, &got);
+    let layers = if got == "cpu" { layer_profile(page) } else { None };
     json!({
         "model": model,
         "backend": got,
@@ -180,14 +191,41 @@ fn measure(
         "cross_origin_isolated": ours["isolated"],
         "ours_error": ours["error"],
         "onnxruntime_web": versus,
+        "layers": layers,
     })
+}
+
+/// The page's own layer timings (the model card's "Time each layer", measured by the worker on
+/// the CPU): each decoder layer's mean ms for one code and for 64. `None` for a model without
+/// layers to show (our MLPs).
+fn layer_profile(page: &Page) -> Option<Value> {
+    let present = page.eval("!!document.querySelector('[data-testid=profile-layers]')");
+    if present != Value::Bool(true) {
+        return None;
+    }
+    page.eval("document.querySelector('[data-testid=profile-layers]').click()");
+    page.wait_for(
+        "the layer timings",
+        "!!document.querySelector('[data-testid=layer-profile]')",
+        std::time::Duration::from_secs(300),
+    );
+    Some(page.eval(
+        "Array.from(document.querySelectorAll('[data-testid=layer-profile] tbody tr')).map(r => {
+            const c = r.querySelectorAll('td'); return { layer: c[0].textContent, op: c[1].textContent,
+                ms_one: Number(c[2].textContent), ms_batch: Number(c[3].textContent) }; })",
+    ))
 }
 
 /// The heavy case: AntixK PyTorch-VAE's VanillaVAE (64×64×3, 128-D, a 1.8M-parameter decoder),
 /// exported by `tools/export_torch.py` (tests/fixtures/torch/vanilla-vae) and opened through the
 /// page's own import, then measured like our bundles. CPU only: on SwiftShader it would take
 /// minutes and say nothing about a real GPU.
-fn heavy_imported(site: &std::path::Path, mode: Mode, backend: &str) -> Option<Value> {
+fn heavy_imported(
+    site: &std::path::Path,
+    mode: Mode,
+    backend: &str,
+    onnx_peer: Option<&peer::Peer>,
+) -> Option<Value> {
     let fixture = e2e::workspace().join("tests/fixtures/torch/vanilla-vae");
     if backend != "cpu" || !fixture.is_dir() {
         return None;
@@ -215,7 +253,11 @@ fn heavy_imported(site: &std::path::Path, mode: Mode, backend: &str) -> Option<V
     let started = std::time::Instant::now();
     page.import_model("fixtures/vanilla-vae", "vanilla-vae-torch", std::time::Duration::from_secs(300));
     let open_ms = started.elapsed().as_secs_f64() * 1000.0;
-    let run = measure(&page, "vanilla-vae-torch (imported)", Some(open_ms), dim, len, |_, _, _, _| None);
+    let run =
+        measure(&page, "vanilla-vae-torch (imported)", Some(open_ms), dim, len, |page, ours, seq, got| {
+            let file = onnx_peer.and_then(|p| p.file("vanilla-vae-torch"))?;
+            Some(side_by_side(page, ours, seq, None, got, dim, &file))
+        });
     page.finish();
     Some(run)
 }
@@ -280,17 +322,15 @@ fn main() {
                 manifest.latent_dim,
                 manifest.image.len(),
                 |page, ours, seq, got| {
-                    onnx_peer
-                        .as_ref()
-                        .filter(|_| model == "mnist-vae")
-                        .map(|_| side_by_side(page, ours, seq, model, got, manifest.latent_dim))
+                    let file = onnx_peer.as_ref().and_then(|p| p.file(model))?;
+                    Some(side_by_side(page, ours, seq, Some(model), got, manifest.latent_dim, &file))
                 },
             );
             println!("{run}");
             runs.push(run);
             page.finish();
         }
-        if let Some(run) = heavy_imported(&site, mode, backend) {
+        if let Some(run) = heavy_imported(&site, mode, backend, onnx_peer.as_ref()) {
             println!("{run}");
             runs.push(run);
         }
@@ -354,7 +394,7 @@ fn main() {
         );
     }
     md += &format!(
-        "\nThe peer: onnxruntime-web 1.30.0 (npm) running the same mnist-vae decoder weights exported to ONNX (`train onnx`), one thread, in the app's page; ours is the worker's decode time from the table above. {} timed single-code runs after 20 warm-up runs.\n\n| backend | their EP | their decode p50 / p95 (ms) | ours p50 (ms) | ratio ours / theirs (p50) | their batch-64 p50 (ms) | max abs diff vs native burn | max abs diff vs our bytes/255 |\n|---|---|---|---|---|---|---|---|\n",
+        "\nThe peer: onnxruntime-web 1.30.0 (npm) running the same decoder weights exported to ONNX (`train onnx`: our MLP and conv decoders, and the imported VanillaVAE's graph), one thread, in the app's page; ours is the worker's decode time from the table above, and our batch of 64 the round trip above. {} timed single-code runs after 20 warm-up runs.\n\n| model | backend | their EP | their decode p50 / p95 (ms) | ours p50 (ms) | ratio ours / theirs (p50) | their batch-64 p50 (ms) | ratio at batch 64 | max abs diff vs native burn | max abs diff vs our bytes/255 |\n|---|---|---|---|---|---|---|---|---|---|\n",
         peer::REPS
     );
     for r in &runs {
@@ -364,24 +404,49 @@ fn main() {
         }
         if let Some(e) = v["error"].as_str() {
             md += &format!(
-                "| {} | {} | failed: {e} | | | | | |\n",
+                "| {} | {} | {} | failed: {e} | | | | | | |\n",
+                r["model"].as_str().unwrap_or(""),
                 r["backend"].as_str().unwrap_or(""),
                 v["ep"]
             );
             continue;
         }
+        let their_batch = v["batch64_ms"]["p50"].as_f64().unwrap_or(f64::NAN);
+        let native = v["max_abs_diff_vs_native_burn"]
+            .as_f64()
+            .map_or("(imported)".to_string(), |d| format!("{d:.2e}"));
         md += &format!(
-            "| {} | {} | {:.3} / {:.3} | {:.3} | {:.2} | {:.2} | {:.2e} | {:.2e} |\n",
+            "| {} | {} | {} | {:.3} / {:.3} | {:.3} | {:.2} | {:.2} | {:.2} | {native} | {:.2e} |\n",
+            r["model"].as_str().unwrap_or(""),
             r["backend"].as_str().unwrap_or(""),
             v["ep"].as_str().unwrap_or(""),
             v["decode_ms"]["p50"].as_f64().unwrap_or(f64::NAN),
             v["decode_ms"]["p95"].as_f64().unwrap_or(f64::NAN),
             r["worker_decode_ms"]["p50"].as_f64().unwrap_or(f64::NAN),
             v["ratio_ours_over_theirs_p50"].as_f64().unwrap_or(f64::NAN),
-            v["batch64_ms"]["p50"].as_f64().unwrap_or(f64::NAN),
-            v["max_abs_diff_vs_native_burn"].as_f64().unwrap_or(f64::NAN),
+            their_batch,
+            r["batch64_round_trip_ms"]["p50"].as_f64().unwrap_or(f64::NAN) / their_batch,
             v["max_abs_diff_vs_our_browser_bytes"].as_f64().unwrap_or(f64::NAN),
         );
+    }
+    for r in &runs {
+        let Some(layers) = r["layers"].as_array() else { continue };
+        let total = |k: &str| layers.iter().filter_map(|l| l[k].as_f64()).sum::<f64>();
+        let (one, batch) = (total("ms_one"), total("ms_batch"));
+        md += &format!(
+            "\nWhere a decode's time goes: {} on the CPU, the model card's layer timings (the worker's clock around each layer; {one:.2} ms for one code, {batch:.1} ms for 64, summed over layers):\n\n| layer | op | 1 code (ms) | share | 64 codes (ms) |\n|---|---|---|---|---|\n",
+            r["model"].as_str().unwrap_or("")
+        );
+        for l in layers {
+            let ms = l["ms_one"].as_f64().unwrap_or(f64::NAN);
+            md += &format!(
+                "| {} | {} | {ms:.3} | {:.0}% | {:.2} |\n",
+                l["layer"].as_str().unwrap_or(""),
+                l["op"].as_str().unwrap_or(""),
+                100.0 * ms / one,
+                l["ms_batch"].as_f64().unwrap_or(f64::NAN)
+            );
+        }
     }
     md += "\nDownload sizes. `dist/` is the build the pages above ran (release, no wasm-opt); `target/served-wasm/` holds the same modules after wasm-opt -O3, as `cargo xtask serve` ships them.\n\n| file | raw (bytes) | gzip -9 (bytes) |\n|---|---|---|\n";
     for f in sizes.as_array().into_iter().flatten() {

@@ -1,9 +1,9 @@
 //! The side-by-side part of the benchmark: our worker against onnxruntime-web on the same
 //! weights, in the same page, and the app's batch and encode round trips.
 //!
-//! `cargo xtask bench` writes the ONNX file (`train onnx`) and installs onnxruntime-web from npm,
-//! then names them in `LATENT_LAB_ONNX` and `LATENT_LAB_ORT`. Without them the peer is skipped and
-//! the results say so.
+//! `cargo xtask bench` writes an ONNX file per decoder (`train onnx`: `<model>.onnx` in one
+//! folder) and installs onnxruntime-web from npm, then names them in `LATENT_LAB_ONNX` and
+//! `LATENT_LAB_ORT`. Without them the peer is skipped and the results say so.
 
 use e2e::Page;
 use serde_json::{Value, json};
@@ -15,6 +15,7 @@ pub const REPS: usize = 400;
 pub const BATCH: usize = 64;
 
 pub struct Peer {
+    /// The folder of `<model>.onnx` files.
     pub onnx: PathBuf,
     pub ort_dist: PathBuf,
 }
@@ -23,7 +24,13 @@ impl Peer {
     pub fn from_env() -> Option<Peer> {
         let onnx = PathBuf::from(std::env::var_os("LATENT_LAB_ONNX")?);
         let ort_dist = PathBuf::from(std::env::var_os("LATENT_LAB_ORT")?);
-        (onnx.is_file() && ort_dist.join("ort.all.min.mjs").is_file()).then_some(Peer { onnx, ort_dist })
+        (onnx.is_dir() && ort_dist.join("ort.all.min.mjs").is_file()).then_some(Peer { onnx, ort_dist })
+    }
+
+    /// The peer's file for `model`, as the site serves it, when there is one.
+    pub fn file(&self, model: &str) -> Option<String> {
+        let name = format!("{model}.onnx");
+        self.onnx.join(&name).is_file().then_some(name)
     }
 }
 
@@ -41,7 +48,7 @@ fn copy_dir(from: &Path, to: &Path, keep: impl Fn(&str) -> bool + Copy) -> std::
     Ok(())
 }
 
-/// A copy of the built app with the peer beside it: `peer/peer.js`, `peer/decoder.onnx` and
+/// A copy of the built app with the peer beside it: `peer/peer.js`, `peer/<model>.onnx` and
 /// onnxruntime-web's module and wasm files under `ort/`.
 pub fn site(peer: Option<&Peer>) -> std::io::Result<PathBuf> {
     let root = e2e::workspace();
@@ -53,7 +60,7 @@ pub fn site(peer: Option<&Peer>) -> std::io::Result<PathBuf> {
     if let Some(p) = peer {
         std::fs::create_dir_all(site.join("peer"))?;
         std::fs::copy(root.join("tests/bench/peer/peer.js"), site.join("peer/peer.js"))?;
-        std::fs::copy(&p.onnx, site.join("peer/decoder.onnx"))?;
+        copy_dir(&p.onnx, &site.join("peer"), |n| n.ends_with(".onnx"))?;
         copy_dir(&p.ort_dist, &site.join("ort"), |n| {
             n == "ort.all.min.mjs" || (n.starts_with("ort-wasm") && !n.ends_with(".map"))
         })?;
@@ -107,8 +114,8 @@ pub fn ours(page: &Page, dim: usize, pixels: usize) -> Value {
     page.eval(&js)
 }
 
-pub fn theirs(page: &Page, ep: &str, dim: usize) -> Value {
-    let args = json!({ "ep": ep, "dim": dim, "check": check_codes(dim), "reps": REPS, "batch": BATCH });
+pub fn theirs(page: &Page, ep: &str, dim: usize, file: &str) -> Value {
+    let args = json!({ "ep": ep, "dim": dim, "file": file, "check": check_codes(dim), "reps": REPS, "batch": BATCH });
     page.eval(&format!(
         "import('./peer/peer.js').then(m => m.measure({args})).catch(e => ({{ error: String(e) }}))"
     ))

@@ -41,7 +41,12 @@ fn drag_by_touch(page: &Page, nth: &str) -> (f64, f64, f64) {
 
 #[test]
 fn on_a_phone_the_image_stays_in_view_while_the_first_and_last_sliders_are_dragged_by_touch() {
-    for (name, w, h) in [("phone-portrait", 390, 844), ("phone-landscape", 844, 390)] {
+    for (name, w, h) in [
+        ("phone-portrait", 390, 844),
+        ("phone-landscape", 844, 390),
+        ("tablet-portrait", 820, 1180),
+        ("tablet-landscape", 1180, 820),
+    ] {
         let page = Page::open(name, Mode::Cpu, "?backend=cpu#m=faces-vae");
         page.emulate_device(w, h, true);
         page.wait_ready();
@@ -90,4 +95,72 @@ fn on_a_phone_the_image_stays_in_view_while_the_first_and_last_sliders_are_dragg
         assert_eq!(wide, Some(true), "{name}: nothing scrolls sideways");
         page.finish();
     }
+}
+
+/// The share of the viewport's shorter side the decoded image spans.
+fn image_span(page: &Page) -> f64 {
+    page.eval(
+        "(() => { const r = document.querySelector('[data-testid=decoded]').getBoundingClientRect();
+            return Math.min(r.width, r.height) / Math.min(innerWidth, innerHeight); })()",
+    )
+    .as_f64()
+    .unwrap_or(0.0)
+}
+
+#[test]
+fn on_a_phone_a_double_tap_enlarges_the_image_and_a_tap_on_the_map_previews_before_going_there() {
+    let page = Page::open("phone-touch", Mode::Cpu, "?backend=cpu#m=mnist-vae");
+    page.emulate_device(390, 844, true);
+    page.wait_ready();
+    page.wait_settled();
+    let small = image_span(&page);
+    assert!(small < 0.9, "the image leaves room for the sliders: {small}");
+    let double_tap = |at: (f64, f64)| {
+        page.tap(at, 1);
+        std::thread::sleep(std::time::Duration::from_millis(120));
+        page.tap(at, 1);
+    };
+    double_tap(page.centre_of("[data-testid=decoded]"));
+    page.wait_for(
+        "the enlarged image",
+        "document.querySelector('[data-testid=decoded]').dataset.enlarged === 'true'",
+        std::time::Duration::from_secs(10),
+    );
+    let big = image_span(&page);
+    assert!(big > 0.93 && big > small + 0.05, "enlarged, it fills the screen: {big} (from {small})");
+    page.screenshot("-enlarged");
+    // Sliders still move it while enlarged, and a second double-tap puts it back.
+    let id = page.latest();
+    page.set_slider(0, 1.0);
+    page.wait_new_image(id);
+    double_tap(page.centre_of("[data-testid=decoded]"));
+    page.wait_for(
+        "the image back in place",
+        "document.querySelector('[data-testid=decoded]').dataset.enlarged === 'false'",
+        std::time::Duration::from_secs(10),
+    );
+    assert!((image_span(&page) - small).abs() < 0.02);
+
+    // The latent map: a finger has no hover, so a tap previews the point and does not move z.
+    page.eval("document.querySelector('[data-testid=view-tab][data-view=map]').click()");
+    page.wait_for(
+        "the map",
+        "!!document.querySelector('[data-testid=map-surface]')",
+        std::time::Duration::from_secs(30),
+    );
+    let z0 = page.slider_z();
+    let cursor = || page.eval("document.querySelector('[data-testid=latent-map]').dataset.cursor");
+    let cursor0 = cursor();
+    let (x, y) = page.centre_of("[data-testid=map-surface]");
+    page.tap((x + 40.0, y - 30.0), 1);
+    page.wait_for("the preview under the finger", "!!document.querySelector('[data-testid=map-hover]') && !!document.querySelector('[data-testid=map-go]')", std::time::Duration::from_secs(30));
+    assert_eq!(page.slider_z(), z0, "a tap only previews");
+    let id = page.latest();
+    // A plain button: headless Chromium's synthesized taps send pointerdown and pointerup but no
+    // click (seen on the map's surface), so the button is clicked as a tap's click would.
+    page.eval("document.querySelector('[data-testid=map-go]').click()");
+    page.wait_new_image(id);
+    assert_ne!(page.slider_z(), z0, "Go there moves z to the previewed point");
+    assert_ne!(cursor(), cursor0, "the map's ring follows");
+    page.finish();
 }

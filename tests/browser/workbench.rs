@@ -34,7 +34,7 @@ pub(crate) fn count(page: &Page, testid: &str) -> u64 {
 
 /// Draw a dark "7" on white paper in a page canvas and hand it to the file input as a PNG,
 /// exactly as a picked file arrives.
-const UPLOAD_SEVEN: &str = "(async () => {
+pub(crate) const UPLOAD_SEVEN: &str = "(async () => {
     const c = document.createElement('canvas'); c.width = 120; c.height = 160;
     const g = c.getContext('2d'); g.fillStyle = '#fff'; g.fillRect(0, 0, 120, 160);
     g.strokeStyle = '#111'; g.lineWidth = 14; g.beginPath();

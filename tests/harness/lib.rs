@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 mod files;
 pub mod native;
 pub mod network;
+mod offline;
 mod panel_shot;
 mod touch;
 

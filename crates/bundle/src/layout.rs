@@ -5,6 +5,10 @@ use crate::MANIFEST_FILE;
 
 pub const INDEX_URL: &str = "models/index.json";
 
+/// The model shown when neither a link nor the user names one (and the one a service worker
+/// saves for offline use on the first visit).
+pub const DEFAULT_MODEL: &str = "mnist-vae";
+
 /// The URLs of one model's files.
 pub struct ModelFiles<'a> {
     name: &'a str,

@@ -20,7 +20,7 @@ pub use architecture::Architecture;
 pub use error::BundleError;
 pub use from_export::IMPORTED_DATASET;
 pub use index::IndexEntry;
-pub use layout::{INDEX_URL, ModelFiles};
+pub use layout::{DEFAULT_MODEL, INDEX_URL, ModelFiles};
 pub use manifest::{
     ACTIVE_KL, CompactWeights, Example, ImageShape, Manifest, MapProjection, NamedVector,
     OOD_NOTICE_PERCENTILE, OodReference, SliderOrder, Training,

@@ -280,6 +280,16 @@ impl Manifest {
         }
     }
 
+    /// Every file of this bundle, relative to the page: what a device keeps to open it offline.
+    pub fn files(&self) -> Vec<String> {
+        let files = crate::ModelFiles::of(&self.name);
+        let (decoder, encoder) = self.weight_files();
+        let mut out = vec![files.manifest(), files.file(decoder)];
+        out.extend(encoder.map(|e| files.file(e)));
+        out.extend(self.examples.iter().map(|e| files.file(&e.file)));
+        out
+    }
+
     /// Latent dimensions ordered by KL, most informative first.
     pub fn dims_by_kl(&self) -> Vec<usize> {
         let mut dims: Vec<usize> = (0..self.latent_dim).collect();
@@ -319,6 +329,16 @@ mod tests {
         let back = Manifest::parse(&serde_json::to_string(&m).unwrap()).unwrap();
         assert_eq!(back.weight_files(), ("decoder.bpk", Some("encoder.bpk")));
         assert_eq!(back.examples[0].encoding(), Some((&[0.5, -1.0][..], &[-2.0, -3.0][..])));
+        let name = &m.name;
+        assert_eq!(
+            back.files(),
+            ["manifest.json", "decoder.bpk", "encoder.bpk", "examples/0.png"]
+                .map(|f| format!("models/{name}/{f}"))
+        );
+        assert_eq!(
+            manifest(2).files(),
+            [format!("models/{name}/manifest.json"), format!("models/{name}/weights.bpk")]
+        );
 
         let mut short = m.clone();
         short.examples[0].mu.pop();

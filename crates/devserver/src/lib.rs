@@ -126,6 +126,13 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+impl Server {
+    /// Stop listening: from now on every connection is refused, as when a host goes away.
+    pub fn stop(&mut self) {
         self.stop.store(true, Ordering::SeqCst);
         // Wake the accept loop so the thread sees the flag and ends.
         let _ = TcpStream::connect(("127.0.0.1", self.port));
@@ -142,6 +149,7 @@ fn mime(path: &Path) -> &'static str {
         "wasm" => "application/wasm",
         "css" => "text/css; charset=utf-8",
         "json" => "application/json",
+        "webmanifest" => "application/manifest+json",
         "png" => "image/png",
         "svg" => "image/svg+xml",
         _ => "application/octet-stream",

@@ -284,12 +284,35 @@ pub fn vectors(faces: usize, out: Option<PathBuf>) -> Result {
     Ok(())
 }
 
-/// Write a bundle's MLP decoder as an ONNX file, weights unchanged (the benchmark's peer).
+/// Write a decoder as an ONNX file, weights unchanged (the benchmark's peer): a bundle's (MLP,
+/// or conv as `vae::as_graph` writes it), or, when `name` is a folder `tools/export_torch.py`
+/// wrote, that exported model's.
 pub fn onnx(name: &str, to: &Path) -> Result {
-    let (_, model) = read_bundle(&export::models_dir(), name)?;
-    let layers = model.mlp_decoder().ok_or_else(|| format!("{name} has no MLP decoder"))?;
-    std::fs::write(to, crate::onnx::mlp_decoder(&layers, "latent-lab train onnx"))?;
-    println!("wrote {} ({} layers)", to.display(), layers.len());
+    let producer = "latent-lab train onnx";
+    let folder = Path::new(name);
+    let bytes = if folder.join("graph.json").is_file() {
+        let exported =
+            bundle::exported::Exported::parse(&std::fs::read_to_string(folder.join("graph.json"))?)?;
+        let tensors = vae::graph::read_safetensors(&std::fs::read(folder.join("weights.safetensors"))?)?;
+        let m = &exported.model;
+        let image = [m.image.channels, m.image.height, m.image.width];
+        crate::onnx_graph::graph_decoder(&m.decoder, &tensors, m.output, image, producer)?
+    } else {
+        let (manifest, model) = read_bundle(&export::models_dir(), name)?;
+        match model.mlp_decoder() {
+            Some(layers) => crate::onnx::mlp_decoder(&layers, producer),
+            None => {
+                let (graph, tensors) = vae::as_graph::conv_decoder(&model)
+                    .ok_or_else(|| format!("{name}'s decoder has no graph"))?;
+                let i = &manifest.image;
+                let image = [i.channels, i.height, i.width];
+                let logits = bundle::exported::OutputRange::Logits;
+                crate::onnx_graph::graph_decoder(&graph, &tensors, logits, image, producer)?
+            }
+        }
+    };
+    std::fs::write(to, &bytes)?;
+    println!("wrote {} ({:.1} MB)", to.display(), bytes.len() as f64 / 1e6);
     Ok(())
 }
 

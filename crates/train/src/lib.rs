@@ -18,6 +18,7 @@ pub mod export;
 pub mod fit;
 pub mod measure;
 pub mod onnx;
+pub mod onnx_graph;
 pub mod photo_encoder;
 pub mod photos;
 pub mod photos_report;

@@ -183,10 +183,10 @@ enum Command {
         #[arg(long, default_value_t = 40)]
         steps: usize,
     },
-    /// Write a bundle's MLP decoder as an ONNX file (z -> pixels), for the benchmark's
-    /// onnxruntime-web peer. The weights are read from the bundle, unchanged.
+    /// Write a decoder as an ONNX file (z -> the page's pixels), for the benchmark's
+    /// onnxruntime-web peer. The weights are read from the bundle or export, unchanged.
     Onnx {
-        /// A bundle in web/models with an MLP decoder.
+        /// A bundle in web/models (MLP or conv), or a folder written by tools/export_torch.py.
         name: String,
         /// The .onnx file to write.
         #[arg(long)]

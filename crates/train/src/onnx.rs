@@ -8,15 +8,15 @@
 use vae::DenseLayer;
 
 /// ONNX IR version 8 with opset 17: read by every onnxruntime from 1.14 on.
-const IR_VERSION: u64 = 8;
-const OPSET: u64 = 17;
+pub(crate) const IR_VERSION: u64 = 8;
+pub(crate) const OPSET: u64 = 17;
 /// `TensorProto.DataType.FLOAT` and `AttributeProto.AttributeType.INT`.
-const FLOAT: u64 = 1;
-const ATTR_INT: u64 = 2;
+pub(crate) const FLOAT: u64 = 1;
+pub(crate) const ATTR_INT: u64 = 2;
 
 /// Protobuf wire encoding: varints, and fields as (number << 3 | wire type).
 #[derive(Default)]
-struct Message(Vec<u8>);
+pub(crate) struct Message(pub(crate) Vec<u8>);
 
 impl Message {
     fn varint(&mut self, mut v: u64) {
@@ -27,25 +27,32 @@ impl Message {
         self.0.push(v as u8);
     }
 
-    fn int(mut self, field: u64, v: u64) -> Self {
+    pub(crate) fn int(mut self, field: u64, v: u64) -> Self {
         self.varint(field << 3);
         self.varint(v);
         self
     }
 
-    fn bytes(mut self, field: u64, b: &[u8]) -> Self {
+    pub(crate) fn bytes(mut self, field: u64, b: &[u8]) -> Self {
         self.varint(field << 3 | 2);
         self.varint(b.len() as u64);
         self.0.extend_from_slice(b);
         self
     }
 
-    fn str(self, field: u64, s: &str) -> Self {
+    pub(crate) fn str(self, field: u64, s: &str) -> Self {
         self.bytes(field, s.as_bytes())
     }
 
-    fn msg(self, field: u64, m: Message) -> Self {
+    pub(crate) fn msg(self, field: u64, m: Message) -> Self {
         self.bytes(field, &m.0)
+    }
+
+    /// A 32-bit float field (wire type 5).
+    pub(crate) fn float(mut self, field: u64, v: f32) -> Self {
+        self.varint(field << 3 | 5);
+        self.0.extend_from_slice(&v.to_le_bytes());
+        self
     }
 }
 
@@ -58,7 +65,7 @@ fn value_info(name: &str, width: usize) -> Message {
     Message::default().str(1, name).msg(2, Message::default().msg(1, tensor_type))
 }
 
-fn initializer(name: &str, dims: &[usize], values: &[f32]) -> Message {
+pub(crate) fn initializer(name: &str, dims: &[usize], values: &[f32]) -> Message {
     let raw: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
     let mut m = Message::default();
     for &d in dims {
@@ -67,7 +74,7 @@ fn initializer(name: &str, dims: &[usize], values: &[f32]) -> Message {
     m.int(2, FLOAT).str(8, name).bytes(9, &raw)
 }
 
-fn node(op: &str, inputs: &[&str], output: &str) -> Message {
+pub(crate) fn node(op: &str, inputs: &[&str], output: &str) -> Message {
     let mut m = Message::default();
     for i in inputs {
         m = m.str(1, i);

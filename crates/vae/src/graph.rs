@@ -15,6 +15,8 @@ use burn::tensor::module::{conv_transpose2d, conv2d, interpolate, linear};
 use burn::tensor::ops::{ConvOptions, ConvTransposeOptions, InterpolateMode, InterpolateOptions};
 use std::collections::BTreeMap;
 
+mod fuse;
+
 /// A value between nodes: features (batch × n) or feature maps (batch × C × H × W).
 #[derive(Clone, Debug)]
 enum Value {
@@ -58,6 +60,8 @@ enum Step {
     /// Elementwise ops that keep the shape.
     Pointwise(Op),
     Add,
+    /// Its input as it is: a step whose work was folded into the one before (`fuse.rs`).
+    Alias,
 }
 
 /// A graph built on a device, every shape checked.
@@ -68,6 +72,8 @@ pub struct GraphNet {
     shapes: Vec<Vec<usize>>,
     /// Each step with the values it reads: 0 is the input, `i + 1` is step `i`'s result.
     steps: Vec<(Step, Vec<usize>)>,
+    /// Each step's op, as the graph names it (for profiles).
+    kinds: Vec<&'static str>,
 }
 
 fn maps(shape: &[usize]) -> Option<[usize; 3]> {
@@ -95,7 +101,34 @@ impl GraphNet {
         }
         let names =
             std::iter::once(INPUT.to_string()).chain(graph.nodes.iter().map(|n| n.name.clone())).collect();
-        Ok(GraphNet { names, shapes, steps })
+        let kinds = graph.nodes.iter().map(|n| n.op.kind()).collect();
+        Ok(GraphNet { names, shapes, steps, kinds })
+    }
+
+    /// Where one run's time goes: each step's name, op and mean milliseconds over `runs` runs
+    /// of `x`, by the clock `now_ms` (the worker's `performance.now()`, or `Instant` natively).
+    /// burn's CPU backend runs each op when it is called, so a step's time is its own; on a
+    /// backend that queues work (WebGPU) the times would be of queueing, so it is for the CPU.
+    pub fn profile(
+        &self,
+        x: Tensor<2>,
+        runs: usize,
+        now_ms: &dyn Fn() -> f64,
+    ) -> Vec<(String, &'static str, f64)> {
+        let [b, _] = x.dims();
+        let mut total = vec![0.0; self.steps.len()];
+        for _ in 0..runs.max(1) {
+            let mut values = vec![self.first(x.clone())];
+            for (i, (step, reads)) in self.steps.iter().enumerate() {
+                let ins: Vec<Value> = reads.iter().map(|&r| values[r].clone()).collect();
+                let start = now_ms();
+                let out = run(step, ins, b);
+                total[i] += now_ms() - start;
+                values.push(out);
+            }
+        }
+        let n = runs.max(1) as f64;
+        (0..self.steps.len()).map(|i| (self.names[i + 1].clone(), self.kinds[i], total[i] / n)).collect()
     }
 
     /// The input's and the output's shape without the batch.
@@ -130,13 +163,17 @@ impl GraphNet {
         Some(at.into_iter().map(|i| flat(values[i].clone(), b)).collect())
     }
 
-    fn run_all(&self, x: Tensor<2>) -> Vec<Value> {
+    fn first(&self, x: Tensor<2>) -> Value {
         let [b, _] = x.dims();
-        let first = match maps(self.input_shape()) {
+        match maps(self.input_shape()) {
             Some([c, h, w]) => Value::Maps(x.reshape([b, c, h, w])),
             None => Value::Flat(x),
-        };
-        let mut values = vec![first];
+        }
+    }
+
+    fn run_all(&self, x: Tensor<2>) -> Vec<Value> {
+        let [b, _] = x.dims();
+        let mut values = vec![self.first(x)];
         for (step, reads) in &self.steps {
             let ins: Vec<Value> = reads.iter().map(|&i| values[i].clone()).collect();
             values.push(run(step, ins, b));
@@ -327,6 +364,52 @@ fn build_step(
     }
 }
 
+/// A convolution burn's CPU backend runs as a badly shaped matrix product (few output
+/// channels), run directly by `kernels` instead; `None` for every other case, and always off the
+/// CPU (reading a WebGPU tensor back would stall the worker, and the GPU has its own kernels).
+fn direct_conv(
+    x: &Tensor<4>,
+    weight: &Tensor<4>,
+    bias: Option<&Tensor<1>>,
+    options: &ConvOptions<2>,
+) -> Option<Tensor<4>> {
+    if x.device() != Device::flex()
+        || options.groups != 1
+        || options.stride != [1, 1]
+        || options.dilation != [1, 1]
+    {
+        return None;
+    }
+    let [(top, bottom), (left, right)] = options.padding;
+    if top != bottom || left != right {
+        return None;
+    }
+    let [batch, channels_in, height, width] = x.dims();
+    let [channels_out, _, kh, kw] = weight.dims();
+    let shape = kernels::Conv2dShape {
+        batch,
+        channels_in,
+        height,
+        width,
+        channels_out,
+        kernel: [kh, kw],
+        padding: [top, left],
+    };
+    if !kernels::direct_conv2d_pays(&shape) {
+        return None;
+    }
+    let [oh, ow] = shape.output()?;
+    let read = |t: Tensor<1>| t.into_data().try_to_vec::<f32>().ok();
+    let xs = read(x.clone().reshape([batch * channels_in * height * width]))?;
+    let ws = read(weight.clone().reshape([channels_out * channels_in * kh * kw]))?;
+    let bs = match bias {
+        Some(b) => Some(read(b.clone())?),
+        None => None,
+    };
+    let y = kernels::direct_conv2d(&xs, &ws, bs.as_deref(), &shape)?;
+    Some(Tensor::<1>::from_floats(y.as_slice(), &x.device()).reshape([batch, channels_out, oh, ow]))
+}
+
 /// An elementwise op on a tensor of any rank.
 fn pointwise<const D: usize>(op: &Op, x: Tensor<D>) -> Tensor<D> {
     match op {
@@ -359,7 +442,8 @@ fn run(step: &Step, mut ins: Vec<Value>, b: usize) -> Value {
             Value::Flat(linear(x, weight.clone(), bias.clone()))
         }
         (Step::Conv { weight, bias, options }, Value::Maps(x)) => {
-            Value::Maps(conv2d(x, weight.clone(), bias.clone(), options.clone()))
+            let direct = direct_conv(&x, weight, bias.as_ref(), options);
+            Value::Maps(direct.unwrap_or_else(|| conv2d(x, weight.clone(), bias.clone(), options.clone())))
         }
         (Step::ConvTranspose { weight, bias, options }, Value::Maps(x)) => {
             Value::Maps(conv_transpose2d(x, weight.clone(), bias.clone(), options.clone()))
@@ -423,7 +507,7 @@ fn run(step: &Step, mut ins: Vec<Value>, b: usize) -> Value {
             (a, _) => a,
         }),
         // Shapes were checked when the graph was built: the kinds always match.
-        (_, x) => x,
+        (Step::Alias, x) | (_, x) => x,
     }
 }
 
@@ -523,6 +607,36 @@ mod tests {
             let d = close(&vec_of(t), &expected[key].1);
             assert!(d < 1e-5, "{key}: max difference {d} from PyTorch");
         }
+    }
+
+    #[test]
+    fn the_direct_convolution_gives_burn_s_numbers() {
+        let device = device();
+        for (ci, co, pad) in [(32, 3, [1, 1]), (8, 1, [0, 0]), (6, 8, [2, 1])] {
+            let x =
+                Tensor::<4>::random([2, ci, 9, 11], burn::tensor::Distribution::Normal(0.0, 1.0), &device);
+            let w =
+                Tensor::<4>::random([co, ci, 3, 3], burn::tensor::Distribution::Normal(0.0, 0.3), &device);
+            let b = Tensor::<1>::random([co], burn::tensor::Distribution::Normal(0.0, 1.0), &device);
+            let options = ConvOptions::new([1, 1], pad, [1, 1], 1);
+            let ours = direct_conv(&x, &w, Some(&b), &options).expect("a shape the direct path takes");
+            let burn = conv2d(x, w, Some(b), options);
+            assert_eq!(ours.dims(), burn.dims());
+            let flat = |t: Tensor<4>| t.into_data().try_to_vec::<f32>().unwrap();
+            let d = close(&flat(ours), &flat(burn));
+            assert!(d < 1e-4, "{ci}→{co}: max difference {d}");
+        }
+        let x = Tensor::<4>::zeros([1, 32, 4, 4], &device);
+        let wide = Tensor::<4>::zeros([16, 32, 3, 3], &device);
+        assert!(
+            direct_conv(&x, &wide, None, &ConvOptions::new([1, 1], [1, 1], [1, 1], 1)).is_none(),
+            "many outputs: burn's gemm"
+        );
+        let w = Tensor::<4>::zeros([3, 32, 3, 3], &device);
+        assert!(
+            direct_conv(&x, &w, None, &ConvOptions::new([2, 2], [1, 1], [1, 1], 1)).is_none(),
+            "strided: burn"
+        );
     }
 
     #[test]

@@ -75,10 +75,25 @@ impl Imported {
             Some(e) => {
                 let net = GraphNet::build(&e.graph, &tensors, device).map_err(|e| format!("encoder: {e}"))?;
                 check_heads(&net, &e.heads, model.latent_dim)?;
-                Some((net, e.heads.clone()))
+                let heads: Vec<&str> = match &e.heads {
+                    Heads::Two { mu, logvar } => vec![mu, logvar],
+                    Heads::Halves { output } | Heads::Interleaved { output } => vec![output],
+                };
+                Some((net.fused(&heads), e.heads.clone()))
             }
         };
-        Ok(Imported { model, decoder, encoder, keys })
+        // Checked as written, run folded (`graph/fuse.rs`): the same numbers, fewer passes.
+        Ok(Imported { model, decoder: decoder.fused(&[]), encoder, keys })
+    }
+
+    /// Each decoder step's mean time (ms) over `runs` decodes of `z` (`GraphNet::profile`).
+    pub fn profile_decoder(
+        &self,
+        z: Tensor<2>,
+        runs: usize,
+        now_ms: &dyn Fn() -> f64,
+    ) -> Vec<(String, &'static str, f64)> {
+        self.decoder.profile(z, runs, now_ms)
     }
 
     pub fn has_encoder(&self) -> bool {

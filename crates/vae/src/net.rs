@@ -53,6 +53,26 @@ impl Net {
         }
     }
 
+    /// Where a decode's time goes: each decoder step's name, op and mean milliseconds over `runs`
+    /// decodes of `z` (`GraphNet::profile`; for the CPU backend). Our conv decoder is timed as
+    /// `as_graph` writes it, the graph its module is checked against; our MLPs are three matrix
+    /// products, with no layer table to show (`None`).
+    pub fn profile_decoder(
+        &self,
+        z: Tensor<2>,
+        runs: usize,
+        now_ms: &dyn Fn() -> f64,
+    ) -> Option<Vec<(String, &'static str, f64)>> {
+        match self {
+            Net::Imported(m) => Some(m.profile_decoder(z, runs, now_ms)),
+            Net::Ours(m) => {
+                let (graph, tensors) = crate::as_graph::conv_decoder(m)?;
+                let net = crate::graph::GraphNet::build(&graph, &tensors, &z.device()).ok()?;
+                Some(net.fused(&[]).profile(z, runs, now_ms))
+            }
+        }
+    }
+
     /// μ and log σ² of a batch of interleaved images in [0, 1].
     pub fn encode(&self, x: Tensor<2>) -> Result<(Tensor<2>, Tensor<2>), String> {
         match self {

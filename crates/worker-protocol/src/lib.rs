@@ -132,6 +132,20 @@ pub enum ToWorker {
     /// named (the current one when `None`). Every encode is answered: each is something the
     /// user asked for.
     Encode { id: u64, model: Option<String>, pixels: Vec<f32> },
+    /// Time each layer of the current model's decoder on the CPU: one code, then a batch of 64
+    /// (a traversal grid), `runs` times each.
+    Profile { id: u64, runs: u32 },
+}
+
+/// One decoder layer's share of a decode (`FromWorker::Profiled`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LayerTime {
+    /// The graph's name for the step, and its op (`conv_transpose2d`, `batch_norm`, …).
+    pub name: String,
+    pub op: String,
+    /// Mean milliseconds for one code, and for a batch of 64.
+    pub ms_one: f64,
+    pub ms_batch: f64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -182,6 +196,8 @@ pub enum FromWorker {
         #[serde(with = "serde_bytes")]
         recon: Vec<u8>,
     },
+    /// The layer times a `Profile` asked for, in the decoder's order.
+    Profiled { id: u64, layers: Vec<LayerTime> },
     /// Something failed; `id` names the request when there is one.
     Failed { id: Option<u64>, message: String },
     /// The worker cannot go on: its GPU device was lost (posted by `worker_loader.js`, which
@@ -227,6 +243,7 @@ mod tests {
                 zs: vec![vec![0.0], vec![1.0]],
             },
             ToWorker::Encode { id: 4, model: Some("mnist-ae".into()), pixels: vec![0.25; 4] },
+            ToWorker::Profile { id: 5, runs: 10 },
         ];
         for m in msgs {
             let back: ToWorker = serde_json::from_str(&serde_json::to_string(&m).unwrap()).unwrap();

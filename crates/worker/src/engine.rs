@@ -24,6 +24,7 @@ enum Job {
     Encode { id: u64, model: Option<String>, pixels: Vec<f32> },
     Decode { id: u64, z: Vec<f32> },
     DecodeMany { id: u64, lane: Lane, batch: Batch },
+    Profile { id: u64, runs: u32 },
 }
 
 pub struct Engine {
@@ -32,6 +33,7 @@ pub struct Engine {
     /// Only the newest decode request is kept, and the newest batch of each lane.
     decode: Option<(u64, Vec<f32>)>,
     many: BTreeMap<Lane, Batch>,
+    profile: Option<(u64, u32)>,
     idle: Option<Runner>,
 }
 
@@ -42,6 +44,7 @@ impl Default for Engine {
             encodes: VecDeque::new(),
             decode: None,
             many: BTreeMap::new(),
+            profile: None,
             idle: Some(Runner::default()),
         }
     }
@@ -57,6 +60,7 @@ impl Engine {
                 e.many.insert(lane, (id, model, zs));
             }
             ToWorker::Encode { id, model, pixels } => e.encodes.push_back((id, model, pixels)),
+            ToWorker::Profile { id, runs } => e.profile = Some((id, runs)),
         }
         if let Some(runner) = e.idle.take() {
             wasm_bindgen_futures::spawn_local(runner.run(engine.clone()));
@@ -75,7 +79,11 @@ impl Engine {
         if let Some((id, model, pixels)) = self.encodes.pop_front() {
             return Some(Job::Encode { id, model, pixels });
         }
-        self.many.pop_first().map(|(lane, batch)| Job::DecodeMany { id: batch.0, lane, batch })
+        if let Some((lane, batch)) = self.many.pop_first() {
+            return Some(Job::DecodeMany { id: batch.0, lane, batch });
+        }
+        // Last: a profile takes a second or two, and anything the user is waiting for goes first.
+        self.profile.take().map(|(id, runs)| Job::Profile { id, runs })
     }
 }
 
@@ -138,6 +146,10 @@ impl Runner {
                 }
                 Job::Encode { id, model, pixels } => match self.encode(model.as_deref(), &pixels).await {
                     Ok((mu, logvar, recon)) => post(&FromWorker::Encoded { id, mu, logvar, recon }),
+                    Err(message) => post(&FromWorker::Failed { id: Some(id), message }),
+                },
+                Job::Profile { id, runs } => match self.profile(runs as usize) {
+                    Ok(layers) => post(&FromWorker::Profiled { id, layers }),
                     Err(message) => post(&FromWorker::Failed { id: Some(id), message }),
                 },
             }
@@ -263,6 +275,36 @@ impl Runner {
 
 impl Runner {
     /// The model named, or the current one.
+    /// Each decoder layer's time for one code and for a batch of 64 (`Net::profile_decoder`).
+    /// On the CPU only: burn's WebGPU backend queues work, so per-op clocks would time queueing.
+    fn profile(&self, runs: usize) -> Result<Vec<worker_protocol::LayerTime>, String> {
+        let current = self.current.as_ref().ok_or("no model is loaded")?;
+        if current.backend != Backend::Cpu {
+            return Err("layer timings are measured on the CPU backend: choose CPU and try again".into());
+        }
+        let dim = current.manifest.latent_dim;
+        let time = |batch: usize, runs: usize| {
+            let z = Tensor::<2>::zeros([batch, dim], &current.device);
+            // One run first: the first call of each kernel allocates what later calls reuse.
+            current.model.profile_decoder(z.clone(), 1, &now_ms);
+            current.model.profile_decoder(z, runs, &now_ms)
+        };
+        let none =
+            || format!("{} is three matrix products: there is no layer table to show", current.manifest.name);
+        let one = time(1, runs).ok_or_else(none)?;
+        let batch = time(64, runs.div_ceil(8).max(2)).ok_or_else(none)?;
+        Ok(one
+            .into_iter()
+            .zip(batch)
+            .map(|((name, op, ms_one), (_, _, ms_batch))| worker_protocol::LayerTime {
+                name,
+                op: op.to_string(),
+                ms_one,
+                ms_batch,
+            })
+            .collect())
+    }
+
     fn model(&self, name: Option<&str>) -> Result<&Current, String> {
         let current = self.current.as_ref().filter(|c| name.is_none_or(|n| n == c.manifest.name));
         match name {

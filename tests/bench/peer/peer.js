@@ -1,4 +1,4 @@
-// The benchmark's peer: the same decoder weights (written by `train onnx`) run by
+// The benchmark's peer: the same decoder weights (`<model>.onnx`, written by `train onnx`) run by
 // onnxruntime-web, in the app's own page, on the latent inputs the benchmark hands in.
 // `tests/bench/peer.rs` copies this file, the ONNX model and onnxruntime-web's files next to the
 // built app and loads this module with a dynamic import; it never ships with the app.
@@ -8,12 +8,12 @@ const ms = () => performance.now();
 
 // One execution provider ('wasm' or 'webgpu'): outputs for `check` codes, then `reps` timed
 // single-code runs and `reps / 4` timed runs of a batch of `batch` codes.
-export async function measure({ ep, dim, check, reps, batch }) {
+export async function measure({ ep, dim, file, check, reps, batch }) {
   // One thread, as our worker has: the comparison is per core, not per machine.
   ort.env.wasm.numThreads = 1;
   ort.env.wasm.wasmPaths = new URL('../ort/', import.meta.url).href;
   const t0 = ms();
-  const session = await ort.InferenceSession.create(new URL('decoder.onnx', import.meta.url).href, {
+  const session = await ort.InferenceSession.create(new URL(file, import.meta.url).href, {
     executionProviders: [ep],
     graphOptimizationLevel: 'all',
   });

@@ -21,6 +21,27 @@ pub enum Action {
     RemoveImported(String),
     /// Something failed outside the worker (fetching, parsing, a bad link).
     Failed(String),
+    /// A model's manifest could not be fetched or read (`state/offline.rs` words it).
+    ModelUnavailable {
+        name: String,
+        error: String,
+    },
+    /// A service worker controls the page: it reloads without a network (`state/offline.rs`).
+    OfflineReady,
+    /// The service worker was asked to keep every file of this model.
+    OfflineSaving(String),
+    /// These models are saved on this device, every file cached.
+    OfflineSaved(Vec<String>),
+    OfflineNotSaved {
+        name: String,
+        reason: String,
+    },
+    /// A newer build is installed and waits for a reload.
+    UpdateReady,
+    /// The browser went online (`true`) or offline.
+    Connectivity(bool),
+    /// Time each layer of the current model's decoder (`state/layers.rs`).
+    ProfileLayers,
     Inform(String),
     SetLatent {
         dim: usize,

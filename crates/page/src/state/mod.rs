@@ -12,8 +12,10 @@ mod gpu_trial;
 mod imports;
 mod items_map;
 mod keys;
+mod layers;
 mod lecture;
 mod links;
+mod offline;
 mod ood;
 mod worker;
 
@@ -23,7 +25,9 @@ pub use gallery::*;
 pub use gpu_trial::GpuTrial;
 pub use imports::{ImportEvent, ImportEvents};
 pub use keys::*;
+pub use layers::{LayerProfile, PROFILE_RUNS};
 pub use lecture::*;
+pub use offline::{Offline, OfflineBadge};
 pub use ood::{describe as describe_ood, is_unusual};
 
 use bundle::{IndexEntry, Manifest};
@@ -144,6 +148,11 @@ pub struct State {
     /// The latent map of a model that has none: its gallery's codes, by PCA (`lecture.rs`), with
     /// a signature of the items it was fitted to.
     pub items_map: Option<(u64, bundle::MapProjection)>,
+    /// The service worker's view of this device: saved models, a waiting update, the network.
+    pub offline: Offline,
+    /// Id of the layer timing being measured (0: none), and the last one measured.
+    pub profile_id: u64,
+    pub layer_profile: Option<LayerProfile>,
 }
 
 /// A worker that keeps dying (a crash in loading, say) is not restarted forever.
@@ -230,6 +239,14 @@ impl State {
                 self.imports(action)
             }
             Action::Failed(text) => self.error(text),
+            Action::ModelUnavailable { .. }
+            | Action::OfflineReady
+            | Action::OfflineSaving(_)
+            | Action::OfflineSaved(_)
+            | Action::OfflineNotSaved { .. }
+            | Action::UpdateReady
+            | Action::Connectivity(_) => self.offline(action),
+            Action::ProfileLayers => self.layers(action),
             Action::Inform(text) => self.notice = Some(Notice { kind: NoticeKind::Info, text }),
             Action::SetLatent { dim, value } => {
                 if let Some(slot) = self.z.get_mut(dim)

@@ -469,5 +469,7 @@ fn items_belong_to_their_model() {
 
 mod crop;
 mod imports;
+mod layers;
 mod lecture;
+mod offline;
 mod ood;

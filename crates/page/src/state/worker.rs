@@ -181,7 +181,11 @@ impl State {
                 }
                 self.encoded(id, mu, &logvar, recon);
             }
+            FromWorker::Profiled { id, layers } => self.profiled(id, layers),
             FromWorker::Failed { id, message } => {
+                if id.is_some_and(|id| id == self.profile_id) {
+                    self.profile_id = 0;
+                }
                 if let Some(id) = id {
                     let trial = self.encoding.iter().find(|p| p.id == id).and_then(|p| p.trial);
                     self.encoding.retain(|p| p.id != id);
@@ -195,6 +199,11 @@ impl State {
                 // A failed load keeps the previous model, z and image: nothing the user had is lost.
                 if id.is_some() && self.loading.as_ref().map(|l| l.id) == id {
                     let loading = self.loading.take();
+                    // Without a network, a model whose weights were never saved says so.
+                    if let Some(l) = loading.as_ref().filter(|l| !l.import && !self.offline.online) {
+                        let text = self.unavailable(&l.manifest.name, &message);
+                        return self.error(text);
+                    }
                     if let Some(l) = loading.filter(|l| l.import) {
                         let current =
                             self.model_name().map_or(String::new(), |n| format!(" {n} stays open."));

@@ -32,6 +32,11 @@ pub fn absolute(path: &str) -> String {
         .unwrap_or_else(|| path.to_string())
 }
 
+/// Load the page again (into a new build, say): the view is in the link, so it comes back.
+pub fn reload() -> Result<(), String> {
+    web_sys::window().ok_or("no window")?.location().reload().map_err(|e| format!("{e:?}"))
+}
+
 pub fn location_hash() -> String {
     web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default()
 }

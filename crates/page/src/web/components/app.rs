@@ -2,6 +2,7 @@
 //! keys) and lays out the page.
 
 use super::canvas::DecodedCanvas;
+use super::layers::LayerTimings;
 use super::pad::Pad;
 use super::shortcuts::Shortcuts;
 use super::sliders::Sliders;
@@ -14,13 +15,14 @@ use crate::web::handle::{AppState, Dispatcher};
 use crate::web::hooks::imports::use_import_storage;
 use crate::web::hooks::lecture_requests::use_lecture_requests;
 use crate::web::hooks::navigation::{use_address_bar, use_shortcuts};
+use crate::web::hooks::offline::use_offline;
 use crate::web::hooks::paste::use_paste;
 use crate::web::hooks::persist::use_persistence;
 use crate::web::hooks::playback::use_playback;
 use crate::web::hooks::workbench_requests::use_workbench_requests;
 use crate::web::hooks::worker::use_worker;
 use crate::web::io::ingest::ingest_files;
-use crate::web::io::{imports, startup};
+use crate::web::io::{imports, offline, startup};
 use std::rc::Rc;
 use wasm_bindgen_futures::spawn_local;
 use worker_protocol::BackendChoice;
@@ -48,6 +50,7 @@ pub fn app() -> Html {
     use_paste(&state);
     use_address_bar(&state);
     use_shortcuts(&state);
+    use_offline(&state);
 
     let dispatcher = state.dispatcher();
     let on_latent = {
@@ -94,6 +97,13 @@ pub fn app() -> Html {
               ondrop={on_drop} ondragover={on_dragover}>
             <Toolbar state={state.clone()} on_action={on_action.clone()} on_pick={on_pick} on_import={on_import} />
             { notice(s, &dispatcher) }
+            if s.offline.update_ready {
+                <div class="update" data-testid="update-ready" role="status">
+                    <span>{ "A new version of Latent Lab is ready." }</span>
+                    <button data-testid="update-reload" onclick={Callback::from(|_| offline::apply_update())}
+                        title="the view is in the link and the gallery stays in this browser">{ "Reload to update" }</button>
+                </div>
+            }
             if let Some(l) = &s.loading {
                 <div class="loading" data-testid="loading" role="status">
                     <span class="spinner" aria-hidden="true"></span>{ format!("{}: {}", l.manifest.name, l.stage) }
@@ -118,6 +128,7 @@ pub fn app() -> Html {
                             <p class="meta" data-testid="decode-time">{ format!("last decode {:.2} ms", f64::from(img.micros) / 1000.0) }</p>
                         }
                         <Vectors state={state.clone()} manifest={m.clone()} on_action={on_action.clone()} />
+                        <LayerTimings state={state.clone()} manifest={m.clone()} on_action={on_action.clone()} />
                     </div>
                 </section>
                 <Pad manifest={m.clone()} z={Rc::new(s.z.clone())} on_action={on_action.clone()} />

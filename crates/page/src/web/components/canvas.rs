@@ -34,8 +34,58 @@ pub fn decoded_canvas(props: &Props) -> Html {
             }
         });
     }
+    // Double-tap (or double-click, or Enter) fills the screen with the image, for a closer look
+    // on a phone; the same again, or Escape, puts it back.
+    let enlarged = use_state(|| false);
+    let toggle = {
+        let enlarged = enlarged.clone();
+        Callback::from(move |_: MouseEvent| enlarged.set(!*enlarged))
+    };
+    // A double-tap by hand: two touches within 350 ms. Browsers turn a double-tap into
+    // `dblclick` only sometimes (not when they wait for a zoom gesture), so touch is counted here.
+    let last_tap = use_mut_ref(|| f64::NEG_INFINITY);
+    let on_up = {
+        let enlarged = enlarged.clone();
+        Callback::from(move |e: PointerEvent| {
+            if e.pointer_type() != "touch" {
+                return;
+            }
+            let now = e.time_stamp();
+            let mut last = last_tap.borrow_mut();
+            if now - *last < 350.0 {
+                enlarged.set(!*enlarged);
+                *last = f64::NEG_INFINITY;
+            } else {
+                *last = now;
+            }
+        })
+    };
+    let on_double = {
+        let toggle = toggle.clone();
+        Callback::from(move |e: MouseEvent| {
+            // Touch double-taps are counted by `on_up`; this is the mouse's double-click.
+            if !e.dyn_ref::<PointerEvent>().is_some_and(|p| p.pointer_type() == "touch") {
+                toggle.emit(e)
+            }
+        })
+    };
+    let on_key = {
+        let enlarged = enlarged.clone();
+        Callback::from(move |e: KeyboardEvent| match e.key().as_str() {
+            "Enter" => enlarged.set(!*enlarged),
+            "Escape" => enlarged.set(false),
+            _ => {}
+        })
+    };
+    let label = if *enlarged {
+        "decoded image, enlarged: double-tap or press Escape to put it back"
+    } else {
+        "decoded image: double-tap or press Enter to enlarge"
+    };
     html! {
-        <canvas ref={canvas} class="decoded" data-testid="decoded" aria-label="decoded image"
+        <canvas ref={canvas} class={classes!("decoded", enlarged.then_some("enlarged"))} data-testid="decoded"
+            aria-label={label} role="img" tabindex="0" ondblclick={on_double} onpointerup={on_up} onkeydown={on_key}
+            data-enlarged={enlarged.to_string()}
             width={props.shape.width.to_string()} height={props.shape.height.to_string()}
             data-shown={props.image.as_ref().map_or(0, |i| i.id).to_string()} />
     }

@@ -82,19 +82,54 @@ pub fn latent_map(props: &Props) -> Html {
     };
     let b = bounds(&map);
     let at = move |e: &PointerEvent| from_px(b, f64::from(e.offset_x()), f64::from(e.offset_y()));
+    // A finger has no hover: on touch, a tap previews the point (as hovering does with a mouse)
+    // and the preview's "Go there" button moves z, as a click does with a mouse.
+    let touching = use_mut_ref(|| false);
+    let on_down = {
+        let touching = touching.clone();
+        Callback::from(move |e: PointerEvent| *touching.borrow_mut() = e.pointer_type() == "touch")
+    };
     let on_move = {
         let cb = props.on_action.clone();
-        Callback::from(move |e: PointerEvent| cb.emit(Action::Hover(Some(at(&e)))))
+        Callback::from(move |e: PointerEvent| {
+            if e.pointer_type() != "touch" {
+                cb.emit(Action::Hover(Some(at(&e))))
+            }
+        })
     };
     let on_leave = {
         let cb = props.on_action.clone();
-        Callback::from(move |_: PointerEvent| cb.emit(Action::Hover(None)))
+        Callback::from(move |e: PointerEvent| {
+            if e.pointer_type() != "touch" {
+                cb.emit(Action::Hover(None))
+            }
+        })
+    };
+    // A tap ends in `pointerup`; browsers do not always follow a touch with `click`.
+    let on_up = {
+        let cb = props.on_action.clone();
+        Callback::from(move |e: PointerEvent| {
+            if e.pointer_type() == "touch" {
+                cb.emit(Action::Hover(Some(at(&e))))
+            }
+        })
     };
     let on_click = {
-        let cb = props.on_action.clone();
+        let (cb, touching) = (props.on_action.clone(), touching.clone());
         Callback::from(move |e: MouseEvent| {
             let p = from_px(b, f64::from(e.offset_x()), f64::from(e.offset_y()));
-            cb.emit(Action::MapClick(p))
+            // After a touch, `on_up` has shown the preview already.
+            if !*touching.borrow() {
+                cb.emit(Action::MapClick(p))
+            }
+        })
+    };
+    let on_go = {
+        let (cb, hover) = (props.on_action.clone(), s.hover);
+        Callback::from(move |_: MouseEvent| {
+            if let Some(p) = hover {
+                cb.emit(Action::MapClick(p))
+            }
         })
     };
     let here = map.projection.project(&s.z);
@@ -113,7 +148,7 @@ pub fn latent_map(props: &Props) -> Html {
             <div class="map-row">
                 <div class="map" style={format!("width:{SIDE}px;height:{SIDE}px")}>
                     <canvas ref={canvas} width={SIDE.to_string()} height={SIDE.to_string()} />
-                    <svg viewBox={format!("0 0 {SIDE} {SIDE}")} onpointermove={on_move} onpointerleave={on_leave} onclick={on_click}
+                    <svg viewBox={format!("0 0 {SIDE} {SIDE}")} onpointerdown={on_down} onpointerup={on_up} onpointermove={on_move} onpointerleave={on_leave} onclick={on_click}
                         data-testid="map-surface">
                         if let Some((hx, hy)) = s.hover.map(|p| to_px(b, p)) {
                             <circle class="hover" cx={hx.to_string()} cy={hy.to_string()} r="5" />
@@ -144,6 +179,7 @@ pub fn latent_map(props: &Props) -> Html {
                         <figure class="hover-thumb">
                             <Thumb pixels={img.clone()} shape={m.image.clone()} label="decoded at the pointer" testid={Some(AttrValue::from("map-hover"))} />
                             <figcaption>{ "decoded at the pointer; click to go there" }</figcaption>
+                            <button data-testid="map-go" onclick={on_go}>{ "Go there" }</button>
                         </figure>
                     }
                 </div>

@@ -12,6 +12,7 @@ mod drawpad;
 mod gallery;
 mod interpolation;
 mod latent_map;
+mod layers;
 mod model_import;
 mod pad;
 mod shortcuts;

@@ -104,8 +104,10 @@ pub fn toolbar(props: &Props) -> Html {
                 <select ref={picker} data-testid="model-picker" onchange={on_pick} aria-label="model">
                     { for s.models.iter().map(|m| html! {
                         <option value={m.name.clone()} selected={current.as_deref() == Some(m.name.as_str())}
-                            data-imported={m.imported.to_string()} title={m.description.clone()}>
-                            { format!("{} ({}-D{})", m.name, m.latent_dim, if m.imported { ", imported" } else { "" }) }
+                            data-imported={m.imported.to_string()} title={m.description.clone()}
+                            data-offline={(m.imported || s.offline.saved.contains(&m.name)).to_string()}>
+                            { format!("{} ({}-D{}{})", m.name, m.latent_dim, if m.imported { ", imported" } else { "" },
+                                if !s.offline.online && !m.imported && !s.offline.saved.contains(&m.name) { ", not saved offline" } else { "" }) }
                         </option>
                     }) }
                 </select>
@@ -119,6 +121,10 @@ pub fn toolbar(props: &Props) -> Html {
             <button data-testid="reset" onclick={on_reset} disabled={busy}>{ "Reset to origin" }</button>
             <button data-testid="export-png" onclick={on_export} disabled={s.image.is_none()} title="the decoded image, 8× larger">{ "Save image (PNG)" }</button>
             <span class="spacer"></span>
+            if let Some(b) = s.offline_badge() {
+                <span class={classes!("offline-badge", b.available.then_some("available"))} data-testid="offline-status"
+                    data-available={b.available.to_string()} title={b.title.clone()} aria-label={b.title}>{ b.text }</span>
+            }
             <button data-testid="present" class={classes!(s.present.then_some("on"))} onclick={on_present} title="large type for a lecture hall (P)">{ "Present" }</button>
             <button data-testid="help" onclick={on_help} title="keyboard shortcuts (?)" aria-label="keyboard shortcuts">{ "?" }</button>
             <span class="backend-group">

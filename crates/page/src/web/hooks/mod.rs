@@ -4,6 +4,7 @@
 pub mod imports;
 pub mod lecture_requests;
 pub mod navigation;
+pub mod offline;
 pub mod paste;
 pub mod persist;
 pub mod playback;

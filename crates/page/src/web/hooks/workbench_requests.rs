@@ -84,6 +84,15 @@ pub fn use_workbench_requests(state: &AppHandle, post: Callback<ToWorker>) {
             }
         });
     }
+    // A new profile id means: time the decoder's layers.
+    {
+        let post = post.clone();
+        use_effect_with(s.profile_id, move |id| {
+            if *id > 0 {
+                post.emit(ToWorker::Profile { id: *id, runs: crate::state::PROFILE_RUNS });
+            }
+        });
+    }
     // A newly shown model brings its example images, once.
     {
         let manifest = s.model.clone();

@@ -3,5 +3,6 @@
 
 pub mod imports;
 pub mod ingest;
+pub mod offline;
 pub mod requests;
 pub mod startup;

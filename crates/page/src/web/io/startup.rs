@@ -7,8 +7,7 @@ use crate::web::handle::Dispatcher;
 use bundle::{INDEX_URL, IndexEntry, Manifest, ModelFiles};
 use latent::UrlState;
 
-/// The model shown when neither the link nor the user picks one.
-pub const DEFAULT_MODEL: &str = "mnist-vae";
+pub use bundle::DEFAULT_MODEL;
 
 /// Read the index and the link, then load the model they name.
 pub async fn boot(dispatcher: Dispatcher) {
@@ -81,8 +80,6 @@ pub async fn fetch_manifest(name: &str) -> Result<Manifest, String> {
 pub async fn load_manifest(dispatcher: Dispatcher, name: String, z: Option<Vec<f32>>) {
     match fetch_manifest(&name).await {
         Ok(manifest) => dispatcher.dispatch(Action::ManifestLoaded { manifest: Box::new(manifest), z }),
-        Err(e) => dispatcher.dispatch(Action::Failed(format!(
-            "Model {name} could not be opened: {e}. The current model stays."
-        ))),
+        Err(error) => dispatcher.dispatch(Action::ModelUnavailable { name, error }),
     }
 }

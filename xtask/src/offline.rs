@@ -57,6 +57,12 @@ fn in_shell(rel: &str, default_model: &str) -> bool {
         || rel.starts_with(default_model)
 }
 
+/// Stamp the service worker of the app in dist/.
+pub fn stamp_dist() -> Result {
+    let root = crate::setup::root();
+    stamp_service_worker(&root.join("web").join(WORKER), &root.join("dist"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,10 +108,4 @@ mod tests {
         std::fs::remove_dir_all(&dir).unwrap();
         std::fs::remove_file(&template).unwrap();
     }
-}
-
-/// Stamp the service worker of the app in dist/.
-pub fn stamp_dist() -> Result {
-    let root = crate::setup::root();
-    stamp_service_worker(&root.join("web").join(WORKER), &root.join("dist"))
 }

@@ -64,7 +64,7 @@ pub fn decoded_canvas(props: &Props) -> Html {
         let toggle = toggle.clone();
         Callback::from(move |e: MouseEvent| {
             // Touch double-taps are counted by `on_up`; this is the mouse's double-click.
-            if !e.dyn_ref::<PointerEvent>().is_some_and(|p| p.pointer_type() == "touch") {
+            if e.dyn_ref::<PointerEvent>().is_none_or(|p| p.pointer_type() != "touch") {
                 toggle.emit(e)
             }
         })

@@ -53,7 +53,13 @@ fn after_one_visit_a_reload_without_network_opens_the_app_decodes_and_keeps_the_
     page.wait_for("mnist-vae's gallery", HAS_SEVEN, LONG);
     page.wait_settled();
 
-    // A model never opened says so, and the open one stays.
+    // A model never opened says so, and the open one stays. The service worker tells the page
+    // which models it keeps as soon as the page asks, at start.
+    page.wait_for(
+        "the saved models to be known",
+        "document.querySelector('[data-testid=model-picker] option[value=\"fashion-vae\"]')?.dataset.offline === 'true'",
+        Duration::from_secs(5),
+    );
     let picker = page.text("model-picker").unwrap_or_default();
     assert!(picker.contains("faces-vae (32-D, not saved offline)"), "{picker}");
     assert!(!picker.contains("fashion-vae (32-D, not saved offline)"), "{picker}");

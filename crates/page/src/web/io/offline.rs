@@ -101,6 +101,17 @@ pub async fn start(dispatcher: Dispatcher) {
             }
         });
     }
+    // A page the service worker already controls (every visit after the first) asks at once
+    // which models are saved: offline, `register` below waits for the browser's failed check
+    // for a newer script, seconds in which the picker would call every model unsaved.
+    let asked = match container.controller() {
+        Some(controller) => {
+            dispatcher.dispatch(Action::OfflineReady);
+            post(&controller, &ToServiceWorker::SavedModels);
+            true
+        }
+        None => false,
+    };
     let registration = match JsFuture::from(container.register(SCRIPT)).await {
         Ok(r) => r.unchecked_into::<ServiceWorkerRegistration>(),
         Err(e) => {
@@ -109,7 +120,7 @@ pub async fn start(dispatcher: Dispatcher) {
             return;
         }
     };
-    if let Some(controller) = container.controller() {
+    if !asked && let Some(controller) = container.controller() {
         dispatcher.dispatch(Action::OfflineReady);
         post(&controller, &ToServiceWorker::SavedModels);
     }

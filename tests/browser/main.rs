@@ -6,6 +6,7 @@ mod backend;
 mod imported;
 mod lecture;
 mod links;
+mod measures;
 mod offline;
 mod phone;
 mod photos;

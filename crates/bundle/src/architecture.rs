@@ -55,6 +55,15 @@ impl Architecture {
         !matches!(self, Architecture::Mlp { variational: false, .. })
     }
 
+    /// Whether the model can encode: ours always can; an imported model exported decoder-only
+    /// cannot.
+    pub fn has_encoder(&self) -> bool {
+        match self {
+            Architecture::Imported(r) => r.encoder.is_some(),
+            _ => true,
+        }
+    }
+
     pub fn is_imported(&self) -> bool {
         matches!(self, Architecture::Imported(_))
     }

@@ -9,6 +9,8 @@ pub enum BundleError {
     Version(u32),
     Inconsistent(String),
     Weights(String),
+    /// The test codes file (`codes.bin`) does not fit its manifest.
+    Codes(String),
 }
 
 impl fmt::Display for BundleError {
@@ -21,6 +23,7 @@ impl fmt::Display for BundleError {
             ),
             BundleError::Inconsistent(e) => write!(f, "the model's manifest contradicts itself: {e}"),
             BundleError::Weights(e) => write!(f, "the model's weights do not fit its manifest: {e}"),
+            BundleError::Codes(e) => write!(f, "the model's test codes do not fit its manifest: {e}"),
         }
     }
 }

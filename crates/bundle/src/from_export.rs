@@ -64,6 +64,7 @@ impl Exported {
             ood: None,
             architecture: Architecture::Imported(Box::new(self.model)),
             slider_order,
+            codes: None,
         }
     }
 }

@@ -6,6 +6,7 @@
 //! (the weights are read by `vae`, in the trainer and the worker).
 
 mod architecture;
+mod codes;
 mod error;
 pub mod exported;
 mod from_export;
@@ -17,6 +18,7 @@ mod manifest;
 pub mod testing;
 
 pub use architecture::Architecture;
+pub use codes::{CODES_COUNT, CODES_FILE, Codes, CodesFile, LabelKind};
 pub use error::BundleError;
 pub use from_export::IMPORTED_DATASET;
 pub use index::IndexEntry;

@@ -101,6 +101,10 @@ pub struct Manifest {
     /// What `kl_per_dim` holds and so what orders the sliders. Absent (KL) in our own bundles.
     #[serde(default, skip_serializing_if = "SliderOrder::is_kl")]
     pub slider_order: SliderOrder,
+    /// The first test images' q(z|x) and labels (`codes.rs`), for the views that measure the
+    /// latent space. Absent in bundles written before it, and in imported models.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub codes: Option<crate::CodesFile>,
 }
 
 /// How the sliders are ordered: by each dimension's KL, or, for an imported model exported
@@ -246,6 +250,15 @@ impl Manifest {
                 )));
             }
         }
+        if let Some(c) = &self.codes {
+            let plain = !c.file.is_empty() && !c.file.contains("..") && !c.file.starts_with('/');
+            if !plain || c.count == 0 || c.count > 100_000 {
+                return Err(BundleError::Inconsistent(format!(
+                    "the codes file must be a plain name inside the bundle holding 1 to 100,000 codes (found {:?}, {})",
+                    c.file, c.count
+                )));
+            }
+        }
         if let Some(o) = &self.ood {
             let good = |q: &[f64]| {
                 q.len() == 101 && q.windows(2).all(|w| w[0] <= w[1]) && q.iter().all(|v| v.is_finite())
@@ -287,6 +300,7 @@ impl Manifest {
         let mut out = vec![files.manifest(), files.file(decoder)];
         out.extend(encoder.map(|e| files.file(e)));
         out.extend(self.examples.iter().map(|e| files.file(&e.file)));
+        out.extend(self.codes.iter().map(|c| files.file(&c.file)));
         out
     }
 

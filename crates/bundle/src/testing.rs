@@ -40,5 +40,6 @@ pub fn manifest(latent: usize) -> Manifest {
         weights: None,
         ood: None,
         slider_order: Default::default(),
+        codes: None,
     }
 }

@@ -3,11 +3,18 @@
 //! Everything here is plain `f32` slices: no burn, no web. The app, the trainer and the
 //! benchmarks share it, and it is tested natively.
 
+pub mod density;
+pub mod drift;
 pub mod grid;
+pub mod heat;
 pub mod interp;
 pub mod ood;
+pub mod plane;
+pub mod posterior;
 pub mod project;
 pub mod rng;
+pub mod sensitivity;
+pub mod separation;
 pub mod url_state;
 pub mod vector;
 

@@ -1,6 +1,6 @@
 //! The view's shareable state, encoded in the URL hash.
 //!
-//! Format: `#m=<model>&z=<f>,<f>,…&v=<view>&vec=<vector>&s=<strength>&a=<item>&b=<item>&p=1`
+//! Format: `#m=<model>&z=<f>,<f>,…&v=<view>&o=<layer>&vec=<vector>&s=<strength>&a=<item>&b=<item>&w=1&p=1`
 //! (keys in any order, unknown keys ignored so newer links still open in older builds). Names
 //! (view, vector, interpolation ends) are percent-encoded. Decoding never panics: anything malformed is an
 //! error that says what was wrong, and the caller shows it and keeps its defaults.
@@ -19,11 +19,15 @@ pub struct UrlState {
     pub z: Option<Vec<f32>>,
     /// Which view is open below the sliders (`map`, `traversal`, …).
     pub view: Option<String>,
+    /// What the latent map draws over its plane when not the test images alone (`holes`).
+    pub layer: Option<String>,
     /// The chosen latent vector and the strength it was applied with.
     pub vector: Option<String>,
     pub strength: Option<f32>,
     /// Interpolation ends, by the name of a bundled example (uploads exist in one browser only).
     pub ends: [Option<String>; 2],
+    /// Whether the decoded image shows what the focused slider moves (`w=1`).
+    pub moves: bool,
     /// Presentation mode (large type and controls).
     pub present: bool,
 }
@@ -107,6 +111,9 @@ impl UrlState {
         if let Some(v) = &self.view {
             parts.push(format!("v={}", escape(v)));
         }
+        if let Some(l) = &self.layer {
+            parts.push(format!("o={}", escape(l)));
+        }
         if let Some(v) = &self.vector {
             parts.push(format!("vec={}", escape(v)));
             if let Some(s) = self.strength {
@@ -117,6 +124,9 @@ impl UrlState {
             if let Some(name) = end {
                 parts.push(format!("{key}={}", escape(name)));
             }
+        }
+        if self.moves {
+            parts.push("w=1".into());
         }
         if self.present {
             parts.push("p=1".into());
@@ -142,6 +152,7 @@ impl UrlState {
                 }
                 "z" => state.z = Some(decode_z(value)?),
                 "v" => state.view = Some(unescape(key, value)?),
+                "o" => state.layer = Some(unescape(key, value)?),
                 "vec" => state.vector = Some(unescape(key, value)?),
                 "a" => state.ends[0] = Some(unescape(key, value)?),
                 "b" => state.ends[1] = Some(unescape(key, value)?),
@@ -153,6 +164,7 @@ impl UrlState {
                     state.strength = Some(s);
                 }
                 "p" => state.present = value == "1",
+                "w" => state.moves = value == "1",
                 _ => {}
             }
         }
@@ -244,10 +256,12 @@ mod tests {
         let s = UrlState {
             model: Some("faces-vae".into()),
             z: Some(vec![1.0]),
-            view: Some("traversal".into()),
+            view: Some("map".into()),
+            layer: Some("holes".into()),
             vector: Some("3 → 8".into()),
             strength: Some(-1.5),
             ends: [Some("example: 7".into()), None],
+            moves: true,
             present: true,
         };
         let text = s.encode();
@@ -260,7 +274,7 @@ mod tests {
 
     #[test]
     fn bad_names_and_strengths_are_errors() {
-        for bad in ["v=%", "v=%zz", "a=", "vec=%FF%FE", "b=%0A"] {
+        for bad in ["v=%", "v=%zz", "a=", "vec=%FF%FE", "b=%0A", "o=%0A"] {
             assert!(matches!(UrlState::decode(bad), Err(UrlStateError::BadName { .. })), "{bad}");
         }
         let long = format!("v={}", "x".repeat(MAX_NAME + 1));

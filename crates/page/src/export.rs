@@ -49,6 +49,18 @@ pub fn compose(images: &[&[u8]], cols: usize, shape: &ImageShape, scale: usize) 
     Ok(Picture { width, height, rgb })
 }
 
+/// The image as the page shows it with what a slider moves drawn over it in red
+/// (`latent::sensitivity::blend`): RGB model pixels and their shape, ready for `compose`.
+pub fn overlaid(pixels: &[u8], shape: &ImageShape, change: &[f32]) -> Result<(Vec<u8>, ImageShape), String> {
+    let mut rgba = worker_protocol::pixels::to_rgba(pixels, shape.channels);
+    if rgba.len() != shape.width * shape.height * 4 || change.len() != shape.width * shape.height {
+        return Err("the overlay does not fit the image".into());
+    }
+    latent::sensitivity::blend(&mut rgba, change);
+    let rgb = rgba.chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).collect();
+    Ok((rgb, ImageShape { channels: 3, ..shape.clone() }))
+}
+
 pub fn png(picture: &Picture) -> Result<Vec<u8>, String> {
     let mut out = Vec::new();
     let mut encoder = png::Encoder::new(&mut out, picture.width as u32, picture.height as u32);
@@ -105,6 +117,15 @@ mod tests {
         assert_eq!(at(6 + GAP, 0), 200);
         assert_eq!(at(0, 3 + GAP), 7);
         assert_eq!(at(6 + GAP, 3 + GAP), 255, "an empty cell stays white");
+    }
+
+    #[test]
+    fn the_overlay_is_saved_as_it_is_shown() {
+        let (rgb, shape) = overlaid(&[255, 255], &grey(2, 1), &[0.0, latent::sensitivity::FULL_RED]).unwrap();
+        assert_eq!(shape.channels, 3);
+        assert_eq!(rgb, vec![255, 255, 255, 230, 0, 20]);
+        assert!(compose(&[&rgb], 1, &shape, 2).is_ok());
+        assert!(overlaid(&[255, 255], &grey(2, 1), &[0.0]).is_err());
     }
 
     #[test]

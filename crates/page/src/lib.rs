@@ -7,6 +7,7 @@
 //! share only `worker-protocol` and `bundle`.
 
 pub mod export;
+pub mod holes;
 pub mod import;
 pub mod state;
 

@@ -87,6 +87,7 @@ pub fn train(name: &str, run: TrainRun) -> Result {
     let mut manifest = describe(&preset, &model, training)?;
     let dir = run.out.unwrap_or_else(export::models_dir);
     export::write_examples(&dir, &mut manifest, preset.source)?;
+    export::write_codes(&dir, &mut manifest, &model, preset.source)?;
     export::write_bundle(&dir, &manifest, model)?;
     println!("wrote {}", dir.join(&manifest.name).display());
     for (k, v) in &manifest.metrics {
@@ -217,6 +218,20 @@ pub fn ood(names: Vec<String>, out: Option<PathBuf>) -> Result {
         );
         manifest.ood = Some(reference);
         write_manifest(&dir, &manifest)?;
+    }
+    Ok(())
+}
+
+/// Write the test codes file of existing bundles (every bundle in the folder when `names` is
+/// empty) from their shipped encoders, for the views that measure the latent space.
+pub fn codes(names: Vec<String>, out: Option<PathBuf>) -> Result {
+    let dir = out.unwrap_or_else(export::models_dir);
+    for name in bundles_in(&dir, names) {
+        let (mut manifest, model) = read_bundle(&dir, &name)?;
+        export::write_codes(&dir, &mut manifest, &model, find(&name)?.source)?;
+        write_manifest(&dir, &manifest)?;
+        let c = manifest.codes.as_ref().map_or(0, |c| c.count);
+        println!("{name}: {c} test codes in {}", dir.join(&name).join(bundle::CODES_FILE).display());
     }
     Ok(())
 }
@@ -421,6 +436,7 @@ fn describe(
         weights: None,
         ood: None,
         slider_order: Default::default(),
+        codes: None,
     })
 }
 

@@ -196,6 +196,14 @@ pub fn map(enc: &Encodings, labels: &[u16], n: usize, source: Source) -> Option<
     Some(MapProjection { projection, points })
 }
 
+/// The first `n` test encodings whole, with their labels, for `codes.bin`: the same images
+/// (and the same binarisation) as the map's first points. Faces keep all their attribute bits,
+/// so the page can score every attribute vector, not only the glasses the map is coloured by.
+pub fn codes(enc: &Encodings, labels: &[u16], n: usize) -> bundle::Codes {
+    let n = n.min(enc.mu.len()).min(enc.logvar.len()).min(labels.len());
+    bundle::Codes { mu: enc.mu[..n].to_vec(), logvar: enc.logvar[..n].to_vec(), labels: labels[..n].to_vec() }
+}
+
 pub fn active_units(kl_per_dim: &[f32]) -> usize {
     kl_per_dim.iter().filter(|k| **k > 0.01).count()
 }

@@ -3,6 +3,7 @@
 
 use crate::examples::{Examples, Source};
 use bundle::{Example, INDEX_FILE, IndexEntry, MANIFEST_FILE, Manifest};
+use burn::module::Module;
 use data::Split;
 use data::faces::ATTRIBUTES;
 use std::path::{Path, PathBuf};
@@ -27,6 +28,27 @@ pub fn write_bundle(dir: &Path, manifest: &Manifest, model: Model) -> Result<(),
     crate::compact::write(&out, &mut manifest, &model)?;
     std::fs::write(out.join(MANIFEST_FILE), serde_json::to_string_pretty(&manifest)?)?;
     write_index(dir)
+}
+
+/// Encode the first test images with `model` and write them as the bundle's `codes.bin`,
+/// recording it in `manifest` (which the caller writes).
+pub fn write_codes(
+    dir: &Path,
+    manifest: &mut Manifest,
+    model: &Model,
+    source: Source,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let device = burn::prelude::Device::flex();
+    let test = source.load(Split::Test, bundle::CODES_COUNT)?;
+    let enc = crate::evaluate::encode_all(&model.clone().to_device(&device), &test, &device);
+    let codes = crate::evaluate::codes(&enc, &test.labels, bundle::CODES_COUNT);
+    let out = dir.join(&manifest.name);
+    std::fs::create_dir_all(&out)?;
+    std::fs::write(out.join(bundle::CODES_FILE), codes.to_bytes())?;
+    let labels =
+        if source == Source::Faces { bundle::LabelKind::Attributes } else { bundle::LabelKind::Class };
+    manifest.codes = Some(bundle::CodesFile { file: bundle::CODES_FILE.into(), count: codes.len(), labels });
+    Ok(())
 }
 
 /// Rebuild `index.json` from the bundles present, so the app's model picker lists exactly

@@ -126,6 +126,14 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Write each bundle's test codes (`codes.bin`: q(z|x) and the label of the first 1,000 test
+    /// images) from its shipped encoder, for the page's holes, separation and overlap views.
+    Codes {
+        /// Bundle names; every bundle in the folder when none are given.
+        names: Vec<String>,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Real face photos (scikit-image's 100 LFW faces) through faces-vae: does the face check
     /// accept the reconstructions, SSIM to the photo, the glasses vector, the OOD score's AUC.
     Photos {
@@ -220,6 +228,7 @@ fn run(cli: Cli) -> commands::Result {
         Command::Vectors { faces, out } => commands::vectors(faces, out),
         Command::Compact { names, out } => commands::compact(names, out),
         Command::Ood { names, out } => commands::ood(names, out),
+        Command::Codes { names, out } => commands::codes(names, out),
         Command::Photos { report, pictures, save_check, baseline } => {
             train::photos_report::run(train::photos_report::PhotosRun {
                 report,

@@ -97,6 +97,11 @@ pub enum Lane {
     Hover,
     /// The AE vs VAE comparison: one lane per side.
     Compare(u8),
+    /// The pair of codes either side of z along the focused slider's direction, for the
+    /// overlay of what it moves.
+    Sensitivity,
+    /// The latent map's plane, cell by cell (round trips for the drift layer).
+    Plane,
     /// The reconstruction of a gallery item whose encoding is known (a bundled example's, from
     /// its manifest), keyed by the item: one lane each, so none replaces another.
     Recon(u64),
@@ -135,6 +140,10 @@ pub enum ToWorker {
     /// Time each layer of the current model's decoder on the CPU: one code, then a batch of 64
     /// (a traversal grid), `runs` times each.
     Profile { id: u64, runs: u32 },
+    /// Decode each code, encode the picture (as 8-bit pixels, what the page shows) with the
+    /// model named (the current one when `None`), and answer μ: how far a code drifts on a round
+    /// trip. Only the newest request of each lane is kept.
+    RoundTrip { id: u64, lane: Lane, model: Option<String>, zs: Vec<Vec<f32>> },
 }
 
 /// One decoder layer's share of a decode (`FromWorker::Profiled`).
@@ -198,6 +207,8 @@ pub enum FromWorker {
     },
     /// The layer times a `Profile` asked for, in the decoder's order.
     Profiled { id: u64, layers: Vec<LayerTime> },
+    /// μ of the encoded decode of each code of a `RoundTrip`, in order.
+    RoundTripped { id: u64, lane: Lane, mus: Vec<Vec<f32>> },
     /// Something failed; `id` names the request when there is one.
     Failed { id: Option<u64>, message: String },
     /// The worker cannot go on: its GPU device was lost (posted by `worker_loader.js`, which
@@ -244,6 +255,12 @@ mod tests {
             },
             ToWorker::Encode { id: 4, model: Some("mnist-ae".into()), pixels: vec![0.25; 4] },
             ToWorker::Profile { id: 5, runs: 10 },
+            ToWorker::RoundTrip {
+                id: 6,
+                lane: Lane::Plane,
+                model: Some("mnist-ae".into()),
+                zs: vec![vec![0.5, 1.0]],
+            },
         ];
         for m in msgs {
             let back: ToWorker = serde_json::from_str(&serde_json::to_string(&m).unwrap()).unwrap();
@@ -259,6 +276,7 @@ mod tests {
             },
             FromWorker::DecodedMany { id: 4, lane: Lane::Grid, images: vec![vec![1, 2], vec![], vec![255]] },
             FromWorker::Encoded { id: 5, mu: vec![0.5], logvar: vec![-1.0], recon: vec![7; 3] },
+            FromWorker::RoundTripped { id: 6, lane: Lane::Compare(1), mus: vec![vec![0.25, -1.0], vec![]] },
         ];
         for r in replies {
             assert_eq!(serde_json::from_str::<FromWorker>(&serde_json::to_string(&r).unwrap()).unwrap(), r);

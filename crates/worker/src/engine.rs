@@ -25,6 +25,7 @@ enum Job {
     Decode { id: u64, z: Vec<f32> },
     DecodeMany { id: u64, lane: Lane, batch: Batch },
     Profile { id: u64, runs: u32 },
+    RoundTrip { id: u64, lane: Lane, batch: Batch },
 }
 
 pub struct Engine {
@@ -34,6 +35,8 @@ pub struct Engine {
     decode: Option<(u64, Vec<f32>)>,
     many: BTreeMap<Lane, Batch>,
     profile: Option<(u64, u32)>,
+    /// The newest round trip asked in each lane.
+    round_trips: BTreeMap<Lane, Batch>,
     idle: Option<Runner>,
 }
 
@@ -45,6 +48,7 @@ impl Default for Engine {
             decode: None,
             many: BTreeMap::new(),
             profile: None,
+            round_trips: BTreeMap::new(),
             idle: Some(Runner::default()),
         }
     }
@@ -61,6 +65,9 @@ impl Engine {
             }
             ToWorker::Encode { id, model, pixels } => e.encodes.push_back((id, model, pixels)),
             ToWorker::Profile { id, runs } => e.profile = Some((id, runs)),
+            ToWorker::RoundTrip { id, lane, model, zs } => {
+                e.round_trips.insert(lane, (id, model, zs));
+            }
         }
         if let Some(runner) = e.idle.take() {
             wasm_bindgen_futures::spawn_local(runner.run(engine.clone()));
@@ -81,6 +88,10 @@ impl Engine {
         }
         if let Some((lane, batch)) = self.many.pop_first() {
             return Some(Job::DecodeMany { id: batch.0, lane, batch });
+        }
+        // After the pictures: a round trip is a measurement the views draw when it is ready.
+        if let Some((lane, batch)) = self.round_trips.pop_first() {
+            return Some(Job::RoundTrip { id: batch.0, lane, batch });
         }
         // Last: a profile takes a second or two, and anything the user is waiting for goes first.
         self.profile.take().map(|(id, runs)| Job::Profile { id, runs })
@@ -148,6 +159,12 @@ impl Runner {
                     Ok((mu, logvar, recon)) => post(&FromWorker::Encoded { id, mu, logvar, recon }),
                     Err(message) => post(&FromWorker::Failed { id: Some(id), message }),
                 },
+                Job::RoundTrip { id, lane, batch: (_, model, zs) } => {
+                    match self.round_trip(model.as_deref(), &zs).await {
+                        Ok(mus) => post(&FromWorker::RoundTripped { id, lane, mus }),
+                        Err(message) => post(&FromWorker::Failed { id: Some(id), message }),
+                    }
+                }
                 Job::Profile { id, runs } => match self.profile(runs as usize) {
                     Ok(layers) => post(&FromWorker::Profiled { id, layers }),
                     Err(message) => post(&FromWorker::Failed { id: Some(id), message }),
@@ -370,6 +387,25 @@ impl Runner {
         let (mu, logvar) = c.model.encode(x)?;
         let recon = read(c.model.decode(mu.clone())).await?;
         Ok((read(mu).await?, read(logvar).await?, to_bytes(&recon)))
+    }
+}
+
+impl Runner {
+    /// Decode `zs`, round the pictures to 8 bits as the page shows them, encode them again, and
+    /// return each μ: the drift of a code is how far this lands from it (`latent::drift`).
+    async fn round_trip(&mut self, model: Option<&str>, zs: &[Vec<f32>]) -> Result<Vec<Vec<f32>>, String> {
+        let pictures = self.decode_many(model, zs).await?;
+        let c = self.with_encoder(model).await?;
+        let len = c.manifest.image.len();
+        if pictures.iter().any(|p| p.len() != len) {
+            return Err(format!("{}'s decoder draws pictures its encoder does not take", c.manifest.name));
+        }
+        let pixels: Vec<f32> = pictures.iter().flatten().map(|&b| f32::from(b) / 255.0).collect();
+        let x = Tensor::<1>::from_floats(pixels.as_slice(), &c.device).reshape([pictures.len(), len]);
+        let (mu, _) = c.model.encode(x)?;
+        let dim = c.manifest.latent_dim;
+        let values = read(mu).await?;
+        Ok(values.chunks_exact(dim).map(<[f32]>::to_vec).collect())
     }
 }
 

@@ -42,6 +42,17 @@ pub enum Action {
     Connectivity(bool),
     /// Time each layer of the current model's decoder (`state/layers.rs`).
     ProfileLayers,
+    /// Draw this on the latent map's plane (`state/measures.rs`).
+    MapLayer(MapLayer),
+    /// Show (or stop showing) on the decoded image what the focused slider moves.
+    SenseOverlay(bool),
+    /// A slider got the focus (or none has it now): probe its direction.
+    Sense(Option<SenseTarget>),
+    /// A model's test codes (`codes.bin`) arrived.
+    TestCodes {
+        model: String,
+        codes: Rc<bundle::Codes>,
+    },
     Inform(String),
     SetLatent {
         dim: usize,

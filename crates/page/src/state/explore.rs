@@ -139,6 +139,7 @@ impl State {
             Action::ChooseVector(choice) => {
                 self.vector = choice.filter(|c| self.vector_of(c).is_some());
                 self.strength = 0.0;
+                self.request_sense();
             }
             Action::SetStrength(s) if s.is_finite() => {
                 let s = s.clamp(-3.0, 3.0);
@@ -244,6 +245,7 @@ impl State {
         } else {
             self.strip = None;
         }
+        self.request_strip_drift();
         if self.corner_codes().is_some() {
             self.corners_id = self.fresh_id();
         } else {

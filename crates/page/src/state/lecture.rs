@@ -206,6 +206,9 @@ impl State {
             }
             self.request_compare();
         }
+        if self.view == View::Map && self.map_layer == MapLayer::Drift {
+            self.request_plane_drift();
+        }
         if self.view == View::Denoise && self.denoise.source.is_none() {
             self.denoise.source = self.selected.or_else(|| self.items().first().map(|i| i.key));
             self.request_denoise();
@@ -256,6 +259,7 @@ impl State {
         for side in 0..2 {
             if self.compare.loaded[side] {
                 self.compare.decode_ids[side] = self.fresh_id();
+                self.request_compare_drift(side);
             }
         }
     }
@@ -327,6 +331,7 @@ impl State {
                     self.encoded(key, k.0.clone(), &k.1, recon);
                 }
             }
+            Lane::Sensitivity => self.sensed(id, &images),
             Lane::Compare(side) => {
                 let side = usize::from(side);
                 if side < 2 && id == self.compare.decode_ids[side] {

@@ -14,9 +14,11 @@ impl State {
             model: self.model_name().map(str::to_string),
             z: Some(self.z.clone()),
             view: (self.view != View::Workbench).then(|| self.view.key().to_string()),
+            layer: (self.map_layer != MapLayer::default()).then(|| self.map_layer.key().to_string()),
             vector: self.vector.as_ref().map(VectorChoice::key),
             strength: self.vector.as_ref().map(|_| self.strength),
             ends: [example_name(self.interp.a), example_name(self.interp.b)],
+            moves: self.sensitivity.enabled,
             present: self.present,
         }
     }
@@ -38,6 +40,17 @@ impl State {
             }
         }
         self.present = link.present;
+        self.sensitivity.enabled = link.moves;
+        self.map_layer = match link.layer.as_deref() {
+            None => MapLayer::default(),
+            Some(key) => MapLayer::parse(key).unwrap_or_else(|| {
+                self.notice = Some(Notice {
+                    kind: NoticeKind::Info,
+                    text: format!("The link asks the map for a layer \"{key}\" this version does not draw; showing the test images."),
+                });
+                MapLayer::default()
+            }),
+        };
         let same_model = link.model.is_none() || link.model.as_deref() == self.model_name();
         if same_model && self.model.is_some() {
             if let Some(z) = link.z.clone() {

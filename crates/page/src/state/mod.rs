@@ -6,6 +6,7 @@
 
 mod action;
 mod crop;
+mod drift;
 mod explore;
 mod gallery;
 mod gpu_trial;
@@ -15,20 +16,25 @@ mod keys;
 mod layers;
 mod lecture;
 mod links;
+mod measures;
 mod offline;
 mod ood;
+mod sensitivity;
 mod worker;
 
 pub use action::*;
 pub use crop::Photo;
+pub use drift::{DRIFT_CELLS, Drift, Drifts, map_bounds};
 pub use gallery::*;
 pub use gpu_trial::GpuTrial;
 pub use imports::{ImportEvent, ImportEvents};
 pub use keys::*;
 pub use layers::{LayerProfile, PROFILE_RUNS};
 pub use lecture::*;
+pub use measures::{ELLIPSE_SIGMAS, ItemEllipse, MapLayer, PlanePosteriors, TestCodes, VectorQuality};
 pub use offline::{Offline, OfflineBadge};
 pub use ood::{describe as describe_ood, is_unusual};
+pub use sensitivity::{SENSE_LANE, SenseMap, SenseTarget, Sensitivity};
 
 use bundle::{IndexEntry, Manifest};
 use latent::{Mode, UrlState};
@@ -153,6 +159,14 @@ pub struct State {
     /// Id of the layer timing being measured (0: none), and the last one measured.
     pub profile_id: u64,
     pub layer_profile: Option<LayerProfile>,
+    /// What the latent map draws on its plane (`state/measures.rs`).
+    pub map_layer: MapLayer,
+    /// The current (or last) model's test codes, fetched when a view needs them.
+    pub test_codes: Option<TestCodes>,
+    /// What the focused slider moves, pixel by pixel (`state/sensitivity.rs`).
+    pub sensitivity: Sensitivity,
+    /// Round-trip drift over the map's plane, along the strip and per comparison side.
+    pub drift: Drift,
 }
 
 /// A worker that keeps dying (a crash in loading, say) is not restarted forever.
@@ -174,6 +188,7 @@ impl State {
             self.decode_id = self.fresh_id();
             self.request_grid();
             self.request_compare();
+            self.request_sense();
         }
     }
 
@@ -247,6 +262,8 @@ impl State {
             | Action::UpdateReady
             | Action::Connectivity(_) => self.offline(action),
             Action::ProfileLayers => self.layers(action),
+            Action::MapLayer(_) | Action::TestCodes { .. } => self.measures(action),
+            Action::SenseOverlay(_) | Action::Sense(_) => self.sense(action),
             Action::Inform(text) => self.notice = Some(Notice { kind: NoticeKind::Info, text }),
             Action::SetLatent { dim, value } => {
                 if let Some(slot) = self.z.get_mut(dim)

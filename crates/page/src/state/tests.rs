@@ -471,5 +471,6 @@ mod crop;
 mod imports;
 mod layers;
 mod lecture;
+mod measures;
 mod offline;
 mod ood;

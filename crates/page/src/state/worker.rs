@@ -182,6 +182,7 @@ impl State {
                 self.encoded(id, mu, &logvar, recon);
             }
             FromWorker::Profiled { id, layers } => self.profiled(id, layers),
+            FromWorker::RoundTripped { id, lane, mus } => self.round_tripped(id, lane, mus),
             FromWorker::Failed { id, message } => {
                 if id.is_some_and(|id| id == self.profile_id) {
                     self.profile_id = 0;

@@ -64,6 +64,10 @@ pub fn normal() -> f32 {
     ((-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()) as f32
 }
 
+pub async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
+    fetch_ok(url).await?.binary().await.map_err(download_failed(url))
+}
+
 pub async fn fetch_blob(url: &str) -> Result<web_sys::Blob, String> {
     // gloo-net has no blob(); its response is web-sys's underneath.
     let response: web_sys::Response = fetch_ok(url).await?.into();
@@ -150,6 +154,25 @@ pub fn put_pixels(canvas: &HtmlCanvasElement, pixels: &[u8], shape: &bundle::Ima
 }
 
 /// Draw a picture as read (RGBA at its own size) onto a canvas of that size.
+/// A canvas's pixels as PNG bytes, composited on white (what is drawn may be partly
+/// transparent, and a saved picture should look as it did on the page).
+pub fn canvas_png(canvas: &HtmlCanvasElement) -> Result<Vec<u8>, String> {
+    let ctx = context(canvas)?;
+    let (w, h) = (canvas.width(), canvas.height());
+    let data = ctx.get_image_data(0.0, 0.0, f64::from(w), f64::from(h)).map_err(|e| format!("{e:?}"))?;
+    let rgb = data
+        .data()
+        .0
+        .chunks_exact(4)
+        .flat_map(|p| {
+            let a = u16::from(p[3]);
+            let over = |c: u8| ((u16::from(c) * a + 255 * (255 - a)) / 255) as u8;
+            [over(p[0]), over(p[1]), over(p[2])]
+        })
+        .collect();
+    crate::export::png(&crate::export::Picture { width: w as usize, height: h as usize, rgb })
+}
+
 pub fn put_rgba(canvas: &HtmlCanvasElement, img: &Rgba) {
     let data = web_sys::ImageData::new_with_u8_clamped_array_and_sh(
         wasm_bindgen::Clamped(&img.data),

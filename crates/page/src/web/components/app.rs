@@ -19,6 +19,7 @@ use crate::web::hooks::offline::use_offline;
 use crate::web::hooks::paste::use_paste;
 use crate::web::hooks::persist::use_persistence;
 use crate::web::hooks::playback::use_playback;
+use crate::web::hooks::test_codes::use_test_codes;
 use crate::web::hooks::workbench_requests::use_workbench_requests;
 use crate::web::hooks::worker::use_worker;
 use crate::web::io::ingest::ingest_files;
@@ -51,6 +52,7 @@ pub fn app() -> Html {
     use_address_bar(&state);
     use_shortcuts(&state);
     use_offline(&state);
+    use_test_codes(&state);
 
     let dispatcher = state.dispatcher();
     let on_latent = {
@@ -114,7 +116,8 @@ pub fn app() -> Html {
             }
             if let Some(m) = &s.model {
                 <section class="stage">
-                    <DecodedCanvas image={s.image.clone()} shape={m.image.clone()} />
+                    <DecodedCanvas image={s.image.clone()} shape={m.image.clone()}
+                        overlay={s.sense_overlay().map(|o| o.change.clone())} />
                     <div class="about">
                         <h2>{ &m.name }</h2>
                         <p>{ &m.description }</p>
@@ -124,6 +127,7 @@ pub fn app() -> Html {
                         } else {
                             <p class="meta">{ format!("{} latent dimensions · β = {} · trained on {}", m.latent_dim, m.beta, m.training.dataset) }</p>
                         }
+                        { sense_caption(s) }
                         if let Some(img) = &s.image {
                             <p class="meta" data-testid="decode-time">{ format!("last decode {:.2} ms", f64::from(img.micros) / 1000.0) }</p>
                         }
@@ -134,6 +138,7 @@ pub fn app() -> Html {
                 <Pad manifest={m.clone()} z={Rc::new(s.z.clone())} on_action={on_action.clone()} />
                 <Sliders manifest={m.clone()} z={Rc::new(s.z.clone())} on_change={on_latent}
                     focused={m.dims_by_kl().get(s.focus).copied()}
+                    sensing={s.sensitivity.enabled} on_action={Some(on_action.clone())}
                     sigma={s.selected.and_then(|k| s.item(k)).map(|i| Rc::new(i.sigma.clone()))} />
                 <Views state={state.clone()} manifest={m.clone()} on_action={on_action.clone()} />
             }
@@ -144,6 +149,28 @@ pub fn app() -> Html {
                 <span data-testid="app-ready" hidden=true></span>
             }
         </main>
+    }
+}
+
+/// What the overlay on the image shows, in numbers.
+fn sense_caption(s: &State) -> Html {
+    if !s.sensitivity.enabled {
+        return html! {};
+    }
+    let Some(o) = s.sense_overlay() else {
+        return html! { <p class="meta" data-testid="sense-caption">{ "Focus a slider (click it, or Tab to it) to see in red what it moves." }</p> };
+    };
+    let what = match &o.target {
+        crate::state::SenseTarget::Dim(d) => format!("latent {d}"),
+        crate::state::SenseTarget::Vector => {
+            let m = s.model.as_ref().map(|m| m.label_names.clone()).unwrap_or_default();
+            s.vector.as_ref().map_or("the vector".into(), |v| format!("the vector {}", v.label(&m)))
+        }
+    };
+    html! {
+        <p class="meta" data-testid="sense-caption" data-mean={format!("{:.5}", o.mean)} data-max={format!("{:.5}", o.max)}>
+            { format!("Red: how much each pixel changes per unit of {what} (mean {:.3}, largest {:.2} of full brightness). A dimension the decoder ignores leaves the image clear.", o.mean, o.max) }
+        </p>
     }
 }
 

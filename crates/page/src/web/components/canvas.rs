@@ -2,6 +2,7 @@
 
 use crate::state::Image;
 use bundle::ImageShape;
+use std::rc::Rc;
 use wasm_bindgen::{Clamped, JsCast};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 use worker_protocol::pixels::to_rgba;
@@ -11,6 +12,9 @@ use yew::prelude::*;
 pub struct Props {
     pub image: Option<Image>,
     pub shape: ImageShape,
+    /// What the focused slider moves, per pixel (`state/sensitivity.rs`), drawn over the image.
+    #[prop_or_default]
+    pub overlay: Option<Rc<Vec<f32>>>,
 }
 
 #[function_component(DecodedCanvas)]
@@ -20,9 +24,10 @@ pub fn decoded_canvas(props: &Props) -> Html {
         let canvas = canvas.clone();
         let image = props.image.clone();
         let shape = props.shape.clone();
-        use_effect_with((image.as_ref().map(|i| i.id), shape.clone()), move |_| {
+        let overlay = props.overlay.clone();
+        use_effect_with((image.as_ref().map(|i| i.id), shape.clone(), overlay.clone()), move |_| {
             if let (Some(image), Some(el)) = (image, canvas.cast::<HtmlCanvasElement>()) {
-                draw(&el, &image, &shape);
+                draw(&el, &image, &shape, overlay.as_deref());
                 // Pixels land after the render that set `data-shown`; tests and scripts wait
                 // for this mark to know the canvas really holds image `id`.
                 let _ = el.set_attribute("data-drawn", &image.id.to_string());
@@ -85,16 +90,19 @@ pub fn decoded_canvas(props: &Props) -> Html {
     html! {
         <canvas ref={canvas} class={classes!("decoded", enlarged.then_some("enlarged"))} data-testid="decoded"
             aria-label={label} role="img" tabindex="0" ondblclick={on_double} onpointerup={on_up} onkeydown={on_key}
-            data-enlarged={enlarged.to_string()}
+            data-enlarged={enlarged.to_string()} data-overlay={props.overlay.is_some().to_string()}
             width={props.shape.width.to_string()} height={props.shape.height.to_string()}
             data-shown={props.image.as_ref().map_or(0, |i| i.id).to_string()} />
     }
 }
 
-fn draw(el: &HtmlCanvasElement, image: &Image, shape: &ImageShape) {
-    let rgba = to_rgba(&image.pixels, shape.channels);
+fn draw(el: &HtmlCanvasElement, image: &Image, shape: &ImageShape, overlay: Option<&Vec<f32>>) {
+    let mut rgba = to_rgba(&image.pixels, shape.channels);
     if rgba.len() != shape.width * shape.height * 4 {
         return;
+    }
+    if let Some(change) = overlay {
+        latent::sensitivity::blend(&mut rgba, change);
     }
     let ctx = el.get_context("2d").ok().flatten().and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok());
     let data =

@@ -77,6 +77,7 @@ fn view_side(s: &crate::state::State, side: usize, same_images: bool) -> Html {
         <div class="compare-side" data-testid="compare-side" data-model={name} data-ready={images.is_some().to_string()}>
             <h4>{ if side == 0 { "Autoencoder" } else { "VAE" } }<span class="meta">{ format!(" {name}") }</span></h4>
             if let Some(text) = confident { <p class="meta">{ text }</p> }
+            { drift(s, side) }
             if let Some(images) = images {
                 <div class="compare-row"><span class="label">{ "current z" }</span>{ thumb(&images[0], "the current z".into(), "compare-current", None) }</div>
                 <div class="compare-row"><span class="label">{ "z ~ N(0, I)" }</span>
@@ -96,5 +97,19 @@ fn view_side(s: &crate::state::State, side: usize, same_images: bool) -> Html {
                 <p class="hint" role="status">{ "Decoding…" }</p>
             }
         </div>
+    }
+}
+
+/// The side's mean round-trip drift over the codes it shows: decode, encode, distance to z.
+fn drift(s: &crate::state::State, side: usize) -> Html {
+    let Some(d) = s.drift.compare[side].values.as_ref().filter(|d| !d.is_empty()) else {
+        return html! {};
+    };
+    let mean = d.iter().sum::<f32>() / d.len() as f32;
+    html! {
+        <p class="meta" data-testid="compare-drift" data-drift={format!("{mean:.4}")}
+            title="each code shown here is decoded, the picture encoded again; this is how far μ lands from the code, on average">
+            { format!("round trip drifts {mean:.2} on average over these {} codes", d.len()) }
+        </p>
     }
 }

@@ -139,6 +139,7 @@ pub fn interpolation(props: &Props) -> Html {
                         </div>
                     }) }
                 </div>
+                { drift_curve(s.drift.strip.values.as_deref()) }
                 <p class="hint">{ "The outlined frame(s) mark the midpoint. In a VAE the midpoint is a plausible image; in a plain autoencoder it often is not: the path crosses a gap no training image was encoded to. Spherical paths keep |z| near where the prior puts its mass." }</p>
             }
             <div class="row">
@@ -163,5 +164,31 @@ pub fn interpolation(props: &Props) -> Html {
                 }
             </details>
         </section>
+    }
+}
+
+/// The strip's round-trip drift as a curve under its frames: each frame's code decoded, the
+/// picture encoded again, and how far μ lands from the code. A bump in the middle is the path
+/// crossing a region the encoder never mapped back.
+fn drift_curve(drift: Option<&Vec<f32>>) -> Html {
+    let Some(d) = drift.filter(|d| d.len() >= 2) else { return html! {} };
+    let (w, h) = (300.0f32, 48.0f32);
+    let max = d.iter().copied().fold(0.0f32, f32::max).max(1e-3);
+    let points: Vec<String> = d
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            format!("{:.1},{:.1}", i as f32 / (d.len() - 1) as f32 * w, h - 4.0 - v / max * (h - 8.0))
+        })
+        .collect();
+    let mean = d.iter().sum::<f32>() / d.len() as f32;
+    html! {
+        <figure class="drift-curve" data-testid="strip-drift" data-drift={d.iter().map(|v| format!("{v:.4}")).collect::<Vec<_>>().join(",")}>
+            <svg viewBox={format!("0 0 {w} {h}")} width={w.to_string()} height={h.to_string()} role="img"
+                aria-label={format!("round-trip drift along the path, mean {mean:.2}, largest {max:.2}")}>
+                <polyline points={points.join(" ")} fill="none" stroke="#e8590c" stroke-width="2" />
+            </svg>
+            <figcaption>{ format!("Round-trip drift along the path (decode, encode, distance to the code): mean {mean:.2}, largest {max:.2}.") }</figcaption>
+        </figure>
     }
 }

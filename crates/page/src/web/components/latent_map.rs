@@ -2,15 +2,16 @@
 //! coloured by label. The current z is a live cursor; hovering decodes the point under the
 //! pointer; clicking moves z there. The readout classifies z by its neighbours.
 
+use super::map_layers;
 use super::thumb::Thumb;
-use crate::state::Action;
+use crate::state::{Action, MapLayer};
 use crate::web::browser;
 use crate::web::handle::PanelProps as Props;
 use bundle::{Manifest, MapProjection};
 use yew::prelude::*;
 
 /// Side of the map in CSS pixels (and canvas pixels: points are dots, not images).
-const SIDE: f64 = 420.0;
+pub(super) const SIDE: f64 = 420.0;
 /// Neighbours that vote on the readout's label.
 const K: usize = 15;
 /// Ten colours that stay apart for most kinds of colour vision (Tableau 10).
@@ -19,24 +20,10 @@ const PALETTE: [&str; 10] = [
     "#bab0ac",
 ];
 
-/// Map coordinates shown: the points' range with a margin, as (x0, y0, width, height).
-fn bounds(map: &MapProjection) -> [f32; 4] {
-    let (mut lo, mut hi) = ([f32::MAX; 2], [f32::MIN; 2]);
-    for p in map.points.iter().filter(|p| p[0].is_finite() && p[1].is_finite()) {
-        for a in 0..2 {
-            lo[a] = lo[a].min(p[a]);
-            hi[a] = hi[a].max(p[a]);
-        }
-    }
-    if lo[0] > hi[0] {
-        return [-3.0, -3.0, 6.0, 6.0];
-    }
-    let pad = |a: usize| ((hi[a] - lo[a]) * 0.06).max(0.1);
-    [lo[0] - pad(0), lo[1] - pad(1), hi[0] - lo[0] + 2.0 * pad(0), hi[1] - lo[1] + 2.0 * pad(1)]
-}
+use crate::state::map_bounds as bounds;
 
 /// Map point → pixel (y grows upwards on the map, downwards on screen).
-fn to_px(b: [f32; 4], p: [f32; 2]) -> (f64, f64) {
+pub(super) fn to_px(b: [f32; 4], p: [f32; 2]) -> (f64, f64) {
     (f64::from((p[0] - b[0]) / b[2]) * SIDE, f64::from(1.0 - (p[1] - b[1]) / b[3]) * SIDE)
 }
 
@@ -65,22 +52,43 @@ pub fn latent_map(props: &Props) -> Html {
     let s = &props.state.0;
     let canvas = use_node_ref();
     let m = &props.manifest;
+    // The holes layer's picture, computed once per model, posteriors and layer (a mixture of
+    // a thousand posteriors over a 64×64 grid is too much for every render).
+    let posteriors = (s.map_layer == MapLayer::Holes).then(|| s.plane_posteriors()).flatten();
+    let items: Vec<u64> = s.items().iter().map(|i| i.key).collect();
+    let holes = {
+        let (posteriors, map) = (posteriors.clone(), s.map().cloned());
+        let key =
+            (m.name.clone(), posteriors.as_ref().map(|p| (p.test_set, p.components.len())), items.clone());
+        use_memo(key, move |_| {
+            let (p, map) = (posteriors?, map?);
+            let prior = latent::posterior::prior_on_plane(&map.projection);
+            crate::holes::picture(&p.components, &prior, crate::holes::with_prior(bounds(&map), &prior))
+        })
+    };
+    let ellipses = s.item_ellipses();
+    let drift = s.drift.plane.values.clone().filter(|_| s.map_layer == MapLayer::Drift);
     {
         let (canvas, map, own) = (canvas.clone(), s.map().cloned(), m.map.is_none());
-        // Redrawn when the model changes, and when the gallery's own map is refitted.
+        let (holes, ellipses, drift) = (holes.clone(), ellipses.clone(), drift.clone());
+        // Redrawn when the model, the gallery's own map, the layer or the items change.
         let fitted = s.items_map.as_ref().map(|(sig, _)| *sig);
-        use_effect_with((m.name.clone(), fitted), move |_| {
-            if let (Some(el), Some(map)) = (canvas.cast::<web_sys::HtmlCanvasElement>(), map) {
-                draw_points(&el, &map, bounds(&map), if own { 7.0 } else { 3.0 });
-            }
-        });
+        use_effect_with(
+            (m.name.clone(), fitted, holes.clone(), ellipses.clone(), drift.clone()),
+            move |_| {
+                if let (Some(el), Some(map)) = (canvas.cast::<web_sys::HtmlCanvasElement>(), map) {
+                    let layer = Layer { holes: holes.as_ref().as_ref(), drift: drift.as_deref() };
+                    draw(&el, &map, layer, &ellipses, if own { 7.0 } else { 3.0 });
+                }
+            },
+        );
     }
     let Some(map) = s.map().cloned() else {
         return html! {
             <section class="panel" data-testid="latent-map"><p class="hint">{ "This model came without a latent map: encode three or more images and they are mapped here (the two principal directions of their codes)." }</p></section>
         };
     };
-    let b = bounds(&map);
+    let b = holes.as_ref().as_ref().map_or_else(|| bounds(&map), |h| h.grid.bounds);
     let at = move |e: &PointerEvent| from_px(b, f64::from(e.offset_x()), f64::from(e.offset_y()));
     // A finger has no hover: on touch, a tap previews the point (as hovering does with a mouse)
     // and the preview's "Go there" button moves z, as a click does with a mouse.
@@ -139,10 +147,35 @@ pub fn latent_map(props: &Props) -> Html {
     let own = m.map.is_none();
     let name = |l: usize| names.get(l).cloned().unwrap_or_else(|| l.to_string());
     let votes = latent::grid::nearest_label(&map.points, here, K);
+    let on_save = {
+        let (canvas, name, cb) = (canvas.clone(), m.name.clone(), props.on_action.clone());
+        Callback::from(move |_: MouseEvent| {
+            let saved = canvas
+                .cast::<web_sys::HtmlCanvasElement>()
+                .ok_or_else(|| "the map is not on screen".to_string())
+                .and_then(|c| map_layers::save_png(&c, &name));
+            if let Err(e) = saved {
+                cb.emit(Action::Failed(e));
+            }
+        })
+    };
+    let holes_caption = holes
+        .as_ref()
+        .as_ref()
+        .zip(posteriors.as_ref())
+        .map(|(h, p)| map_layers::holes_caption(h, p.test_set, p.components.len(), &props.on_action));
+    let waiting_for_holes = s.map_layer == MapLayer::Holes && holes_caption.is_none();
+    let drift_caption =
+        (s.map_layer == MapLayer::Drift).then(|| map_layers::drift_caption(s, drift.as_deref()));
     let by_mean = latent::grid::nearest_mean(&s.z, &m.label_means);
     html! {
         <section class="panel map-view" data-testid="latent-map" aria-label="latent map"
             data-bounds={format!("{},{},{},{}", b[0], b[1], b[2], b[3])}
+            data-layer={s.map_layer.key()}
+            data-hole-share={holes.as_ref().as_ref().map(|h| format!("{:.4}", h.share)).unwrap_or_default()}
+            data-holes-from={posteriors.as_ref().map(|p| if p.test_set { "test" } else { "gallery" }).unwrap_or_default()}
+            data-ellipses={ellipses.len().to_string()}
+            data-mean-drift={drift.as_ref().map(|d| format!("{:.4}", d.iter().sum::<f32>() / d.len().max(1) as f32)).unwrap_or_default()}
             data-cursor={format!("{:.4},{:.4}", here[0], here[1])}>
             <h3>{ if own { "Latent map: where your images land" } else { "Latent map: where the test set lands" } }</h3>
             <div class="map-row">
@@ -160,6 +193,12 @@ pub fn latent_map(props: &Props) -> Html {
                     </svg>
                 </div>
                 <div class="map-side">
+                    { map_layers::layer_picker(s.map_layer, &props.on_action) }
+                    { for holes_caption }
+                    { for drift_caption }
+                    if waiting_for_holes {
+                        <p class="hint" data-testid="holes-caption">{ if m.codes.is_some() { "Reading the test set's posteriors…" } else { "This model ships no test codes: encode three or more images and the holes are measured on yours." } }</p>
+                    }
                     <ul class="legend" data-testid="map-legend">
                         { for names.iter().enumerate().map(|(i, n)| html! {
                             <li><span class="swatch" style={format!("background:{}", PALETTE[i % PALETTE.len()])}></span>{ n }</li>
@@ -175,6 +214,8 @@ pub fn latent_map(props: &Props) -> Html {
                             { format!("On the map, {n} of the {K} nearest test images are {}.", name(l)) }
                         }
                     </p>
+                    { map_layers::overlap_readout(s) }
+                    <button data-testid="export-map-png" onclick={on_save}>{ "Save map (PNG)" }</button>
                     if let Some(img) = &s.hover_image {
                         <figure class="hover-thumb">
                             <Thumb pixels={img.clone()} shape={m.image.clone()} label="decoded at the pointer" testid={Some(AttrValue::from("map-hover"))} />
@@ -189,10 +230,56 @@ pub fn latent_map(props: &Props) -> Html {
     }
 }
 
-fn draw_points(el: &web_sys::HtmlCanvasElement, map: &MapProjection, b: [f32; 4], dot: f64) {
+/// What is drawn under the points, when a layer other than the points alone is on.
+struct Layer<'a> {
+    holes: Option<&'a crate::holes::HolesPicture>,
+    drift: Option<&'a Vec<f32>>,
+}
+
+/// The canvas: the holes or drift layer when one is on (the points faint above it), else the
+/// points, then every gallery item's posterior.
+fn draw(
+    el: &web_sys::HtmlCanvasElement,
+    map: &MapProjection,
+    layer: Layer,
+    ellipses: &[crate::state::ItemEllipse],
+    dot: f64,
+) {
     let Ok(ctx) = browser::context(el) else { return };
     ctx.clear_rect(0.0, 0.0, SIDE, SIDE);
-    ctx.set_global_alpha(0.7);
+    if let Some(d) = layer.drift {
+        map_layers::draw_drift(&ctx, d);
+    }
+    let b = match layer.holes {
+        Some(h) => {
+            map_layers::draw_holes(&ctx, h);
+            map_layers::draw_prior(&ctx, h.grid.bounds, &h.prior);
+            draw_points(&ctx, map, h.grid.bounds, 2.0, 0.25);
+            h.grid.bounds
+        }
+        None => {
+            let b = bounds(map);
+            draw_points(
+                &ctx,
+                map,
+                b,
+                if layer.drift.is_some() { 2.0 } else { dot },
+                if layer.drift.is_some() { 0.35 } else { 0.7 },
+            );
+            b
+        }
+    };
+    map_layers::draw_ellipses(&ctx, b, ellipses);
+}
+
+fn draw_points(
+    ctx: &web_sys::CanvasRenderingContext2d,
+    map: &MapProjection,
+    b: [f32; 4],
+    dot: f64,
+    alpha: f64,
+) {
+    ctx.set_global_alpha(alpha);
     for p in &map.points {
         let (x, y) = to_px(b, [p[0], p[1]]);
         ctx.set_fill_style_str(PALETTE[(p[2].max(0.0) as usize) % PALETTE.len()]);

@@ -20,6 +20,12 @@ pub struct Props {
     /// The dimension the arrow keys move, highlighted.
     #[prop_or_default]
     pub focused: Option<usize>,
+    /// Whether the decoded image shows what the focused slider moves, and the page's actions
+    /// (the toggle, and which slider has the focus).
+    #[prop_or_default]
+    pub sensing: bool,
+    #[prop_or_default]
+    pub on_action: Option<Callback<crate::state::Action>>,
 }
 
 #[function_component(Sliders)]
@@ -34,15 +40,25 @@ pub fn sliders(props: &Props) -> Html {
             d,
             props.z.get(d).copied().unwrap_or(0.0),
             sigma,
-            m.kl_per_dim[d],
-            active,
-            focused,
+            (m.kl_per_dim[d], active, focused),
             &props.on_change,
+            props.on_action.as_ref(),
         )
     };
+    let toggle = props.on_action.clone().map(|cb| {
+        let on = props.sensing;
+        html! {
+            <label class="sense-toggle" title="while a slider has the focus, red on the image marks the pixels it changes, by how much per unit">
+                <input type="checkbox" data-testid="sense-toggle" checked={on}
+                    onchange={Callback::from(move |_: Event| cb.emit(crate::state::Action::SenseOverlay(!on)))} />
+                { "Show what a slider moves" }
+            </label>
+        }
+    });
     html! {
         <section class="sliders" aria-label="latent dimensions">
             <h3>{ format!("Latent code: {} of {} dimensions in use", active.len(), m.latent_dim) }</h3>
+            { for toggle }
             <div class="slider-grid">{ for active.iter().map(|&d| row(d, true)) }</div>
             if !inactive.is_empty() {
                 <details class="inactive">
@@ -58,11 +74,20 @@ fn slider(
     dim: usize,
     value: f32,
     sigma: Option<f32>,
-    kl: f32,
-    active: bool,
-    focused: bool,
+    (kl, active, focused): (f32, bool, bool),
     on_change: &Callback<(usize, f32)>,
+    on_action: Option<&Callback<crate::state::Action>>,
 ) -> Html {
+    use crate::state::{Action, SenseTarget};
+    let sense = |target: Option<SenseTarget>| {
+        let cb = on_action.cloned();
+        Callback::from(move |_: FocusEvent| {
+            if let Some(cb) = &cb {
+                cb.emit(Action::Sense(target.clone()))
+            }
+        })
+    };
+    let (onfocus, onblur) = (sense(Some(SenseTarget::Dim(dim))), sense(None));
     let cb = on_change.clone();
     // `input` fires continuously while dragging, so the image follows the hand.
     let oninput = Callback::from(move |e: InputEvent| {
@@ -80,7 +105,7 @@ fn slider(
                     <span class="band" data-testid="sigma-band" title={format!("σ = {sd:.2}")} style={band_style(value, sd)}></span>
                 }
                 <input type="range" data-testid="latent-slider" data-dim={dim.to_string()} aria-label={label.clone()}
-                    min={(-RANGE).to_string()} max={RANGE.to_string()} step="0.01" value={format!("{value:.2}")} {oninput} />
+                    min={(-RANGE).to_string()} max={RANGE.to_string()} step="0.01" value={format!("{value:.2}")} {oninput} {onfocus} {onblur} />
             </span>
             <span class="value" data-testid="latent-value">{ format!("{value:+.2}") }</span>
             <span class="kl" title="mean KL on the test set, nats">{ format!("KL {kl:.2}") }</span>

@@ -87,9 +87,16 @@ pub fn toolbar(props: &Props) -> Html {
         let cb = props.on_action.clone();
         let image = s.image.as_ref().map(|i| i.pixels.clone());
         let model = s.model.clone();
+        // What is on screen is what is saved: with the overlay of what a slider moves, when shown.
+        let overlay = s.sense_overlay().map(|o| o.change.clone());
         Callback::from(move |_| {
             let (Some(pixels), Some(m)) = (&image, &model) else { return };
-            let saved = export::compose(&[pixels.as_slice()], 1, &m.image, export::SCALE)
+            let shown = match &overlay {
+                Some(change) => export::overlaid(pixels, &m.image, change),
+                None => Ok((pixels.to_vec(), m.image.clone())),
+            };
+            let saved = shown
+                .and_then(|(pixels, shape)| export::compose(&[pixels.as_slice()], 1, &shape, export::SCALE))
                 .and_then(|p| export::png(&p))
                 .and_then(|bytes| browser::download(&bytes, &format!("{}.png", m.name), "image/png"));
             if let Err(e) = saved {

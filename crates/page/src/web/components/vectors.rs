@@ -1,6 +1,7 @@
 //! Latent arithmetic: attribute vectors with a strength slider, class-to-class vectors, the
 //! user's own vectors (mean of items marked "with" minus "without"), and the analogy a − b + c.
 
+use super::vector_quality::vector_quality;
 use crate::state::{Action, VectorChoice};
 use crate::web::handle::AppHandle;
 use bundle::Manifest;
@@ -136,7 +137,9 @@ pub fn vectors(props: &Props) -> Html {
             <div class="row">
                 <label class="strength">{ format!("strength {:+.1}", s.strength) }
                     <input type="range" data-testid="vector-strength" aria-label="vector strength" min="-3" max="3" step="0.1"
-                        value={s.strength.to_string()} oninput={on_strength} disabled={s.vector.is_none()} />
+                        value={s.strength.to_string()} oninput={on_strength} disabled={s.vector.is_none()}
+                        onfocus={{ let cb = cb.clone(); Callback::from(move |_: FocusEvent| cb.emit(Action::Sense(Some(crate::state::SenseTarget::Vector)))) }}
+                        onblur={{ let cb = cb.clone(); Callback::from(move |_: FocusEvent| cb.emit(Action::Sense(None))) }} />
                 </label>
                 <span class="meta">{ chosen.map(|c| format!("z ← z + strength · v({c})")).unwrap_or_else(|| "choose a vector to add it to the current code".into()) }</span>
             </div>
@@ -155,6 +158,7 @@ pub fn vectors(props: &Props) -> Html {
                     }) }
                 </ul>
             </details>
+            { vector_quality(s, &cb) }
             <details>
                 <summary>{ "Analogy a − b + c" }</summary>
                 <div class="row">

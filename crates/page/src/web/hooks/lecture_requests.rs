@@ -39,6 +39,15 @@ pub fn use_lecture_requests(state: &AppHandle, post: Callback<ToWorker>) {
             }
         });
     }
+    // The latent map's drift layer: a round trip per cell of the plane.
+    {
+        let (state, post) = (state.clone(), post.clone());
+        use_effect_with(s.drift.plane.id, move |id| {
+            if let Some(zs) = state.0.drift_plane_codes().filter(|_| *id > 0) {
+                post.emit(ToWorker::RoundTrip { id: *id, lane: Lane::Plane, model: None, zs });
+            }
+        });
+    }
     // The denoising view's corrupted input.
     {
         let (state, post) = (state.clone(), post.clone());
@@ -92,6 +101,15 @@ fn use_compare_side(state: &AppHandle, post: Callback<ToWorker>, side: usize) {
                 for (id, pixels) in ids.iter().zip(inputs) {
                     post.emit(ToWorker::Encode { id: *id, model: Some(name.clone()), pixels });
                 }
+            }
+        });
+    }
+    {
+        let (state, post) = (state.clone(), post.clone());
+        use_effect_with(s.drift.compare[side].id, move |id| {
+            if let Some(zs) = state.0.compare_codes(side).filter(|_| *id > 0) {
+                let model = Some(COMPARE_MODELS[side].to_string());
+                post.emit(ToWorker::RoundTrip { id: *id, lane: Lane::Compare(side as u8), model, zs });
             }
         });
     }

@@ -8,5 +8,6 @@ pub mod offline;
 pub mod paste;
 pub mod persist;
 pub mod playback;
+pub mod test_codes;
 pub mod workbench_requests;
 pub mod worker;

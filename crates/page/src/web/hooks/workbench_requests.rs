@@ -74,6 +74,16 @@ pub fn use_workbench_requests(state: &AppHandle, post: Callback<ToWorker>) {
             }
         });
     }
+    // The strip's round trips, for the drift curve under it.
+    {
+        let state = state.clone();
+        let post = post.clone();
+        use_effect_with(s.drift.strip.id, move |id| {
+            if let Some(zs) = state.0.strip_codes().filter(|_| *id > 0) {
+                post.emit(ToWorker::RoundTrip { id: *id, lane: Lane::Strip, model: None, zs });
+            }
+        });
+    }
     // A new corners id means: decode the 4-corner grid in one batch.
     {
         let state = state.clone();
@@ -81,6 +91,16 @@ pub fn use_workbench_requests(state: &AppHandle, post: Callback<ToWorker>) {
         use_effect_with(s.corners_id, move |id| {
             if let Some(zs) = state.0.corner_codes().filter(|_| *id > 0) {
                 post.emit(ToWorker::DecodeMany { id: *id, lane: Lane::Corners, model: None, zs });
+            }
+        });
+    }
+    // A new sensitivity id means: decode the pair either side of z along the focused slider.
+    {
+        let state = state.clone();
+        let post = post.clone();
+        use_effect_with(s.sensitivity.id, move |id| {
+            if let Some(zs) = state.0.sense_codes().filter(|_| *id > 0) {
+                post.emit(ToWorker::DecodeMany { id: *id, lane: crate::state::SENSE_LANE, model: None, zs });
             }
         });
     }

@@ -3,6 +3,7 @@
 
 mod accessibility;
 mod backend;
+mod family;
 mod imported;
 mod lecture;
 mod links;

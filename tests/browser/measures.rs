@@ -31,6 +31,8 @@ fn the_autoencoders_codes_leave_holes_in_the_prior_where_the_vaes_do_not() {
     let ae = open("holes-ae", "m=mnist-ae&v=map&o=holes");
     let ae_share = hole_share(&ae);
     let ae_red = red_pixels(&ae);
+    // The README's pictures (docs/measure-holes-*.png) come from here and the VAE's below.
+    ae.screenshot_element("[data-testid=latent-map]", "-map");
     // A keyboard user reaches a hole with a button; the code there decodes.
     let id = ae.latest();
     ae.eval("document.querySelector('[data-testid=map-go-hole]').click()");
@@ -47,6 +49,7 @@ fn the_autoencoders_codes_leave_holes_in_the_prior_where_the_vaes_do_not() {
     let vae = open("holes-vae", "m=mnist-vae&v=map&o=holes");
     let vae_share = hole_share(&vae);
     let vae_red = red_pixels(&vae);
+    vae.screenshot_element("[data-testid=latent-map]", "-map");
     assert!(ae_share > 0.4 && vae_share < 0.1, "holes: AE {ae_share}, VAE {vae_share}");
     assert!(
         ae_red > 20 * vae_red.max(1) || vae_red == 0 && ae_red > 1_000,
@@ -76,6 +79,7 @@ fn posteriors_are_ellipses_on_the_map_and_two_ends_overlap_by_a_number() {
         LONG,
     );
     let different: f64 = attr(&page, "map-overlap", "data-overlap").parse().unwrap();
+    page.screenshot_element("[data-testid=latent-map]", "-map");
     assert!((0.0..0.5).contains(&different), "a 1 and a 7 overlap by {different}");
     // The same example at both ends overlaps fully.
     page.eval(
@@ -113,7 +117,9 @@ fn the_glasses_vector_separates_faces_with_glasses_and_its_cosines_are_shown() {
     // The cosine table has a cell for every pair, and the diagonal is 1.
     let cells =
         page.eval("document.querySelectorAll('[data-testid=vector-cosines] tbody td').length").as_u64();
-    assert_eq!(cells, Some((rows * rows) as u64));
+    assert_eq!(cells, Some(rows * rows));
+    page.eval("document.querySelector('[data-testid=vector-quality]').open = true");
+    page.screenshot_element("[data-testid=vector-quality]", "-panel");
     // The figures save as a picture.
     page.eval("document.querySelector('[data-testid=export-vectors-png]').click()");
     assert_eq!(attr(&page, "last-export", "download"), "faces-vae-vectors.png");
@@ -145,6 +151,7 @@ fn a_focused_slider_shows_what_it_moves_and_an_unused_one_moves_nothing() {
         (n("data-mean"), n("data-max"))
     };
     let (top_mean, top_max) = sensed(top);
+    page.screenshot_element("section.stage", "-stage");
     let (unused_mean, unused_max) = sensed(unused);
     assert!(
         top_max > 0.3 && top_mean > 20.0 * unused_mean,
@@ -170,6 +177,7 @@ fn plane_drift(model: &str) -> f64 {
         LONG,
     );
     let mean: f64 = attr(&page, "latent-map", "data-mean-drift").parse().expect("a mean drift");
+    page.screenshot_element("[data-testid=latent-map]", "-map");
     assert!(
         page.eval("location.hash.includes('o=drift')").as_bool() == Some(true),
         "the layer is in the link"

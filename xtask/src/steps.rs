@@ -306,9 +306,19 @@ pub fn train(args: &[String]) -> Result {
         .ok_or("usage: cargo xtask train <model>|all  (`cargo run -p train -- list` names them)")?;
     setup::data()?;
     let names: Vec<String> = if name == "all" {
-        ["mnist-vae", "mnist-ae", "mnist-vae-beta4", "mnist-vae-2d", "fashion-vae", "faces-vae"]
-            .map(String::from)
-            .to_vec()
+        [
+            "mnist-vae",
+            "mnist-ae",
+            "mnist-dae",
+            "mnist-sae",
+            "mnist-stacked",
+            "mnist-vae-beta4",
+            "mnist-vae-2d",
+            "fashion-vae",
+            "faces-vae",
+        ]
+        .map(String::from)
+        .to_vec()
     } else {
         vec![name.clone()]
     };

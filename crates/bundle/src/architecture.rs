@@ -9,8 +9,16 @@ use serde::{Deserialize, Serialize};
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Architecture {
     /// Fully connected encoder and decoder. `variational: false` is the plain autoencoder:
-    /// the same layers, a deterministic code and no KL term.
-    Mlp { input: usize, hidden: Vec<usize>, latent_dim: usize, variational: bool },
+    /// the same layers, a deterministic code and no KL term. `relu_code` passes the code through
+    /// a ReLU, so a unit is either off (exactly 0) or firing: the sparse autoencoder's code.
+    Mlp {
+        input: usize,
+        hidden: Vec<usize>,
+        latent_dim: usize,
+        variational: bool,
+        #[serde(default, skip_serializing_if = "is_false")]
+        relu_code: bool,
+    },
     /// Convolutional VAE for square RGB images: stride-2 convolutions down to 4×4, mirrored up.
     Conv {
         size: usize,
@@ -28,6 +36,10 @@ pub enum Architecture {
     /// A model trained elsewhere and exported by `tools/export_torch.py`: its layer graphs,
     /// built at run time by `vae::imported`.
     Imported(Box<Runnable>),
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -62,6 +74,11 @@ impl Architecture {
             Architecture::Imported(r) => r.encoder.is_some(),
             _ => true,
         }
+    }
+
+    /// Whether the code is non-negative with exact zeros (a ReLU code): the sparse autoencoder.
+    pub fn has_relu_code(&self) -> bool {
+        matches!(self, Architecture::Mlp { relu_code: true, .. })
     }
 
     pub fn is_imported(&self) -> bool {
@@ -109,9 +126,21 @@ mod tests {
 
     #[test]
     fn validate_rejects_absurd_declarations() {
-        let huge = Architecture::Mlp { input: 784, hidden: vec![1 << 30], latent_dim: 8, variational: true };
+        let huge = Architecture::Mlp {
+            input: 784,
+            hidden: vec![1 << 30],
+            latent_dim: 8,
+            variational: true,
+            relu_code: false,
+        };
         assert!(huge.validate().unwrap_err().contains("hidden width"));
-        let zero = Architecture::Mlp { input: 784, hidden: vec![], latent_dim: 0, variational: true };
+        let zero = Architecture::Mlp {
+            input: 784,
+            hidden: vec![],
+            latent_dim: 0,
+            variational: true,
+            relu_code: false,
+        };
         assert!(zero.validate().is_err());
         let bad =
             Architecture::Conv { size: 60, channels: 3, widths: vec![8, 8, 8, 8], latent_dim: 16, head: 0 };

@@ -58,6 +58,26 @@ pub struct Training {
     pub seconds: f64,
     pub backend: String,
     pub samples_per_second: f64,
+    /// The share of input pixels set to 0 at random in every training batch, while the target
+    /// stays clean: masking noise, which makes a denoising autoencoder. 0 (absent) for the rest.
+    #[serde(default, skip_serializing_if = "is_clean")]
+    pub input_mask: f32,
+    /// The L1 penalty λ·Σ|z| on the code, which makes a sparse autoencoder. 0 (absent) for the
+    /// rest.
+    #[serde(default, skip_serializing_if = "is_clean")]
+    pub sparsity: f32,
+    /// Epochs of greedy training per layer pair before `epochs` of fine-tuning: the stacked
+    /// autoencoder. 0 (absent) for the rest.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub greedy_epochs: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+fn is_clean(mask: &f32) -> bool {
+    *mask == 0.0
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

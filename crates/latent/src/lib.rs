@@ -15,6 +15,7 @@ pub mod project;
 pub mod rng;
 pub mod sensitivity;
 pub mod separation;
+pub mod units;
 pub mod url_state;
 pub mod vector;
 

@@ -54,6 +54,13 @@ pub fn train(name: &str, run: TrainRun) -> Result {
         train_set.truncate(n);
     }
     println!("training {name} on {} examples of {}", train_set.len(), preset.source.name());
+    // The stacked autoencoder first trains its layer pairs one at a time, then fine-tunes.
+    let pretrained = if preset.greedy_epochs > 0 {
+        let test = preset.source.load(Split::Test, 5_000)?;
+        Some(crate::stacked::pretrain(&preset, &train_set, &test, CpuBackend::Flex)?)
+    } else {
+        None
+    };
     let (model, report) = fit(
         &preset,
         &train_set,
@@ -63,6 +70,7 @@ pub fn train(name: &str, run: TrainRun) -> Result {
             checkpoints: Some(export::checkpoints_dir(name)),
             resume: run.resume,
             backend: CpuBackend::Flex,
+            start: pretrained.as_ref().map(|p| p.model.clone()),
         },
     );
     println!(
@@ -83,8 +91,18 @@ pub fn train(name: &str, run: TrainRun) -> Result {
         seconds: report.seconds,
         backend: "flex (burn 0.22.1, native)".into(),
         samples_per_second: report.samples_per_second,
+        input_mask: preset.input_mask,
+        sparsity: preset.sparsity,
+        greedy_epochs: preset.greedy_epochs,
     };
     let mut manifest = describe(&preset, &model, training)?;
+    if let Some(p) = &pretrained {
+        for (k, mse) in p.stage_mse.iter().enumerate() {
+            manifest.metrics.insert(format!("greedy_stage_{}_recon_mse", k + 1), *mse);
+        }
+        manifest.metrics.insert("greedy_seconds".into(), p.seconds);
+        manifest.training.seconds += p.seconds;
+    }
     let dir = run.out.unwrap_or_else(export::models_dir);
     export::write_examples(&dir, &mut manifest, preset.source)?;
     export::write_codes(&dir, &mut manifest, &model, preset.source)?;
@@ -112,6 +130,9 @@ pub fn export_untrained(name: &str, out: Option<PathBuf>) -> Result {
         seconds: 0.0,
         backend: "none".into(),
         samples_per_second: 0.0,
+        input_mask: preset.input_mask,
+        sparsity: preset.sparsity,
+        greedy_epochs: preset.greedy_epochs,
     };
     let manifest = describe(&preset, &model, training)?;
     let dir = out.unwrap_or_else(export::models_dir);
@@ -217,6 +238,37 @@ pub fn ood(names: Vec<String>, out: Option<PathBuf>) -> Result {
             reference.missed_quantiles[99]
         );
         manifest.ood = Some(reference);
+        write_manifest(&dir, &manifest)?;
+    }
+    Ok(())
+}
+
+/// Score digit bundles on the same masked test images (`evaluate::masked_recon_mse`) and record
+/// the figure in their manifests, so the denoising autoencoder can be set against the others.
+pub fn denoise(names: Vec<String>, images: usize, out: Option<PathBuf>) -> Result {
+    let dir = out.unwrap_or_else(export::models_dir);
+    let device = Device::flex();
+    for name in bundles_in(&dir, names) {
+        let preset = find(&name)?;
+        if preset.source == Source::Faces {
+            continue;
+        }
+        let (mut manifest, model) = read_bundle(&dir, &name)?;
+        let test = preset.source.load(Split::Test, images)?;
+        let clean =
+            evaluate::masked_recon_mse(&model, &test, 0.0, &device, preset.architecture.is_variational());
+        let masked = evaluate::masked_recon_mse(
+            &model,
+            &test,
+            evaluate::TEST_MASK,
+            &device,
+            preset.architecture.is_variational(),
+        );
+        println!(
+            "{name}: reconstruction MSE {clean:.4} from clean inputs, {masked:.4} from half-masked ones"
+        );
+        manifest.metrics.insert("test_masked_recon_mse".into(), masked);
+        manifest.metrics.insert("test_masked_share".into(), f64::from(evaluate::TEST_MASK));
         write_manifest(&dir, &manifest)?;
     }
     Ok(())
@@ -426,7 +478,13 @@ fn describe(
         likelihood: "bernoulli".into(),
         beta: preset.beta,
         training,
-        metrics: evaluate::metrics_map(elbo, mse, &kl, variational),
+        metrics: {
+            let mut m = evaluate::metrics_map(elbo, mse, &kl, variational);
+            if preset.architecture.has_relu_code() {
+                m.insert("units_on_per_image".into(), evaluate::units_on(&enc));
+            }
+            m
+        },
         kl_per_dim: kl,
         label_names,
         label_means,

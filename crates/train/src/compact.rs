@@ -119,7 +119,13 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join(WEIGHTS_FILE), b"old").unwrap();
         let mut m = bundle::testing::manifest(4);
-        m.architecture = Architecture::Mlp { input: 784, hidden: vec![32], latent_dim: 4, variational: true };
+        m.architecture = Architecture::Mlp {
+            input: 784,
+            hidden: vec![32],
+            latent_dim: 4,
+            variational: true,
+            relu_code: false,
+        };
         let device = Device::flex();
         let model = Model::new(&m.architecture, &device);
         let loss = write(&dir, &mut m, &model).unwrap();

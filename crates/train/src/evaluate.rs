@@ -120,6 +120,25 @@ pub fn elbo_metrics(
     (elbo_sum / n, se_sum / (n * ex.dim as f64), kl_per)
 }
 
+/// A sparse code's units firing (above zero) per image, on average.
+pub fn units_on(enc: &Encodings) -> f64 {
+    let on: usize = enc.mu.iter().map(|z| z.iter().filter(|v| **v > 0.0).count()).sum();
+    on as f64 / enc.mu.len().max(1) as f64
+}
+
+/// Masking noise as `train denoise` applies it: half of each test image's pixels set to 0.
+pub const TEST_MASK: f32 = 0.5;
+
+/// How well a model denoises: the mean squared error of its reconstruction (decoded μ) of
+/// inputs with `share` of their pixels set to 0, against the clean images. The mask comes from a
+/// fixed seed, so every model is scored on the same damaged inputs.
+pub fn masked_recon_mse(model: &Model, ex: &Examples, share: f32, device: &Device, variational: bool) -> f64 {
+    let mut rng = Rng::new(TEST_BINARISE_SEED + 3);
+    let masked = Examples { x: crate::fit::mask(&ex.x, share, &mut rng), ..ex.clone() };
+    let enc = encode_all(model, &masked, device);
+    elbo_metrics(model, ex, &enc, device, variational).1
+}
+
 /// Mean μ per class label.
 pub fn label_means(enc: &Encodings, labels: &[u16], classes: usize) -> Vec<Vec<f32>> {
     (0..classes)

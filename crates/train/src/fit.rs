@@ -74,6 +74,9 @@ pub struct FitOptions {
     /// Continue from the checkpoint in `checkpoints` when there is one for this preset.
     pub resume: bool,
     pub backend: CpuBackend,
+    /// Start from this model (on the training device) instead of a fresh one: the stacked
+    /// autoencoder's fine-tuning starts from its greedy stages.
+    pub start: Option<Model>,
 }
 
 /// What a checkpoint records beside the weights. Adam's moments are not kept: a resumed run
@@ -129,7 +132,7 @@ pub fn fit(preset: &Preset, ex: &Examples, opts: &FitOptions) -> (Model, FitRepo
     let device = opts.backend.device().autodiff();
     device.seed(preset.seed);
     let mut rng = Rng::new(preset.seed);
-    let mut model = Model::new(&preset.architecture, &device);
+    let mut model = opts.start.clone().unwrap_or_else(|| Model::new(&preset.architecture, &device));
     let mut first_epoch = 0;
     if let (Some(dir), true) = (&opts.checkpoints, opts.resume) {
         match load_checkpoint(dir, preset.name, model.clone()) {
@@ -175,13 +178,26 @@ pub fn fit(preset: &Preset, ex: &Examples, opts: &FitOptions) -> (Model, FitRepo
             if losses.len() >= total {
                 break 'epochs;
             }
-            let x = Tensor::<1>::from_floats(batch(ex, chunk, Some(&mut rng)).as_slice(), &device)
-                .reshape([bs, ex.dim]);
-            let (mu, logvar) = model.encode(x.clone());
+            let clean = batch(ex, chunk, Some(&mut rng));
+            // A denoising autoencoder sees a masked copy and is scored against the clean one.
+            let seen = if preset.input_mask > 0.0 {
+                mask(&clean, preset.input_mask, &mut rng)
+            } else {
+                clean.clone()
+            };
+            let x = Tensor::<1>::from_floats(clean.as_slice(), &device).reshape([bs, ex.dim]);
+            let x_seen = Tensor::<1>::from_floats(seen.as_slice(), &device).reshape([bs, ex.dim]);
+            let (mu, logvar) = model.encode(x_seen);
             let z = if variational { reparameterise(mu.clone(), logvar.clone()) } else { mu.clone() };
             let logits = model.decode_logits(z);
-            let parts = elbo(x, logits, mu, logvar, if variational { preset.beta } else { 0.0 });
-            let grads = GradientsParams::from_grads(parts.loss.backward(), &model);
+            let parts = elbo(x, logits, mu.clone(), logvar, if variational { preset.beta } else { 0.0 });
+            // The sparse autoencoder's penalty: λ·Σ|z| per image, so most units stay at 0.
+            let objective = if preset.sparsity > 0.0 {
+                parts.loss.clone() + mu.abs().sum_dim(1).squeeze_dim::<1>(1).mean() * preset.sparsity
+            } else {
+                parts.loss.clone()
+            };
+            let grads = GradientsParams::from_grads(objective.backward(), &model);
             let step = first_epoch * steps_per_epoch + losses.len();
             let lr = scheduled_lr(preset, step, steps_per_epoch * preset.epochs);
             model = optim.step(lr, model, grads);
@@ -222,4 +238,25 @@ pub fn fit(preset: &Preset, ex: &Examples, opts: &FitOptions) -> (Model, FitRepo
         samples_per_second: (losses.len() * bs) as f64 / seconds,
     };
     (model.valid(), report)
+}
+
+/// Masking noise: each value set to 0 with probability `share`, from our own RNG so a run
+/// reproduces exactly.
+pub fn mask(values: &[f32], share: f32, rng: &mut Rng) -> Vec<f32> {
+    values.iter().map(|&v| if rng.unit() < share { 0.0 } else { v }).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masking_zeroes_about_the_share_asked_and_keeps_the_rest() {
+        let values = vec![0.7f32; 10_000];
+        let masked = mask(&values, 0.5, &mut Rng::new(3));
+        let zeros = masked.iter().filter(|v| **v == 0.0).count();
+        assert!((4_700..5_300).contains(&zeros), "{zeros} of 10,000 masked");
+        assert!(masked.iter().all(|v| *v == 0.0 || *v == 0.7));
+        assert_eq!(mask(&values, 0.0, &mut Rng::new(3)), values);
+    }
 }

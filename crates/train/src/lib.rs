@@ -25,3 +25,4 @@ pub mod photos_report;
 pub mod presets;
 pub mod reports;
 pub mod score;
+pub mod stacked;

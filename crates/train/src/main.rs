@@ -134,6 +134,23 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Tabulate every shipped bundle's measured figures into `bench/MODELS.md` (or print them).
+    Models {
+        /// Where to write the table; printed when absent.
+        #[arg(long)]
+        report: Option<PathBuf>,
+    },
+    /// Reconstruction MSE of digit bundles from test images with half their pixels set to 0,
+    /// against the clean images (the denoising autoencoder against the rest). Writes the manifests.
+    Denoise {
+        /// Bundle names; every digit bundle in the folder when none are given.
+        names: Vec<String>,
+        /// Test images to score.
+        #[arg(long, default_value_t = 5_000)]
+        images: usize,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Real face photos (scikit-image's 100 LFW faces) through faces-vae: does the face check
     /// accept the reconstructions, SSIM to the photo, the glasses vector, the OOD score's AUC.
     Photos {
@@ -229,6 +246,17 @@ fn run(cli: Cli) -> commands::Result {
         Command::Compact { names, out } => commands::compact(names, out),
         Command::Ood { names, out } => commands::ood(names, out),
         Command::Codes { names, out } => commands::codes(names, out),
+        Command::Denoise { names, images, out } => commands::denoise(names, images, out),
+        Command::Models { report } => {
+            let md = train::reports::models_table(&train::export::models_dir())?;
+            match report {
+                Some(path) => std::fs::write(&path, md).map_err(Into::into),
+                None => {
+                    print!("{md}");
+                    Ok(())
+                }
+            }
+        }
         Command::Photos { report, pictures, save_check, baseline } => {
             train::photos_report::run(train::photos_report::PhotosRun {
                 report,

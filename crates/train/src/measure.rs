@@ -49,8 +49,17 @@ pub(crate) fn encode_mu(model: &Model, ex: &Examples, device: &Device) -> Vec<f3
 
 /// The digit classifier the gap measurement trusts, with its own MNIST test accuracy.
 pub fn digit_classifier(device: &Device) -> Result<(Classifier, f64), data::DatasetError> {
-    let train = crate::examples::Source::Mnist.load(Split::Train, 0)?;
-    let test = crate::examples::Source::Mnist.load(Split::Test, 0)?;
+    classifier_for(crate::examples::Source::Mnist, device)
+}
+
+/// A classifier of `source`'s ten classes (digits or garments), trained here, with its test
+/// accuracy: the judge of prior samples.
+pub fn classifier_for(
+    source: crate::examples::Source,
+    device: &Device,
+) -> Result<(Classifier, f64), data::DatasetError> {
+    let train = source.load(Split::Train, 0)?;
+    let test = source.load(Split::Test, 0)?;
     let labels = |ex: &Examples| ex.labels.iter().map(|&l| usize::from(l)).collect::<Vec<_>>();
     let model = classifier::train(&train, &labels(&train), 10, 3, 11);
     let accuracy = model.accuracy(&test.x, test.dim, &labels(&test), device);
@@ -65,6 +74,16 @@ pub struct PriorConfidence {
     pub mean_max_probability: f64,
     /// How many confident samples fell in each digit class.
     pub per_class: Vec<usize>,
+}
+
+/// The share of `n` prior samples of faces-vae that the face check (`photos::face_check`)
+/// takes for a face.
+pub fn prior_faces(model: &Model, dim: usize, check: &Classifier, n: usize, device: &Device) -> f64 {
+    let mut rng = Rng::new(PRIOR_SEED);
+    let z: Vec<f32> = (0..n * dim).map(|_| rng.normal()).collect();
+    let images = decode_rows(model, &z, dim, device);
+    let faces = crate::photos::is_face(check, &images, device);
+    faces.iter().filter(|f| **f).count() as f64 / n.max(1) as f64
 }
 
 pub fn prior_confidence(

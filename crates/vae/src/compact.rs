@@ -71,7 +71,13 @@ mod tests {
     fn halves_in_f16_rebuild_the_model_and_each_file_holds_only_its_half() {
         let device = Device::flex();
         for arch in [
-            Architecture::Mlp { input: 64, hidden: vec![32, 16], latent_dim: 4, variational: true },
+            Architecture::Mlp {
+                input: 64,
+                hidden: vec![32, 16],
+                latent_dim: 4,
+                variational: true,
+                relu_code: false,
+            },
             Architecture::Conv { size: 32, channels: 3, widths: vec![4, 8, 8], latent_dim: 4, head: 0 },
         ] {
             let model = Model::new(&arch, &device);
@@ -109,12 +115,24 @@ mod tests {
     #[test]
     fn a_damaged_half_is_an_error_not_a_panic() {
         let device = Device::flex();
-        let arch = Architecture::Mlp { input: 16, hidden: vec![8], latent_dim: 2, variational: true };
+        let arch = Architecture::Mlp {
+            input: 16,
+            hidden: vec![8],
+            latent_dim: 2,
+            variational: true,
+            relu_code: false,
+        };
         let dec = part_bytes(&Model::new(&arch, &device), Part::Decoder).unwrap();
         assert!(load_part(Model::new(&arch, &device), dec[..dec.len() / 2].to_vec()).is_err());
         assert!(load_part(Model::new(&arch, &device), b"not a burnpack file".to_vec()).is_err());
         // Another architecture's decoder does not fit.
-        let other = Architecture::Mlp { input: 16, hidden: vec![12], latent_dim: 2, variational: true };
+        let other = Architecture::Mlp {
+            input: 16,
+            hidden: vec![12],
+            latent_dim: 2,
+            variational: true,
+            relu_code: false,
+        };
         assert!(load_part(Model::new(&other, &device), dec).is_err());
     }
 }

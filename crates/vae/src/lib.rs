@@ -13,6 +13,7 @@ pub mod imported;
 pub mod loss;
 pub mod model;
 pub mod net;
+pub mod stack;
 pub mod weights;
 pub mod weights_file;
 

@@ -23,8 +23,9 @@ impl Model {
     /// reaches this from a manifest it was sent.
     pub fn try_new(arch: &Architecture, device: &Device) -> Result<Self, BundleError> {
         match arch {
-            Architecture::Mlp { input, hidden, latent_dim, variational } => {
-                Ok(Model::Mlp(MlpModel::new(*input, hidden, *latent_dim, *variational, device)))
+            Architecture::Mlp { input, hidden, latent_dim, variational, relu_code } => {
+                let code = Code { variational: *variational, relu: *relu_code };
+                Ok(Model::Mlp(MlpModel::new(*input, hidden, *latent_dim, code, device)))
             }
             Architecture::Conv { size, channels, widths, latent_dim, head } => {
                 Ok(Model::Conv(ConvModel::new(*size, *channels, widths, *latent_dim, *head, device)))
@@ -99,17 +100,27 @@ impl Model {
 /// Log-variance reported for a deterministic encoder: σ = e^(−10) ≈ 4.5e-5.
 pub const AE_LOGVAR: f32 = -20.0;
 
+/// What kind of code an MLP encoder gives: variational (μ and log σ²), or deterministic, and
+/// then plain or through a ReLU (the sparse autoencoder's non-negative units).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Code {
+    pub variational: bool,
+    pub relu: bool,
+}
+
 #[derive(Module, Debug)]
 pub struct MlpModel {
-    enc: Vec<Linear>,
-    mu: Linear,
+    pub(crate) enc: Vec<Linear>,
+    pub(crate) mu: Linear,
     logvar: Option<Linear>,
-    dec: Vec<Linear>,
-    out: Linear,
+    pub(crate) dec: Vec<Linear>,
+    pub(crate) out: Linear,
+    pub(crate) relu_code: bool,
 }
 
 impl MlpModel {
-    pub fn new(input: usize, hidden: &[usize], latent: usize, variational: bool, device: &Device) -> Self {
+    pub fn new(input: usize, hidden: &[usize], latent: usize, code: Code, device: &Device) -> Self {
+        let variational = code.variational;
         let mut enc = Vec::new();
         let mut width = input;
         for &h in hidden {
@@ -125,12 +136,13 @@ impl MlpModel {
             width = h;
         }
         let out = LinearConfig::new(width, input).init(device);
-        MlpModel { enc, mu, logvar, dec, out }
+        MlpModel { enc, mu, logvar, dec, out, relu_code: code.relu && !variational }
     }
 
     fn encode(&self, x: Tensor<2>) -> (Tensor<2>, Tensor<2>) {
         let h = self.enc.iter().fold(x, |h, layer| relu(layer.forward(h)));
         let mu = self.mu.forward(h.clone());
+        let mu = if self.relu_code { relu(mu) } else { mu };
         let logvar = match &self.logvar {
             Some(l) => l.forward(h),
             None => mu.zeros_like() + AE_LOGVAR,
@@ -232,7 +244,7 @@ mod tests {
     use super::*;
 
     fn mlp(variational: bool) -> Architecture {
-        Architecture::Mlp { input: 784, hidden: vec![64, 32], latent_dim: 8, variational }
+        Architecture::Mlp { input: 784, hidden: vec![64, 32], latent_dim: 8, variational, relu_code: false }
     }
 
     #[test]

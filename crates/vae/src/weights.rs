@@ -78,7 +78,13 @@ mod tests {
     fn weights_declaring_another_dtype_do_not_panic() {
         let device = Device::flex();
         let mut m = manifest(2);
-        m.architecture = Architecture::Mlp { input: 16, hidden: vec![8], latent_dim: 2, variational: true };
+        m.architecture = Architecture::Mlp {
+            input: 16,
+            hidden: vec![8],
+            latent_dim: 2,
+            variational: true,
+            relu_code: false,
+        };
         m.image = ImageShape { width: 4, height: 4, channels: 1 };
         let mut w = weights_bytes(Model::new(&m.architecture, &device)).unwrap();
         let crash: [u8; 43] = [

@@ -102,6 +102,8 @@ pub enum Lane {
     Sensitivity,
     /// The latent map's plane, cell by cell (round trips for the drift layer).
     Plane,
+    /// Each code unit alone, for the units view.
+    Units,
     /// The reconstruction of a gallery item whose encoding is known (a bundled example's, from
     /// its manifest), keyed by the item: one lane each, so none replaces another.
     Recon(u64),

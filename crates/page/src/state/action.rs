@@ -160,6 +160,12 @@ pub enum Action {
     DenoiseSource(u64),
     DenoiseNoise(f32),
     DenoiseMask(f32),
+    /// Masking noise in the denoising view: this share of the pixels set to 0 at random.
+    DenoiseDrop(f32),
+    /// The denoising autoencoder's manifest arrived: load it beside the current model.
+    DenoiserManifest(Box<Manifest>),
+    /// A member of the autoencoder family's manifest arrived, for the AE vs VAE view's table.
+    FamilyManifest(Box<Manifest>),
     Present(bool),
     Help(bool),
     /// Move the keyboard focus to the next (+1) or previous (−1) dimension by KL.

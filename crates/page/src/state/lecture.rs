@@ -15,11 +15,13 @@ pub enum View {
     Compare,
     Beta,
     Denoise,
+    /// The code's units one by one (the sparse autoencoder's view).
+    Units,
 }
 
 impl View {
-    pub const ALL: [View; 6] =
-        [View::Workbench, View::Map, View::Traversal, View::Compare, View::Beta, View::Denoise];
+    pub const ALL: [View; 7] =
+        [View::Workbench, View::Map, View::Traversal, View::Compare, View::Beta, View::Denoise, View::Units];
 
     pub fn key(self) -> &'static str {
         match self {
@@ -29,6 +31,7 @@ impl View {
             View::Compare => "compare",
             View::Beta => "beta",
             View::Denoise => "denoise",
+            View::Units => "units",
         }
     }
 
@@ -40,6 +43,7 @@ impl View {
             View::Compare => "AE vs VAE",
             View::Beta => "β and KL",
             View::Denoise => "Denoising",
+            View::Units => "Code units",
         }
     }
 
@@ -84,6 +88,8 @@ pub struct Compare {
     /// The newest batch asked of each side, and the images it returned.
     pub decode_ids: [u64; 2],
     pub images: [Option<Rc<Vec<Vec<u8>>>>; 2],
+    /// The autoencoder family's manifests, for the table under the two sides (`family.rs`).
+    pub family: Vec<Rc<Manifest>>,
 }
 
 /// The models the comparison shows: a plain autoencoder and a VAE of the same shape and data.
@@ -99,6 +105,11 @@ pub struct Denoise {
     pub noise: f32,
     /// Side of the centred square blanked out, as a fraction of the image (0..=0.8).
     pub mask: f32,
+    /// Masking noise, the denoising autoencoder's training corruption: this share of the pixels
+    /// set to 0 at random (0..=0.9).
+    pub drop: f32,
+    /// The denoising autoencoder given the same damaged input (`state/denoiser.rs`).
+    pub denoiser: super::Denoiser,
     /// The corrupted input sent to the encoder, and its request id.
     pub input: Option<Rc<Vec<u8>>>,
     pub id: u64,
@@ -209,6 +220,9 @@ impl State {
         if self.view == View::Map && self.map_layer == MapLayer::Drift {
             self.request_plane_drift();
         }
+        if self.view == View::Units {
+            self.request_units();
+        }
         if self.view == View::Denoise && self.denoise.source.is_none() {
             self.denoise.source = self.selected.or_else(|| self.items().first().map(|i| i.key));
             self.request_denoise();
@@ -301,6 +315,9 @@ impl State {
             self.denoise.recon = Some(Rc::new(recon));
             return true;
         }
+        if self.denoiser_encoded(id, recon.clone()) {
+            return true;
+        }
         for side in 0..2 {
             if let Some(end) = self.compare.encode_ids[side].iter().position(|&e| e == id && e > 0) {
                 self.compare.ends[side][end] = Some(mu.to_vec());
@@ -332,6 +349,7 @@ impl State {
                 }
             }
             Lane::Sensitivity => self.sensed(id, &images),
+            Lane::Units => self.units_decoded(id, images),
             Lane::Compare(side) => {
                 let side = usize::from(side);
                 if side < 2 && id == self.compare.decode_ids[side] {
@@ -344,11 +362,12 @@ impl State {
 
     /// The denoising input: the source item's pixels with noise and a blanked square, made
     /// deterministic (a fixed seed) so the same settings always show the same picture.
-    fn request_denoise(&mut self) {
+    pub(super) fn request_denoise(&mut self) {
         let (Some(m), Some(item)) = (self.model.clone(), self.denoise.source.and_then(|k| self.item(k)))
         else {
             self.denoise.input = None;
             self.denoise.recon = None;
+            self.denoise.denoiser.recon = None;
             return;
         };
         let shape = &m.image;
@@ -359,6 +378,14 @@ impl State {
         let mut rng = latent::rng::Rng::new(0x5eed);
         for p in pixels.iter_mut() {
             *p = (*p + self.denoise.noise * rng.normal()).clamp(0.0, 1.0);
+        }
+        // Masking noise after the Gaussian noise, from its own seed: moving one slider does not
+        // redraw the other's pattern.
+        let mut drops = latent::rng::Rng::new(0xd20b);
+        for p in pixels.iter_mut() {
+            if drops.unit() < self.denoise.drop {
+                *p = 0.0;
+            }
         }
         let side = (self.denoise.mask * shape.width.min(shape.height) as f32).round() as usize;
         let (x0, y0) = ((shape.width - side) / 2, (shape.height - side) / 2);
@@ -372,6 +399,7 @@ impl State {
         self.denoise.input = Some(Rc::new(worker_protocol::pixels::to_bytes(&pixels)));
         self.denoise.recon = None;
         self.denoise.id = self.fresh_id();
+        self.request_denoiser_encode();
     }
 
     /// The denoising input as the encoder takes it.

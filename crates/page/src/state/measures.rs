@@ -102,6 +102,10 @@ impl State {
                 let fits = codes.len() == file.count && codes.mu.iter().all(|c| c.len() == m.latent_dim);
                 if fits {
                     self.test_codes = Some(TestCodes { model, codes, labels: file.labels });
+                    // The units' pictures are drawn at values the test codes give.
+                    if self.view == View::Units {
+                        self.request_units();
+                    }
                 } else {
                     self.error(format!(
                         "{model}'s test codes do not fit its manifest ({} codes, not {}); the holes and separation views use your own images instead.",
@@ -120,7 +124,8 @@ impl State {
     pub fn test_codes_wanted(&self) -> Option<(String, String)> {
         let m = self.model.as_ref()?;
         let file = m.codes.as_ref()?;
-        let needed = self.view == View::Map || (self.view == View::Workbench && !m.vectors.is_empty());
+        let needed = matches!(self.view, View::Map | View::Units)
+            || (self.view == View::Workbench && !m.vectors.is_empty());
         let here = self.test_codes.as_ref().is_some_and(|c| c.model == m.name);
         (needed && !here).then(|| (m.name.clone(), ModelFiles::of(&m.name).file(&file.file)))
     }

@@ -6,8 +6,10 @@
 
 mod action;
 mod crop;
+mod denoiser;
 mod drift;
 mod explore;
+mod family;
 mod gallery;
 mod gpu_trial;
 mod imports;
@@ -20,11 +22,14 @@ mod measures;
 mod offline;
 mod ood;
 mod sensitivity;
+mod units;
 mod worker;
 
 pub use action::*;
 pub use crop::Photo;
+pub use denoiser::{DENOISER, Denoiser, picture_mse};
 pub use drift::{DRIFT_CELLS, Drift, Drifts, map_bounds};
+pub use family::{FAMILY, kind as family_kind, stage_errors};
 pub use gallery::*;
 pub use gpu_trial::GpuTrial;
 pub use imports::{ImportEvent, ImportEvents};
@@ -35,6 +40,7 @@ pub use measures::{ELLIPSE_SIGMAS, ItemEllipse, MapLayer, PlanePosteriors, TestC
 pub use offline::{Offline, OfflineBadge};
 pub use ood::{describe as describe_ood, is_unusual};
 pub use sensitivity::{SENSE_LANE, SenseMap, SenseTarget, Sensitivity};
+pub use units::{UNITS_LANE, UnitStats, Units};
 
 use bundle::{IndexEntry, Manifest};
 use latent::{Mode, UrlState};
@@ -167,6 +173,8 @@ pub struct State {
     pub sensitivity: Sensitivity,
     /// Round-trip drift over the map's plane, along the strip and per comparison side.
     pub drift: Drift,
+    /// The units view's pictures (`state/units.rs`).
+    pub units: Units,
 }
 
 /// A worker that keeps dying (a crash in loading, say) is not restarted forever.
@@ -264,6 +272,8 @@ impl State {
             Action::ProfileLayers => self.layers(action),
             Action::MapLayer(_) | Action::TestCodes { .. } => self.measures(action),
             Action::SenseOverlay(_) | Action::Sense(_) => self.sense(action),
+            Action::DenoiseDrop(_) | Action::DenoiserManifest(_) => self.denoiser(action),
+            Action::FamilyManifest(m) => self.family_manifest(*m),
             Action::Inform(text) => self.notice = Some(Notice { kind: NoticeKind::Info, text }),
             Action::SetLatent { dim, value } => {
                 if let Some(slot) = self.z.get_mut(dim)

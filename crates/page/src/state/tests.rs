@@ -468,6 +468,8 @@ fn items_belong_to_their_model() {
 }
 
 mod crop;
+mod denoiser;
+mod family;
 mod imports;
 mod layers;
 mod lecture;

@@ -116,7 +116,7 @@ impl State {
                 }
             }
             FromWorker::Loaded { id, backend, note, dim_scores, .. } => {
-                if self.companion_loaded(id) {
+                if self.companion_loaded(id) || self.denoiser_loaded(id) {
                     return;
                 }
                 let Some(mut loading) = self.loading.take_if(|l| l.id == id) else { return };

@@ -127,6 +127,8 @@ pub fn app() -> Html {
                         } else {
                             <p class="meta">{ format!("{} latent dimensions · β = {} · trained on {}", m.latent_dim, m.beta, m.training.dataset) }</p>
                         }
+                        { training_note(m) }
+                        { sampling_note(m) }
                         { sense_caption(s) }
                         if let Some(img) = &s.image {
                             <p class="meta" data-testid="decode-time">{ format!("last decode {:.2} ms", f64::from(img.micros) / 1000.0) }</p>
@@ -150,6 +152,60 @@ pub fn app() -> Html {
             }
         </main>
     }
+}
+
+/// What sampling from the prior gives, in words a student reads at a glance ("8 of 10 random
+/// codes decode to a clear digit"), from the figures `train gaps` measured.
+fn sampling_note(m: &bundle::Manifest) -> Html {
+    let of_ten = |share: f64| (share * 10.0).round() as u32;
+    let text = if let Some(share) = m.metrics.get("prior_samples_face_share") {
+        format!(
+            "{} of 10 random codes decode to a face ({:.0}% of 1,000 prior samples pass the face check).",
+            of_ten(*share),
+            share * 100.0
+        )
+    } else if let Some(share) = m.metrics.get("prior_samples_confident_share") {
+        let what = if m.training.dataset.contains("Fashion") { "garment" } else { "digit" };
+        format!(
+            "{} of 10 random codes decode to a clear {what} ({:.0}% of 1,000 prior samples, judged by a classifier trained here at ≥ 90% confidence).",
+            of_ten(*share),
+            share * 100.0
+        )
+    } else {
+        return html! {};
+    };
+    html! { <p class="meta" data-testid="sampling-note">{ text }</p> }
+}
+
+/// How a member of the autoencoder family was trained differently, in the model card.
+fn training_note(m: &bundle::Manifest) -> Html {
+    let t = &m.training;
+    let stages = crate::state::stage_errors(m);
+    let text = if !stages.is_empty() {
+        let greedy: Vec<String> = stages[..stages.len() - 1].iter().map(|e| format!("{e:.4}")).collect();
+        format!(
+            "Trained greedily, one layer pair at a time ({} epochs each): reconstruction error {} as the pairs were added, {:.4} after {} epochs end to end.",
+            t.greedy_epochs,
+            greedy.join(" → "),
+            stages[stages.len() - 1],
+            t.epochs
+        )
+    } else if t.input_mask > 0.0 {
+        format!(
+            "Trained on copies of each digit with {:.0}% of the pixels set to 0, scored against the clean digit.",
+            t.input_mask * 100.0
+        )
+    } else if t.sparsity > 0.0 {
+        let on = m
+            .metrics
+            .get("units_on_per_image")
+            .map(|n| format!(" {n:.1} of {} units fire per test image.", m.latent_dim))
+            .unwrap_or_default();
+        format!("A ReLU code with an L1 penalty (λ = {}) on it.{on}", t.sparsity)
+    } else {
+        return html! {};
+    };
+    html! { <p class="meta" data-testid="training-note">{ text }</p> }
 }
 
 /// What the overlay on the image shows, in numbers.

@@ -53,6 +53,7 @@ pub fn compare_view(props: &Props) -> Html {
                 { for (0..2).map(|side| view_side(s, side, same_images)) }
             </div>
             <p class="hint">{ "Both models have 32 latent dimensions and were trained on the same digits; only the loss differs. The autoencoder is trained to reconstruct, nothing more, so its codes sit wherever was convenient, with gaps between them: a random point from N(0, I) usually lands in a gap and decodes to a smudge. The VAE's KL term pulls q(z|x) onto the prior, so the prior's samples land where codes were trained and decode to digits, and the path between two codes stays among digits too. The share of prior samples a digit classifier labels with ≥ 90% confidence was measured at training time (shown under each name)." }</p>
+            { super::family::family_table(s) }
         </section>
     }
 }

@@ -2,7 +2,7 @@
 //! reconstructs from it, beside the clean input's reconstruction.
 
 use super::thumb::Thumb;
-use crate::state::Action;
+use crate::state::{Action, DENOISER, picture_mse};
 use crate::web::handle::PanelProps as Props;
 use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
@@ -30,15 +30,23 @@ pub fn denoise_view(props: &Props) -> Html {
         })
     };
     let source = d.source.and_then(|k| s.item(k));
+    // How far each reconstruction of the damaged input is from the clean input.
+    let error = |recon: Option<&Rc<Vec<u8>>>| -> Option<f64> { picture_mse(recon?, &source?.input) };
     let figure = |pixels: Option<&Rc<Vec<u8>>>, caption: &str, testid: &'static str| {
+        let mse = matches!(testid, "denoise-recon" | "denoise-dae-recon").then(|| error(pixels)).flatten();
         html! {
-            <figure>
+            <figure data-mse={mse.map(|e| format!("{e:.5}")).unwrap_or_default()} data-testid={format!("{testid}-figure")}>
                 if let Some(p) = pixels {
                     <Thumb pixels={p.clone()} shape={m.image.clone()} label={caption.to_string()} testid={Some(AttrValue::from(testid))} class={classes!("big")} />
                 } else {
                     <div class="thumb big empty" role="status">{ "…" }</div>
                 }
-                <figcaption>{ caption }</figcaption>
+                <figcaption>
+                    { caption }
+                    if let Some(e) = mse {
+                        <br /><span class="meta">{ format!("error to the clean input {e:.4}") }</span>
+                    }
+                </figcaption>
             </figure>
         }
     };
@@ -57,7 +65,10 @@ pub fn denoise_view(props: &Props) -> Html {
                 <label>{ format!("noise σ = {:.2} ", d.noise) }
                     <input type="range" data-testid="denoise-noise" min="0" max="1" step="0.05" value={d.noise.to_string()} oninput={slider(Action::DenoiseNoise)} />
                 </label>
-                <label>{ format!("mask {:.0}% ", d.mask * 100.0) }
+                <label title="masking noise: pixels set to 0 at random, as a denoising autoencoder is trained">{ format!("drop {:.0}% of pixels ", d.drop * 100.0) }
+                    <input type="range" data-testid="denoise-drop" min="0" max="0.9" step="0.05" value={d.drop.to_string()} oninput={slider(Action::DenoiseDrop)} />
+                </label>
+                <label>{ format!("blank square {:.0}% ", d.mask * 100.0) }
                     <input type="range" data-testid="denoise-mask" min="0" max="0.8" step="0.05" value={d.mask.to_string()} oninput={slider(Action::DenoiseMask)} />
                 </label>
             </div>
@@ -65,13 +76,16 @@ pub fn denoise_view(props: &Props) -> Html {
                 <div class="denoise-row">
                     { figure(source.map(|i| &i.input), "clean input", "denoise-clean") }
                     { figure(d.input.as_ref(), "corrupted input", "denoise-input") }
-                    { figure(d.recon.as_ref(), "reconstruction of the corrupted input", "denoise-recon") }
+                    { figure(d.recon.as_ref(), &format!("{} from the corrupted input", m.name), "denoise-recon") }
+                    if s.wants_denoiser() {
+                        { figure(d.denoiser.recon.as_ref(), &format!("{DENOISER}, trained on masked inputs, from the same corrupted input"), "denoise-dae-recon") }
+                    }
                     { figure(source.map(|i| &i.recon), "reconstruction of the clean input", "denoise-clean-recon") }
                 </div>
             } else {
                 <p class="hint">{ "Add an image to the gallery (or wait for the examples) to corrupt it here." }</p>
             }
-            <p class="hint">{ "The encoder maps the damaged image to a code, and the decoder can only draw what codes of training images look like: noise the model never learned to draw is dropped, and part of a masked stroke is filled in. This VAE was trained on clean images, so this is denoising as a side effect. A denoising autoencoder is trained on purpose with corrupted inputs and clean targets; no such bundle ships yet." }</p>
+            <p class="hint">{ "The encoder maps the damaged image to a code, and the decoder can only draw what codes of training images look like: noise the model never learned to draw is dropped, and part of a masked stroke is filled in. A VAE trained on clean images denoises as a side effect. A denoising autoencoder is trained on purpose: mnist-dae saw every training digit with half its pixels set to 0 and was scored against the clean digit, so it learned to fill in strokes; compare the two on the same damaged input with the pixels-dropped slider, the corruption it was trained on." }</p>
         </section>
     }
 }

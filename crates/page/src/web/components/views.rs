@@ -8,6 +8,7 @@ use super::gallery::Gallery;
 use super::interpolation::Interpolation;
 use super::latent_map::LatentMap;
 use super::traversal::TraversalGrid;
+use super::units::UnitsView;
 use crate::state::{Action, View};
 use crate::web::handle::PanelProps as Props;
 use yew::prelude::*;
@@ -40,6 +41,7 @@ pub fn views(props: &Props) -> Html {
         View::Compare => html! { <CompareView {state} manifest={m} on_action={cb.clone()} /> },
         View::Beta => html! { <BetaView {state} manifest={m} on_action={cb.clone()} /> },
         View::Denoise => html! { <DenoiseView {state} manifest={m} on_action={cb.clone()} /> },
+        View::Units => html! { <UnitsView {state} manifest={m} on_action={cb.clone()} /> },
     };
     html! {
         <section class="views" data-testid="views" data-view={s.view.key()}>

@@ -39,6 +39,15 @@ pub fn use_lecture_requests(state: &AppHandle, post: Callback<ToWorker>) {
             }
         });
     }
+    // The units view: each unit alone, in one batch.
+    {
+        let (state, post) = (state.clone(), post.clone());
+        use_effect_with(s.units.id, move |id| {
+            if let Some(zs) = state.0.unit_codes().filter(|_| *id > 0) {
+                post.emit(ToWorker::DecodeMany { id: *id, lane: Lane::Units, model: None, zs });
+            }
+        });
+    }
     // The latent map's drift layer: a round trip per cell of the plane.
     {
         let (state, post) = (state.clone(), post.clone());
@@ -73,8 +82,27 @@ pub fn use_lecture_requests(state: &AppHandle, post: Callback<ToWorker>) {
             }
         });
     }
+    // The autoencoder family's manifests, for the table under the two sides.
+    {
+        // Keyed on the view opening with none here yet, not on the list: the list shrinks as
+        // manifests arrive, and each shrink would fetch the rest again.
+        let (dispatcher, wanted) = (state.dispatcher(), s.family_wanted());
+        use_effect_with(s.view == View::Compare && s.compare.family.is_empty(), move |open| {
+            for name in wanted.into_iter().filter(|_| *open) {
+                let dispatcher = dispatcher.clone();
+                spawn_local(async move {
+                    // A member that cannot be read is left out of the table; the two sides above
+                    // report their own failures.
+                    if let Ok(m) = startup::fetch_manifest(&name).await {
+                        dispatcher.dispatch(Action::FamilyManifest(Box::new(m)));
+                    }
+                });
+            }
+        });
+    }
     use_compare_side(state, post.clone(), 0);
-    use_compare_side(state, post, 1);
+    use_compare_side(state, post.clone(), 1);
+    super::denoiser_requests::use_denoiser_requests(state, post);
 }
 
 /// One side of the comparison: load it beside the current model once its manifest is here,

@@ -1,6 +1,7 @@
 //! The root component's hooks: effects that turn state changes into worker messages, storage
 //! writes and address-bar updates. No markup here; the views are in `components`.
 
+pub mod denoiser_requests;
 pub mod imports;
 pub mod lecture_requests;
 pub mod navigation;

@@ -290,7 +290,15 @@ fn downloads_show_their_progress() {
     let downloading: Vec<_> =
         steps.iter().filter(|s| s[0].as_str().is_some_and(|t| t.contains("downloading weights, "))).collect();
     assert!(!downloading.is_empty(), "no byte counts shown: {seen}");
-    assert!(downloading.iter().any(|s| s[1].as_f64() == Some(1.0)), "the bar never reached the end: {seen}");
+    // The bar ends full, or the line goes straight on to building the model: the last byte
+    // count and the next stage can arrive within one frame, and the page draws only the newer.
+    let full = downloading.iter().any(|s| s[1].as_f64() == Some(1.0));
+    let last_count =
+        steps.iter().rposition(|s| s[0].as_str().is_some_and(|t| t.contains("downloading weights, ")));
+    let built_next = last_count
+        .and_then(|i| steps.get(i + 1))
+        .is_some_and(|s| s[0].as_str().is_some_and(|t| t.contains("building the model")));
+    assert!(full || built_next, "the download never finished on screen: {seen}");
     page.finish();
 }
 

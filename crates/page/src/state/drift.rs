@@ -2,7 +2,8 @@
 //! `RoundTrip`). Shown three ways: a heat map over the latent map's plane (the map's drift
 //! layer), a curve along the interpolation, and the mean over the codes each side of AE vs VAE
 //! decodes. A VAE's decoder and encoder agree near the codes its prior draws; a plain
-//! autoencoder's only near its training codes.
+//! autoencoder's only near its training codes. Distances count the dimensions the model's
+//! decoder uses (`latent::drift::distance_in`).
 
 use super::*;
 use latent::plane::PlaneGrid;
@@ -78,10 +79,20 @@ impl State {
             _ => None,
         };
         let Some(codes) = codes.filter(|c| c.len() == mus.len()) else { return };
+        // Measured in the dimensions the decoder of the model that made the trip uses.
+        let model = match lane {
+            Lane::Compare(side) => self.compare.manifests.get(usize::from(side)).cloned().flatten(),
+            _ => self.model.clone(),
+        };
+        let used: Vec<usize> = model.map_or_else(Vec::new, |m| {
+            (0..m.latent_dim)
+                .filter(|&d| m.kl_per_dim.get(d).is_some_and(|k| *k >= bundle::ACTIVE_KL))
+                .collect()
+        });
         let Some(values) = codes
             .iter()
             .zip(&mus)
-            .map(|(z, mu)| latent::drift::distance(z, mu))
+            .map(|(z, mu)| latent::drift::distance_in(z, mu, &used))
             .collect::<Option<Vec<f32>>>()
         else {
             return;

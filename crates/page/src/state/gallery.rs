@@ -41,6 +41,15 @@ pub struct GalleryItem {
     pub photo: Option<Rc<super::Photo>>,
 }
 
+impl GalleryItem {
+    /// The name without the preparation steps after " · " ("example: 7" of "example: 7 ·
+    /// cropped → centred"): what a link names an example by, since the steps may change
+    /// between builds.
+    pub fn short_name(&self) -> &str {
+        self.name.split_once(" · ").map_or(self.name.as_str(), |(short, _)| short)
+    }
+}
+
 /// An image sent to the worker, waiting for its code.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PendingEncode {

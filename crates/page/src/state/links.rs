@@ -8,7 +8,7 @@ impl State {
     pub fn link(&self) -> UrlState {
         let example_name = |key: Option<u64>| {
             let item = self.item(key?)?;
-            item.example.then(|| item.name.clone())
+            item.example.then(|| item.short_name().to_string())
         };
         UrlState {
             model: self.model_name().map(str::to_string),
@@ -88,9 +88,9 @@ impl State {
             }
         }
         for (b, end) in [false, true].into_iter().zip(link.ends.iter_mut()) {
-            let found = end
-                .as_ref()
-                .and_then(|name| self.items().iter().find(|i| i.example && i.name == *name).map(|i| i.key));
+            let found = end.as_ref().and_then(|name| {
+                self.items().iter().find(|i| i.example && i.short_name() == name).map(|i| i.key)
+            });
             if let Some(key) = found {
                 *end = None;
                 if b {

@@ -266,3 +266,32 @@ fn a_link_restores_view_vector_strength_and_ends() {
     assert!(t.notice.is_some());
     assert_eq!(t.view, View::Map);
 }
+
+#[test]
+fn a_link_opened_before_its_model_sets_the_ends_when_the_examples_arrive() {
+    let m = mapped();
+    let mut s = State::new(BackendChoice::Auto);
+    let link = UrlState::decode("m=m&v=map&a=example%3A%201&b=example%3A%207").unwrap();
+    s.apply(Action::Link(link));
+    s.apply(Action::ManifestLoaded { manifest: Box::new(m.clone()), z: None });
+    finish_load(&mut s, Backend::Cpu);
+    let mut keys = vec![];
+    for label in ["1", "7"] {
+        s.apply(Action::EncodeKnown {
+            name: format!("example: {label} · cropped → centred"),
+            input: vec![0; 784],
+            mu: vec![0.5; 4],
+            logvar: vec![0.0; 4],
+        });
+        let id = s.encoding.last().unwrap().id;
+        keys.push(id);
+        s.apply(Action::Worker(FromWorker::DecodedMany {
+            id: 0,
+            lane: Lane::Recon(id),
+            images: vec![vec![0; 784]],
+        }));
+    }
+    assert_eq!((s.interp.a, s.interp.b), (Some(keys[0]), Some(keys[1])), "{:?}", s.pending_link);
+    // The page links to the examples by their short names, as it was opened.
+    assert!(s.link().encode().contains("a=example%3A%201&b=example%3A%207"), "{}", s.link().encode());
+}

@@ -52,7 +52,7 @@ pub fn denoise_view(props: &Props) -> Html {
     };
     html! {
         <section class="panel denoise-view" data-testid="denoise" aria-label="denoising"
-            data-noise={d.noise.to_string()} data-done={d.recon.is_some().to_string()}>
+            data-noise={d.noise.to_string()} data-drop={d.drop.to_string()} data-done={d.recon.is_some().to_string()}>
             <h3>{ "Denoising: reconstruct a damaged input" }</h3>
             <div class="row">
                 <label>{ "Image " }

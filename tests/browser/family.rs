@@ -42,10 +42,13 @@ fn the_denoising_autoencoder_fills_in_a_masked_digit_better_than_the_vae() {
     page.finish();
 }
 
-/// The units view of `model` once its pictures and test-code figures are in: (units on per test
-/// image, units, pictures shown).
-fn units(model: &str) -> (f64, u64, u64) {
-    let page = open(&format!("units-{model}"), &format!("m={model}&v=units"));
+/// The units view of `model` at its first example's code, once its pictures and test-code
+/// figures are in: (units on per test image, units, pictures shown, units on now).
+fn units(model: &str) -> (f64, u64, u64, u64) {
+    let m = e2e::native::manifest(model);
+    let (mu, _) = m.examples[0].encoding().expect("the example's code is in the manifest");
+    let z: Vec<String> = mu.iter().map(|v| format!("{v:.4}")).collect();
+    let page = open(&format!("units-{model}"), &format!("m={model}&v=units&z={}", z.join(",")));
     page.wait_for(
         "the units' pictures and figures",
         "(() => { const u = document.querySelector('[data-testid=units]'); return !!u && u.dataset.meanOn !== '' && Number(u.dataset.pictures) === Number(u.dataset.units); })()",
@@ -63,7 +66,12 @@ fn units(model: &str) -> (f64, u64, u64) {
         .as_u64()
         .unwrap_or(0);
     assert!(distinct * 2 > shown, "{model}: {distinct} different pictures of {shown}");
-    let figures = (n("meanOn").as_f64().unwrap_or(f64::NAN), n("units").as_u64().unwrap_or(0), shown);
+    let figures = (
+        n("meanOn").as_f64().unwrap_or(f64::NAN),
+        n("units").as_u64().unwrap_or(0),
+        shown,
+        n("on").as_u64().unwrap_or(0),
+    );
     page.screenshot_element("[data-testid=units]", "-panel");
     page.finish();
     figures
@@ -71,12 +79,14 @@ fn units(model: &str) -> (f64, u64, u64) {
 
 #[test]
 fn the_sparse_autoencoder_switches_on_a_few_of_many_units_and_the_plain_one_all_of_its() {
-    let (sparse_on, sparse_units, shown) = units("mnist-sae");
+    let (sparse_on, sparse_units, shown, now) = units("mnist-sae");
     assert_eq!(sparse_units, 128);
     assert_eq!(shown, 64, "the 64 units that fire most often are drawn");
     assert!(sparse_on < 0.25 * 128.0, "mnist-sae: {sparse_on} of 128 units on per test image");
-    let (dense_on, dense_units, _) = units("mnist-ae");
+    assert!(now > 0 && now < 32, "mnist-sae: {now} of 128 units on for an example digit");
+    let (dense_on, dense_units, _, dense_now) = units("mnist-ae");
     assert!(dense_on > 0.9 * dense_units as f64, "mnist-ae: {dense_on} of {dense_units} on per test image");
+    assert!(dense_now as f64 > 0.9 * dense_units as f64, "mnist-ae: {dense_now} on for an example digit");
 }
 
 #[test]

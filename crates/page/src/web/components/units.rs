@@ -44,13 +44,24 @@ pub fn units_view(props: &Props) -> Html {
         .mean_on
         .map(|n| format!(" Over the test images, {n:.1} of {dim} units fire per image on average."))
         .unwrap_or_default();
+    // A ReLU unit that is off for every input gets no gradient and stays off: worth saying, since
+    // their pictures all look alike (nearly the decoder's output for a code of zeros).
+    let dead_units = stats.rate.iter().filter(|r| **r == 0.0).count();
+    let dead = if stats.relu && dead_units > 0 {
+        format!(
+            " {dead_units} units never fire on any test image: a ReLU unit that is off for every input gets no gradient and stays off (a dead unit)."
+        )
+    } else {
+        String::new()
+    };
     html! {
         <section class="panel units-view" data-testid="units" aria-label="code units"
             data-on={count.to_string()} data-units={dim.to_string()}
             data-mean-on={stats.mean_on.map(|n| format!("{n:.3}")).unwrap_or_default()}
+            data-dead={dead_units.to_string()}
             data-pictures={pictures.as_ref().map_or(0, |p| p.len()).to_string()}>
             <h3>{ format!("Code units: {count} of {dim} on for the current code") }</h3>
-            <p class="hint">{ what }{ typical }</p>
+            <p class="hint">{ what }{ typical }{ dead }</p>
             <svg class="unit-bars" viewBox={format!("0 0 {w} {h}")} width="100%" height={h.to_string()} role="img"
                 aria-label={format!("the current code, one bar per unit: {count} of {dim} on")} data-testid="unit-bars">
                 <line x1="0" x2={w.to_string()} y1={(h / 2.0).to_string()} y2={(h / 2.0).to_string()} stroke="#ccc" />

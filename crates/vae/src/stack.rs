@@ -88,8 +88,7 @@ impl MlpModel {
     pub fn rebuild_through(&self, x: Tensor<2>, pairs: usize) -> Tensor<2> {
         let pairs = pairs.clamp(1, self.depth());
         let mut h = x;
-        for k in 0..pairs {
-            let pair = self.layer_pair(k).expect("k < depth");
+        for (k, pair) in (0..pairs).filter_map(|k| self.layer_pair(k).map(|p| (k, p))) {
             h = self.pair_code(&pair, h, k);
         }
         for k in (0..pairs).rev() {

@@ -40,7 +40,7 @@ pub use measures::{ELLIPSE_SIGMAS, ItemEllipse, MapLayer, PlanePosteriors, TestC
 pub use offline::{Offline, OfflineBadge};
 pub use ood::{describe as describe_ood, is_unusual};
 pub use sensitivity::{SENSE_LANE, SenseMap, SenseTarget, Sensitivity};
-pub use units::{UNITS_LANE, UnitStats, Units};
+pub use units::{UnitStats, Units};
 
 use bundle::{IndexEntry, Manifest};
 use latent::{Mode, UrlState};

@@ -42,6 +42,24 @@ fn finish_load(s: &mut State, backend: Backend) {
     }));
 }
 
+/// A gallery item of grey 200s ("ink") encoded at the origin of a 2-D model; its key.
+fn grey_item(s: &mut State) -> u64 {
+    s.apply(Action::Encode {
+        name: "ink".into(),
+        input: vec![200; 784],
+        pixels: vec![0.8; 784],
+        example: false,
+    });
+    let id = s.encoding[0].id;
+    s.apply(Action::Worker(FromWorker::Encoded {
+        id,
+        mu: vec![0.0; 2],
+        logvar: vec![0.0; 2],
+        recon: vec![1; 784],
+    }));
+    id
+}
+
 fn decoded(id: u64, v: u8) -> Action {
     Action::Worker(FromWorker::Decoded { id, pixels: vec![v], micros: 1, memory: 0, gpu_memory: 0 })
 }

@@ -4,16 +4,13 @@
 //! the contrast (a plain autoencoder or a VAE uses every unit for every image).
 
 use super::*;
-use worker_protocol::Lane;
-
-/// The lane of the units' pictures.
-pub const UNITS_LANE: Lane = Lane::Units;
 
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct Units {
     pub id: u64,
-    /// One picture per unit, in unit order, for the request `id`.
-    pub pictures: Option<Rc<Vec<Vec<u8>>>>,
+    /// One picture per unit, in unit order, for the request `id`. Each is shared, so the view
+    /// (redrawn on every slider move) hands its thumbnails pointers, not copies.
+    pub pictures: Option<Rc<Vec<Rc<Vec<u8>>>>>,
 }
 
 /// What the view shows of the units, from the model and its test codes.
@@ -56,7 +53,7 @@ impl State {
     pub(super) fn units_decoded(&mut self, id: u64, images: Vec<Vec<u8>>) {
         let dim = self.model.as_ref().map_or(0, |m| m.latent_dim);
         if id == self.units.id && id > 0 && images.len() == dim {
-            self.units.pictures = Some(Rc::new(images));
+            self.units.pictures = Some(Rc::new(images.into_iter().map(Rc::new).collect()));
         }
     }
 }

@@ -16,19 +16,7 @@ fn shipped(s: &mut State) {
 fn denoising(model: &str) -> State {
     let mut s = loaded(model, 2);
     shipped(&mut s);
-    s.apply(Action::Encode {
-        name: "ink".into(),
-        input: vec![200; 784],
-        pixels: vec![0.8; 784],
-        example: false,
-    });
-    let id = s.encoding[0].id;
-    s.apply(Action::Worker(FromWorker::Encoded {
-        id,
-        mu: vec![0.0; 2],
-        logvar: vec![0.0; 2],
-        recon: vec![1; 784],
-    }));
+    grey_item(&mut s);
     s.apply(Action::SetView(View::Denoise));
     s
 }

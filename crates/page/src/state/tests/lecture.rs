@@ -146,19 +146,7 @@ fn compare_loads_companions_beside_the_model_and_interpolates_on_both() {
 #[test]
 fn denoising_corrupts_deterministically_and_keeps_the_gallery() {
     let mut s = loaded("main", 2);
-    s.apply(Action::Encode {
-        name: "ink".into(),
-        input: vec![200; 784],
-        pixels: vec![0.8; 784],
-        example: false,
-    });
-    let id = s.encoding[0].id;
-    s.apply(Action::Worker(FromWorker::Encoded {
-        id,
-        mu: vec![0.0; 2],
-        logvar: vec![0.0; 2],
-        recon: vec![1; 784],
-    }));
+    let id = grey_item(&mut s);
     s.apply(Action::SetView(View::Denoise));
     assert_eq!(s.denoise.source, Some(id));
     assert_eq!(s.denoise.input.as_deref(), Some(&vec![200; 784]), "no noise, no mask: the input itself");

@@ -4,7 +4,6 @@
 
 use super::thumb::Thumb;
 use crate::web::handle::PanelProps as Props;
-use std::rc::Rc;
 use yew::prelude::*;
 
 /// Pictures shown: the units that fire most often first (a 128-unit code would otherwise fill
@@ -80,7 +79,7 @@ pub fn units_view(props: &Props) -> Html {
                         let rate = stats.rate.get(i).map(|r| format!(", fires for {:.0}% of test images", r * 100.0)).unwrap_or_default();
                         html! {
                             <figure class={classes!("unit", firing.then_some("on"))} data-unit={i.to_string()} title={format!("unit {i}{rate}")}>
-                                <Thumb pixels={Rc::new(px.clone())} shape={m.image.clone()} label={format!("unit {i} alone")} />
+                                <Thumb pixels={px.clone()} shape={m.image.clone()} label={format!("unit {i} alone")} />
                                 <figcaption>{ i }</figcaption>
                             </figure>
                         }

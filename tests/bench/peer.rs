@@ -74,7 +74,8 @@ pub fn check_codes(dim: usize) -> Vec<Vec<f32>> {
 }
 
 /// Our side through the worker's own protocol (`?hooks=1` exposes the Worker): decodes of the
-/// check codes, round trips of a batch of 64 and of one encode. Ids far above the app's own, so
+/// check codes, single decodes back to back (the worker's own time), round trips of a batch of
+/// 64 and of one encode. Ids far above the app's own, so
 /// the app ignores the replies.
 const OURS: &str = "(async () => {
     const w = window.latentLabWorker;
@@ -98,11 +99,19 @@ const OURS: &str = "(async () => {
     if (got.failed) return { error: got.failed };
     const dim = check[0].length;
     const many = Array.from({ length: __BATCH__ }, (_, i) => Array.from({ length: dim }, (_, k) => Math.sin((i * dim + k) * 0.11) * 2));
+    // Single decodes back to back, as the peer's are timed (warm caches, nothing in between):
+    // the worker's own clock, so both sides time the decode alone.
+    const single = [];
+    for (let i = 0; i < 20 + __REPS__; i++) {
+        const r = await ask('Decode', { z: check[i % check.length] }, 'Decoded');
+        if (r.failed) return { error: r.failed };
+        if (i >= 20) single.push(r.reply.micros / 1000);
+    }
     const batched = [], encode = [];
     for (let i = 0; i < __REPS__ / 4; i++) batched.push((await ask('DecodeMany', { lane: 'Grid', model: null, zs: many }, 'DecodedMany')).ms);
     const pixels = Array.from({ length: __PIXELS__ }, (_, j) => (Math.sin(j * 0.05) + 1) / 2);
     for (let i = 0; i < __REPS__ / 4; i++) encode.push((await ask('Encode', { model: null, pixels }, 'Encoded')).ms);
-    return { images: got.reply.images.map(im => Array.from(im)), batched, encode, isolated: self.crossOriginIsolated };
+    return { images: got.reply.images.map(im => Array.from(im)), single, batched, encode, isolated: self.crossOriginIsolated };
 })()";
 
 pub fn ours(page: &Page, dim: usize, pixels: usize) -> Value {

@@ -19,6 +19,7 @@ pub mod native;
 pub mod network;
 mod offline;
 mod panel_shot;
+pub mod scripts;
 mod touch;
 
 /// How Chromium is started.

@@ -17,6 +17,37 @@ fn node(name: &str, op: Op, input: &str) -> Node {
     Node { name: name.into(), op, inputs: vec![input.into()] }
 }
 
+/// The decoder of an MLP model as a graph from z to logits (every layer but the last followed by
+/// ReLU), with its weights in PyTorch's layout; `None` for a conv model.
+pub fn mlp_decoder(model: &Model) -> Option<(Graph, Tensors)> {
+    let layers = model.mlp_decoder()?;
+    let latent = layers.first()?.inputs;
+    let mut tensors = Tensors::new();
+    let mut nodes = Vec::new();
+    let mut last = INPUT.to_string();
+    let n = layers.len();
+    for (i, l) in layers.into_iter().enumerate() {
+        // burn keeps in × out; the graph, as PyTorch, out × in.
+        let mut w = vec![0.0; l.inputs * l.outputs];
+        for r in 0..l.inputs {
+            for c in 0..l.outputs {
+                w[c * l.inputs + r] = l.weight[r * l.outputs + c];
+            }
+        }
+        let (wk, bk) = (format!("dec.{i}.weight"), format!("dec.{i}.bias"));
+        tensors.insert(wk.clone(), (vec![l.outputs, l.inputs], w));
+        tensors.insert(bk.clone(), (vec![l.outputs], l.bias));
+        let name = format!("dec.{i}");
+        nodes.push(node(&name, Op::Linear { weight: wk, bias: Some(bk) }, &last));
+        last = name;
+        if i + 1 < n {
+            nodes.push(node(&format!("dec.{i}.relu"), Op::Relu, &last));
+            last = format!("dec.{i}.relu");
+        }
+    }
+    Some((Graph { input: vec![latent], nodes }, tensors))
+}
+
 /// The decoder of a conv model as a graph from z to logits (channels first), with its weights;
 /// `None` for an MLP model.
 pub fn conv_decoder(model: &Model) -> Option<(Graph, Tensors)> {

@@ -4,6 +4,7 @@
 //! width × channels, as the page and our own models keep them) where PyTorch keeps channels
 //! first, and μ, log σ² out of whatever heads the model has.
 
+use crate::cpu_decoder::CpuDecoder;
 use crate::graph::{GraphNet, KeyReport, Tensors, key_report, read_safetensors};
 use bundle::exported::{Exported, Heads, ImageSize, OutputRange, Runnable};
 use burn::prelude::*;
@@ -11,6 +12,8 @@ use burn::prelude::*;
 pub struct Imported {
     pub model: Runnable,
     decoder: GraphNet,
+    /// The decoder compiled for the CPU path (`cpu_plan`), when the device is the CPU.
+    cpu: Option<CpuDecoder>,
     encoder: Option<(GraphNet, Heads)>,
     /// What the weights file held against what the graphs read.
     pub keys: KeyReport,
@@ -82,8 +85,11 @@ impl Imported {
                 Some((net.fused(&heads), e.heads.clone()))
             }
         };
+        let ImageSize { channels, height, width } = model.image;
+        let cpu =
+            CpuDecoder::compile(&model.decoder, &tensors, model.output, [channels, height, width], device);
         // Checked as written, run folded (`graph/fuse.rs`): the same numbers, fewer passes.
-        Ok(Imported { model, decoder: decoder.fused(&[]), encoder, keys })
+        Ok(Imported { model, decoder: decoder.fused(&[]), cpu, encoder, keys })
     }
 
     /// Each decoder step's mean time (ms) over `runs` decodes of `z` (`GraphNet::profile`).
@@ -94,6 +100,11 @@ impl Imported {
         now_ms: &dyn Fn() -> f64,
     ) -> Vec<(String, &'static str, f64)> {
         self.decoder.profile(z, runs, now_ms)
+    }
+
+    /// The CPU path's decoder, when the model was built on the CPU and every node compiles.
+    pub fn cpu(&self) -> Option<&CpuDecoder> {
+        self.cpu.as_ref()
     }
 
     pub fn has_encoder(&self) -> bool {

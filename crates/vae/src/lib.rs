@@ -8,6 +8,8 @@
 
 pub mod as_graph;
 pub mod compact;
+pub mod cpu_decoder;
+pub mod cpu_plan;
 pub mod graph;
 pub mod imported;
 pub mod loss;

@@ -164,8 +164,8 @@ pub struct ConvModel {
     pub(crate) from_z: Linear,
     pub(crate) up: Vec<ConvTranspose2d>,
     pub(crate) head: Option<Conv2d>,
-    size: usize,
-    channels: usize,
+    pub(crate) size: usize,
+    pub(crate) channels: usize,
     pub(crate) top_width: usize,
 }
 

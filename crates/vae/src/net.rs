@@ -2,16 +2,32 @@
 //! calls (codes in, pixels in [0, 1] out, interleaved; images in, μ and log σ² out), so every
 //! view of the page works on either.
 
+use crate::cpu_decoder::CpuDecoder;
 use crate::imported::Imported;
 use crate::{Model, load_model, load_part};
+use bundle::exported::OutputRange;
 use bundle::{Architecture, Manifest};
 use burn::prelude::*;
 
 // The worker holds one or two: the size of our model's variant costs nothing worth boxing it.
 #[allow(clippy::large_enum_variant)]
 pub enum Net {
-    Ours(Model),
+    /// One of ours, with its decoder compiled for the CPU path when it runs there.
+    Ours(Model, Option<CpuDecoder>),
     Imported(Box<Imported>),
+}
+
+/// Our decoder as the CPU path runs it: the model's graph (`as_graph`) compiled, logits to
+/// pixels by a sigmoid, as `Model::decode`.
+fn ours_on_cpu(model: &Model, device: &Device) -> Option<CpuDecoder> {
+    let (graph, tensors) =
+        crate::as_graph::mlp_decoder(model).or_else(|| crate::as_graph::conv_decoder(model))?;
+    let image = match model {
+        Model::Mlp(_) => None,
+        Model::Conv(m) => Some([m.channels, m.size, m.size]),
+    };
+    let out = crate::cpu_plan::CpuPlan::compile(&graph, &tensors)?.output_len();
+    CpuDecoder::compile(&graph, &tensors, OutputRange::Logits, image.unwrap_or([1, 1, out]), device)
 }
 
 impl Net {
@@ -28,7 +44,10 @@ impl Net {
             }
             (_, None) => load_model(manifest, weights, device),
         }
-        .map(Net::Ours)
+        .map(|model| {
+            let cpu = ours_on_cpu(&model, device);
+            Net::Ours(model, cpu)
+        })
         .map_err(|e| e.to_string())
     }
 
@@ -36,7 +55,7 @@ impl Net {
     /// modules share their tensors, so the copy is cheap): a damaged file leaves the decoder.
     pub fn add_encoder(&mut self, bytes: Vec<u8>) -> Result<(), String> {
         match self {
-            Net::Ours(model) => {
+            Net::Ours(model, _) => {
                 *model =
                     load_part(model.clone(), bytes).map_err(|e| format!("the encoder's weights: {e}"))?;
                 Ok(())
@@ -45,27 +64,41 @@ impl Net {
         }
     }
 
+    /// The decoder compiled for the CPU path, when the model runs on the CPU and every layer
+    /// compiles (`cpu_plan`); the worker decodes through it, burn's `decode` is the reference.
+    pub fn cpu(&self) -> Option<&CpuDecoder> {
+        match self {
+            Net::Ours(_, cpu) => cpu.as_ref(),
+            Net::Imported(m) => m.cpu(),
+        }
+    }
+
     /// Pixels in [0, 1], interleaved, for a batch of codes.
     pub fn decode(&self, z: Tensor<2>) -> Tensor<2> {
         match self {
-            Net::Ours(m) => m.decode(z),
+            Net::Ours(m, _) => m.decode(z),
             Net::Imported(m) => m.decode(z),
         }
     }
 
     /// Where a decode's time goes: each decoder step's name, op and mean milliseconds over `runs`
-    /// decodes of `z` (`GraphNet::profile`; for the CPU backend). Our conv decoder is timed as
-    /// `as_graph` writes it, the graph its module is checked against; our MLPs are three matrix
-    /// products, with no layer table to show (`None`).
+    /// decodes of `z`, for the CPU backend: the compiled decoder's steps when the CPU path runs
+    /// one (a layer with the norm and activation folded into it is one step), otherwise burn's
+    /// (`GraphNet::profile`: our conv decoder as `as_graph` writes it; our MLPs through burn are
+    /// three matrix products, with no layer table to show, `None`).
     pub fn profile_decoder(
         &self,
         z: Tensor<2>,
         runs: usize,
         now_ms: &dyn Fn() -> f64,
     ) -> Option<Vec<(String, &'static str, f64)>> {
+        // What the CPU path runs, when it runs the compiled decoder.
+        if let Some(cpu) = self.cpu() {
+            return Some(cpu.profile(z.dims()[0], runs, now_ms));
+        }
         match self {
             Net::Imported(m) => Some(m.profile_decoder(z, runs, now_ms)),
-            Net::Ours(m) => {
+            Net::Ours(m, _) => {
                 let (graph, tensors) = crate::as_graph::conv_decoder(m)?;
                 let net = crate::graph::GraphNet::build(&graph, &tensors, &z.device()).ok()?;
                 Some(net.fused(&[]).profile(z, runs, now_ms))
@@ -76,7 +109,7 @@ impl Net {
     /// μ and log σ² of a batch of interleaved images in [0, 1].
     pub fn encode(&self, x: Tensor<2>) -> Result<(Tensor<2>, Tensor<2>), String> {
         match self {
-            Net::Ours(m) => Ok(m.encode(x)),
+            Net::Ours(m, _) => Ok(m.encode(x)),
             Net::Imported(m) => m.encode(x).ok_or_else(|| {
                 "this model was exported without an encoder, so images cannot be encoded with it".to_string()
             }),

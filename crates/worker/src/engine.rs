@@ -342,8 +342,7 @@ impl Runner {
             return Err(format!("a batch must hold 1 to {MAX_BATCH} finite codes of {dim} numbers"));
         }
         let flat: Vec<f32> = zs.concat();
-        let z = Tensor::<1>::from_floats(flat.as_slice(), &c.device).reshape([zs.len(), dim]);
-        let values = read(c.model.decode(z)).await?;
+        let values = decode_flat(&c.model, &c.device, &flat, zs.len()).await?;
         let per = values.len() / zs.len();
         Ok(values.chunks_exact(per.max(1)).map(to_bytes).collect())
     }
@@ -385,8 +384,10 @@ impl Runner {
         }
         let x = Tensor::<1>::from_floats(pixels, &c.device).reshape([1, len]);
         let (mu, logvar) = c.model.encode(x)?;
-        let recon = read(c.model.decode(mu.clone())).await?;
-        Ok((read(mu).await?, read(logvar).await?, to_bytes(&recon)))
+        let mu = read(mu).await?;
+        // The same path as a slider's decode, so a code set from this item draws the same bytes.
+        let recon = decode_flat(&c.model, &c.device, &mu, 1).await?;
+        Ok((mu, read(logvar).await?, to_bytes(&recon)))
     }
 }
 
@@ -422,7 +423,19 @@ fn build(manifest: &Manifest, weights: Vec<u8>, device: &Device) -> Result<Net, 
 }
 
 async fn decode_values(model: &Net, device: &Device, z: &[f32]) -> Result<Vec<f32>, String> {
-    let z = Tensor::<1>::from_floats(z, device).reshape([1, z.len()]);
+    decode_flat(model, device, z, 1).await
+}
+
+/// Pixels for `batch` codes laid end to end: on the CPU through the compiled decoder when it is
+/// the faster way for this batch (`vae::cpu_plan`: no tensors, weights packed once), otherwise
+/// through burn.
+async fn decode_flat(model: &Net, device: &Device, z: &[f32], batch: usize) -> Result<Vec<f32>, String> {
+    if let Some(cpu) = model.cpu().filter(|c| c.suits(batch)) {
+        return cpu
+            .decode(z, batch)
+            .ok_or_else(|| "decoding failed: the codes do not fit the decoder".to_string());
+    }
+    let z = Tensor::<1>::from_floats(z, device).reshape([batch, z.len() / batch.max(1)]);
     let data = model.decode(z).into_data_async().await.map_err(|e| format!("decoding failed: {e:?}"))?;
     data.try_to_vec::<f32>().map_err(|e| format!("decoding gave unexpected data: {e:?}"))
 }

@@ -268,3 +268,8 @@ pub async fn has_webgpu_adapter() -> bool {
     };
     wasm_bindgen_futures::JsFuture::from(promise).await.is_ok_and(|a| !a.is_null() && !a.is_undefined())
 }
+
+/// `performance.now()`: milliseconds since the page started, 0 where there is no clock.
+pub fn now_ms() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+}

@@ -6,14 +6,32 @@ use bundle::Manifest;
 use std::rc::Rc;
 use yew::prelude::*;
 
-#[derive(Clone, PartialEq)]
-pub struct AppState(pub State);
+/// The page's state and its revision, which every action bumps.
+#[derive(Clone)]
+pub struct AppState(pub State, u64);
+
+impl AppState {
+    pub fn new(state: State) -> Self {
+        AppState(state, 0)
+    }
+}
+
+/// Panels get the reducer's handle as a prop, and yew compares a handle by the state it points
+/// to: compared field by field, the State's manifest and model list were walked on every slider
+/// move for every panel before a difference was found (bench/OPTIMISATION.md). Every action
+/// makes a new revision, so equal revisions mean the same state.
+impl PartialEq for AppState {
+    fn eq(&self, other: &Self) -> bool {
+        self.1 == other.1
+    }
+}
 
 impl Reducible for AppState {
     type Action = Action;
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut next = (*self).clone();
         next.0.apply(action);
+        next.1 += 1;
         Rc::new(next)
     }
 }

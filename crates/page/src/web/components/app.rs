@@ -34,7 +34,7 @@ pub fn app() -> Html {
     let state = use_reducer(|| {
         let choice =
             browser::query_param("backend").and_then(|s| BackendChoice::parse(&s)).unwrap_or_default();
-        AppState(State::new(choice))
+        AppState::new(State::new(choice))
     });
     let s = &state.0;
     // The worker first: the index and the first model are fetched once it exists.
@@ -43,8 +43,11 @@ pub fn app() -> Html {
         let dispatcher = state.dispatcher();
         use_effect_with((), move |_| spawn_local(startup::boot(dispatcher)));
     }
-    use_workbench_requests(&state, post.clone());
-    use_lecture_requests(&state, post);
+    // The newest decode id sent to the worker: a slider move sends its own at once (below), and
+    // the request hook sends any other (keys, the pad, a link) after the render.
+    let posted_decode = use_mut_ref(|| 0u64);
+    use_workbench_requests(&state, post.clone(), posted_decode.clone());
+    use_lecture_requests(&state, post.clone());
     use_persistence(&state);
     use_import_storage(&state);
     use_playback(&state);
@@ -55,11 +58,32 @@ pub fn app() -> Html {
     use_test_codes(&state);
 
     let dispatcher = state.dispatcher();
+    // Made once, so the slider rows see the same callback on every render and only the moved
+    // one renders again. The handle reads the newest state whenever it is called.
     let on_latent = {
-        let d = dispatcher.clone();
-        Callback::from(move |(dim, value): (usize, f32)| d.dispatch(Action::SetLatent { dim, value }))
+        let (handle, post) = (state.clone(), post.clone());
+        use_memo((), move |_| {
+            Callback::from(move |(dim, value): (usize, f32)| {
+                handle.dispatch(Action::SetLatent { dim, value });
+                // The reducer ran in `dispatch`; the render waits for a microtask. Sending the
+                // decode now lets the worker decode while the page renders, instead of after it
+                // (input to pixels, bench/OPTIMISATION.md). A fresh handle reads the newest state
+                // without keeping every state it saw.
+                let latest = handle.clone();
+                let s = &latest.0;
+                if s.decode_id > *posted_decode.borrow() {
+                    *posted_decode.borrow_mut() = s.decode_id;
+                    post.emit(worker_protocol::ToWorker::Decode { id: s.decode_id, z: s.z.clone() });
+                }
+            })
+        })
     };
-    let on_action = on_action_callback(&dispatcher);
+    let on_latent = (*on_latent).clone();
+    let on_action = (*use_memo((), {
+        let d = dispatcher.clone();
+        move |_| on_action_callback(&d)
+    }))
+    .clone();
     let on_import = {
         let (d, models) = (dispatcher.clone(), s.models.clone());
         Callback::from(move |files: Vec<web_sys::File>| {

@@ -1,11 +1,11 @@
 //! The decoded image: drawn at the model's resolution and scaled up by CSS with crisp pixels.
 
 use crate::state::Image;
+use crate::web::io::canvas_draw::draw;
 use bundle::ImageShape;
 use std::rc::Rc;
-use wasm_bindgen::{Clamped, JsCast};
-use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
-use worker_protocol::pixels::to_rgba;
+use wasm_bindgen::JsCast;
+use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -27,7 +27,11 @@ pub fn decoded_canvas(props: &Props) -> Html {
         let overlay = props.overlay.clone();
         use_effect_with((image.as_ref().map(|i| i.id), shape.clone(), overlay.clone()), move |_| {
             if let (Some(image), Some(el)) = (image, canvas.cast::<HtmlCanvasElement>()) {
-                draw(&el, &image, &shape, overlay.as_deref());
+                // Drawn already when its reply arrived (`draw_reply`), unless an overlay goes on top.
+                let drawn = el.get_attribute("data-drawn") == Some(image.id.to_string());
+                if !drawn || overlay.is_some() {
+                    draw(&el, &image.pixels, &shape, overlay.as_deref());
+                }
                 // Pixels land after the render that set `data-shown`; tests and scripts wait
                 // for this mark to know the canvas really holds image `id`.
                 let _ = el.set_attribute("data-drawn", &image.id.to_string());
@@ -93,21 +97,5 @@ pub fn decoded_canvas(props: &Props) -> Html {
             data-enlarged={enlarged.to_string()} data-overlay={props.overlay.is_some().to_string()}
             width={props.shape.width.to_string()} height={props.shape.height.to_string()}
             data-shown={props.image.as_ref().map_or(0, |i| i.id).to_string()} />
-    }
-}
-
-fn draw(el: &HtmlCanvasElement, image: &Image, shape: &ImageShape, overlay: Option<&Vec<f32>>) {
-    let mut rgba = to_rgba(&image.pixels, shape.channels);
-    if rgba.len() != shape.width * shape.height * 4 {
-        return;
-    }
-    if let Some(change) = overlay {
-        latent::sensitivity::blend(&mut rgba, change);
-    }
-    let ctx = el.get_context("2d").ok().flatten().and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok());
-    let data =
-        ImageData::new_with_u8_clamped_array_and_sh(Clamped(&rgba), shape.width as u32, shape.height as u32);
-    if let (Some(ctx), Ok(data)) = (ctx, data) {
-        let _ = ctx.put_image_data(&data, 0.0, 0.0);
     }
 }

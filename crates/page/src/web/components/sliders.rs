@@ -34,16 +34,12 @@ pub fn sliders(props: &Props) -> Html {
     let (active, inactive): (Vec<usize>, Vec<usize>) =
         m.dims_by_kl().into_iter().partition(|&d| m.kl_per_dim[d] > ACTIVE_KL);
     let row = |d: usize, active: bool| {
-        let sigma = props.sigma.as_ref().and_then(|s| s.get(d).copied());
-        let focused = props.focused == Some(d);
-        slider(
-            d,
-            props.z.get(d).copied().unwrap_or(0.0),
-            sigma,
-            (m.kl_per_dim[d], active, focused),
-            &props.on_change,
-            props.on_action.as_ref(),
-        )
+        html! {
+            <SliderRow key={d} dim={d} value={props.z.get(d).copied().unwrap_or(0.0)}
+                sigma={props.sigma.as_ref().and_then(|s| s.get(d).copied())}
+                kl={m.kl_per_dim[d]} {active} focused={props.focused == Some(d)}
+                on_change={props.on_change.clone()} on_action={props.on_action.clone()} />
+        }
     };
     let toggle = props.on_action.clone().map(|cb| {
         let on = props.sensing;
@@ -70,15 +66,26 @@ pub fn sliders(props: &Props) -> Html {
     }
 }
 
-fn slider(
+#[derive(Properties, PartialEq)]
+struct RowProps {
     dim: usize,
     value: f32,
     sigma: Option<f32>,
-    (kl, active, focused): (f32, bool, bool),
-    on_change: &Callback<(usize, f32)>,
-    on_action: Option<&Callback<crate::state::Action>>,
-) -> Html {
+    kl: f32,
+    active: bool,
+    focused: bool,
+    on_change: Callback<(usize, f32)>,
+    on_action: Option<Callback<crate::state::Action>>,
+}
+
+/// One slider, a component of its own so that a move renders only the slider that moved (its
+/// callbacks are made once by the root): rendering all of them on every input was a large part
+/// of a dragged slider's frame (bench/OPTIMISATION.md).
+#[function_component(SliderRow)]
+fn slider_row(props: &RowProps) -> Html {
     use crate::state::{Action, SenseTarget};
+    let RowProps { dim, value, sigma, kl, active, focused, .. } = *props;
+    let (on_change, on_action) = (&props.on_change, props.on_action.as_ref());
     let sense = |target: Option<SenseTarget>| {
         let cb = on_action.cloned();
         Callback::from(move |_: FocusEvent| {

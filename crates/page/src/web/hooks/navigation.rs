@@ -11,12 +11,20 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
+/// The shortest time between two rewrites of the address bar by slider moves.
+const REPLACE_EVERY_MS: f64 = 150.0;
+
 #[hook]
 pub fn use_address_bar(state: &AppHandle) {
     let s = &state.0;
     // Keep the link in the address bar equal to what is on screen. A new model or view is a
     // new history entry (Back returns to it); slider moves only replace the current one.
     let written = use_mut_ref(|| None::<(Option<String>, View)>);
+    // `history.replaceState` costs Chromium about 1.5 ms, a tenth of a frame, and a dragged
+    // slider changes the link on every frame (bench/OPTIMISATION.md): replaced at most every
+    // REPLACE_EVERY_MS while it changes, the newest link always written last.
+    let last_replace = use_mut_ref(|| f64::NEG_INFINITY);
+    let trailing = use_mut_ref(|| None::<gloo_timers::callback::Timeout>);
     {
         let link = s.model.as_ref().map(|_| s.link().encode());
         let place = (s.model_name().map(str::to_string), s.view);
@@ -24,9 +32,28 @@ pub fn use_address_bar(state: &AppHandle) {
         use_effect_with(link, move |link| {
             if let Some(link) = link {
                 let mut last = written.borrow_mut();
+                let now = browser::now_ms();
                 match last.as_ref() {
-                    Some(prev) if *prev != place => browser::push_hash(link),
-                    _ => browser::replace_hash(link),
+                    Some(prev) if *prev != place => {
+                        // A pending replace holds an older link: it must not overwrite this one.
+                        trailing.borrow_mut().take();
+                        browser::push_hash(link);
+                        *last_replace.borrow_mut() = now;
+                    }
+                    _ if now - *last_replace.borrow() >= REPLACE_EVERY_MS => {
+                        trailing.borrow_mut().take();
+                        browser::replace_hash(link);
+                        *last_replace.borrow_mut() = now;
+                    }
+                    _ => {
+                        let (link, last_replace) = (link.clone(), last_replace.clone());
+                        // Dropping the previous Timeout cancels it.
+                        *trailing.borrow_mut() =
+                            Some(gloo_timers::callback::Timeout::new(REPLACE_EVERY_MS as u32, move || {
+                                browser::replace_hash(&link);
+                                *last_replace.borrow_mut() = browser::now_ms();
+                            }));
+                    }
                 }
                 *last = Some(place);
             }

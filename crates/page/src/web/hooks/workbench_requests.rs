@@ -4,11 +4,13 @@
 use crate::state::Action;
 use crate::web::handle::AppHandle;
 use crate::web::io::{ingest::load_examples, requests::load_request};
+use std::cell::RefCell;
+use std::rc::Rc;
 use worker_protocol::{Lane, ToWorker};
 use yew::prelude::*;
 
 #[hook]
-pub fn use_workbench_requests(state: &AppHandle, post: Callback<ToWorker>) {
+pub fn use_workbench_requests(state: &AppHandle, post: Callback<ToWorker>, posted_decode: Rc<RefCell<u64>>) {
     let s = &state.0;
     // A new load id means: send the model to the worker.
     {
@@ -24,12 +26,13 @@ pub fn use_workbench_requests(state: &AppHandle, post: Callback<ToWorker>) {
             }
         });
     }
-    // A new decode id means: decode the current z.
+    // A new decode id means: decode the current z, unless a slider already sent it.
     {
         let z = s.z.clone();
         let post = post.clone();
         use_effect_with(s.decode_id, move |id| {
-            if *id > 0 {
+            if *id > *posted_decode.borrow() {
+                *posted_decode.borrow_mut() = *id;
                 post.emit(ToWorker::Decode { id: *id, z });
             }
         });

@@ -9,6 +9,7 @@ use crate::state::Action;
 use crate::web::browser;
 use crate::web::client::WorkerClient;
 use crate::web::handle::{AppHandle, Dispatcher};
+use crate::web::io::canvas_draw::draw_reply;
 use crate::web::io::requests::load_request;
 use bundle::Manifest;
 use std::cell::RefCell;
@@ -36,11 +37,11 @@ pub fn use_worker(state: &AppHandle) -> Callback<ToWorker> {
         });
     }
     {
-        let (dispatcher, current) = (state.dispatcher(), current.clone());
+        let (handle, current) = (state.clone(), current.clone());
         use_effect_with((state.0.worker_epoch, state.0.worker_module()), move |(epoch, module)| {
             // Dropping the old client terminates its worker.
             current.borrow_mut().client.take();
-            start_worker(&current, &dispatcher, *epoch, *module);
+            start_worker(&current, &handle, *epoch, *module);
         });
     }
     {
@@ -66,11 +67,22 @@ pub fn use_worker(state: &AppHandle) -> Callback<ToWorker> {
 }
 
 /// Start the inference worker of `epoch` and route what it says into the reducer.
-fn start_worker(current: &Rc<RefCell<Current>>, dispatcher: &Dispatcher, epoch: u64, module: WorkerModule) {
-    let (deliver, lose) = (dispatcher.clone(), dispatcher.clone());
+fn start_worker(current: &Rc<RefCell<Current>>, handle: &AppHandle, epoch: u64, module: WorkerModule) {
+    let dispatcher = &handle.dispatcher();
+    let (deliver, lose, handle) = (dispatcher.clone(), dispatcher.clone(), handle.clone());
     match WorkerClient::start(
         module,
-        move |msg| deliver.dispatch(Action::Worker(msg)),
+        move |msg| {
+            // The newest decode goes on the canvas before the render that stores it.
+            if let FromWorker::Decoded { id, pixels, .. } = &msg {
+                let latest = handle.clone();
+                let s = &latest.0;
+                if let (true, Some(m)) = (*id == s.decode_id, &s.model) {
+                    draw_reply(*id, pixels, &m.image);
+                }
+            }
+            deliver.dispatch(Action::Worker(msg))
+        },
         move |message| lose.dispatch(Action::WorkerLost { epoch, message }),
     ) {
         Ok(client) => {

@@ -1,0 +1,45 @@
+//! Putting decoded pixels on the page's canvas: the canvas component draws through it, and the
+//! worker's reply draws the newest decode through it before the render that stores it.
+
+use bundle::ImageShape;
+use wasm_bindgen::{Clamped, JsCast};
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
+use worker_protocol::pixels::to_rgba;
+
+/// Draw decode `id` as soon as the worker's reply arrives, before the render that stores it: the
+/// render of the whole page would otherwise sit between the pixels and the screen. Only the
+/// newest decode asked for, newer than what the canvas holds, and never under an overlay (the
+/// canvas component draws that one).
+pub fn draw_reply(id: u64, pixels: &[u8], shape: &ImageShape) {
+    let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector("canvas[data-testid=decoded]").ok().flatten())
+        .and_then(|e| e.dyn_into::<HtmlCanvasElement>().ok())
+    else {
+        return;
+    };
+    let drawn: u64 = el.get_attribute("data-drawn").and_then(|d| d.parse().ok()).unwrap_or(0);
+    if id > drawn && el.get_attribute("data-overlay").as_deref() != Some("true") {
+        draw(&el, pixels, shape, None);
+        let _ = el.set_attribute("data-drawn", &id.to_string());
+        if !el.has_attribute("data-first-drawn-ms") {
+            let _ = el.set_attribute("data-first-drawn-ms", &format!("{:.1}", crate::web::browser::now_ms()));
+        }
+    }
+}
+
+pub fn draw(el: &HtmlCanvasElement, pixels: &[u8], shape: &ImageShape, overlay: Option<&Vec<f32>>) {
+    let mut rgba = to_rgba(pixels, shape.channels);
+    if rgba.len() != shape.width * shape.height * 4 {
+        return;
+    }
+    if let Some(change) = overlay {
+        latent::sensitivity::blend(&mut rgba, change);
+    }
+    let ctx = el.get_context("2d").ok().flatten().and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok());
+    let data =
+        ImageData::new_with_u8_clamped_array_and_sh(Clamped(&rgba), shape.width as u32, shape.height as u32);
+    if let (Some(ctx), Ok(data)) = (ctx, data) {
+        let _ = ctx.put_image_data(&data, 0.0, 0.0);
+    }
+}

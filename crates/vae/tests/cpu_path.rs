@@ -1,0 +1,83 @@
+//! The CPU path's compiled decoders (`vae::cpu_plan`) against burn's decode, the reference, on
+//! every shipped bundle and the three reference PyTorch models: the same pixels for the same
+//! codes, one at a time and in a batch.
+
+use bundle::Manifest;
+use burn::prelude::*;
+use vae::Net;
+
+/// Codes from a fixed sequence spread over ±2.5 (a slider's range and a bit past the prior's mass).
+fn codes(n: usize, dim: usize, seed: u64) -> Vec<f32> {
+    let mut s = seed;
+    (0..n * dim)
+        .map(|_| {
+            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            ((s >> 40) as f32 / (1u64 << 24) as f32) * 5.0 - 2.5
+        })
+        .collect()
+}
+
+/// Largest difference between the compiled decoder's pixels and burn's on `n` codes.
+fn worst_difference(net: &Net, dim: usize, n: usize) -> f32 {
+    let device = Device::flex();
+    let cpu = net.cpu().expect("the model compiles for the CPU path");
+    let z = codes(n, dim, 7 + n as u64);
+    let ours = cpu.decode(&z, n).expect("a decode");
+    let theirs: Vec<f32> = net
+        .decode(Tensor::<1>::from_floats(z.as_slice(), &device).reshape([n, dim]))
+        .into_data()
+        .try_to_vec::<f32>()
+        .unwrap();
+    assert_eq!(ours.len(), theirs.len());
+    ours.iter().zip(&theirs).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max)
+}
+
+#[test]
+fn every_shipped_decoder_draws_on_the_cpu_path_what_burn_draws() {
+    let models = paths::models_dir();
+    let index: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(models.join("index.json")).unwrap()).unwrap();
+    let names: Vec<String> =
+        index.as_array().unwrap().iter().map(|m| m["name"].as_str().unwrap().to_string()).collect();
+    assert!(names.len() >= 9, "{names:?}");
+    for name in names {
+        let dir = models.join(&name);
+        let manifest = Manifest::parse(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
+        let (decoder, _) = manifest.weight_files();
+        let net = Net::load(&manifest, std::fs::read(dir.join(decoder)).unwrap(), &Device::flex()).unwrap();
+        for n in [1, 5] {
+            let worst = worst_difference(&net, manifest.latent_dim, n);
+            assert!(worst < 2e-5, "{name}, {n} codes: pixels differ by {worst}");
+        }
+    }
+}
+
+#[test]
+fn the_reference_pytorch_models_draw_on_the_cpu_path_what_burn_draws() {
+    let root = paths::root().join("tests/fixtures/torch");
+    for folder in ["mlp-vae", "vanilla-vae", "beta-vae-h"] {
+        let dir = root.join(folder);
+        let json = std::fs::read_to_string(dir.join("graph.json")).unwrap();
+        let manifest = bundle::exported::Exported::parse(&json).unwrap().into_manifest();
+        let net =
+            Net::load(&manifest, std::fs::read(dir.join("weights.safetensors")).unwrap(), &Device::flex())
+                .unwrap();
+        for n in [1, 3] {
+            let worst = worst_difference(&net, manifest.latent_dim, n);
+            assert!(worst < 2e-5, "{folder}, {n} codes: pixels differ by {worst}");
+        }
+    }
+}
+
+#[test]
+fn a_graph_with_an_op_the_kernels_lack_falls_back_to_burn() {
+    // The tiny fixture has a GELU, which the compiled path does not run: no plan, burn decodes.
+    let dir = paths::root().join("tests/fixtures/torch");
+    let json = std::fs::read_to_string(dir.join("graph.json")).unwrap();
+    let manifest = bundle::exported::Exported::parse(&json).unwrap().into_manifest();
+    let net = Net::load(&manifest, std::fs::read(dir.join("weights.safetensors")).unwrap(), &Device::flex())
+        .unwrap();
+    assert!(net.cpu().is_none());
+    let pixels = net.decode(Tensor::<2>::zeros([1, manifest.latent_dim], &Device::flex()));
+    assert_eq!(pixels.dims()[0], 1);
+}

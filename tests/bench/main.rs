@@ -331,7 +331,7 @@ fn main() {
         std::env::consts::ARCH
     );
     let results = json!({ "commit": commit, "browser": browser, "machine": machine, "runs": runs, "sizes": sizes,
-        "how": "headless Chromium driven over CDP; WebGPU through --enable-unsafe-webgpu (SwiftShader software adapter), CPU = burn flex in the worker; release build without wasm-opt" });
+        "how": "headless Chromium driven over CDP; WebGPU through --enable-unsafe-webgpu (SwiftShader software adapter), CPU = the worker's compiled decoders (crates/vae/src/cpu_plan.rs) for one code and for dense decoders' batches, burn flex for conv decoders' batches; release build without wasm-opt" });
     // `LATENT_LAB_BENCH_OUT`: write the results elsewhere (a variant build's run, say).
     let dir = std::env::var_os("LATENT_LAB_BENCH_OUT")
         .map(std::path::PathBuf::from)

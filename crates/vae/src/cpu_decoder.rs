@@ -17,18 +17,20 @@ pub struct CpuDecoder {
 
 impl CpuDecoder {
     /// Compile `graph` for the CPU when `device` is the CPU (plans run on plain memory, a GPU
-    /// device keeps burn's kernels); `None` when a node is outside what the plan runs.
+    /// device keeps burn's kernels); `None` when a node is outside what the plan runs. `image`:
+    /// channels, height and width of the output, `None` for a flat one (one channel).
     pub fn compile(
         graph: &Graph,
         tensors: &Tensors,
         output: OutputRange,
-        image: [usize; 3],
+        image: Option<[usize; 3]>,
         device: &Device,
     ) -> Option<CpuDecoder> {
         if *device != Device::flex() {
             return None;
         }
         let plan = CpuPlan::compile(graph, tensors)?;
+        let image = image.unwrap_or([1, 1, plan.output_len()]);
         (plan.output_len() == image.iter().product::<usize>()).then_some(CpuDecoder { plan, output, image })
     }
 
@@ -63,6 +65,11 @@ impl CpuDecoder {
             }
         }
         Some(pixels)
+    }
+
+    /// Each step's name and op (`CpuPlan::step_names`).
+    pub fn step_names(&self) -> &[(String, &'static str)] {
+        self.plan.step_names()
     }
 
     /// Each step's name and mean milliseconds over `runs` runs of `batch` zero codes.

@@ -187,6 +187,11 @@ impl CpuPlan {
         self.steps.iter().any(|(s, _)| matches!(s, Step::ConvTranspose(_)))
     }
 
+    /// Each step's name (a layer with the nodes folded into it: `a + b + c`) and op.
+    pub fn step_names(&self) -> &[(String, &'static str)] {
+        &self.names
+    }
+
     /// The output's size per sample.
     pub fn output_len(&self) -> usize {
         self.shapes.last().map_or(0, |s| s.iter().product())

@@ -86,8 +86,13 @@ impl Imported {
             }
         };
         let ImageSize { channels, height, width } = model.image;
-        let cpu =
-            CpuDecoder::compile(&model.decoder, &tensors, model.output, [channels, height, width], device);
+        let cpu = CpuDecoder::compile(
+            &model.decoder,
+            &tensors,
+            model.output,
+            Some([channels, height, width]),
+            device,
+        );
         // Checked as written, run folded (`graph/fuse.rs`): the same numbers, fewer passes.
         Ok(Imported { model, decoder: decoder.fused(&[]), cpu, encoder, keys })
     }

@@ -20,14 +20,18 @@ pub enum Net {
 /// Our decoder as the CPU path runs it: the model's graph (`as_graph`) compiled, logits to
 /// pixels by a sigmoid, as `Model::decode`.
 fn ours_on_cpu(model: &Model, device: &Device) -> Option<CpuDecoder> {
+    // Before anything reads the weights: reading a WebGPU tensor synchronously is impossible in
+    // the browser (it ended the GPU worker).
+    if *device != Device::flex() {
+        return None;
+    }
     let (graph, tensors) =
         crate::as_graph::mlp_decoder(model).or_else(|| crate::as_graph::conv_decoder(model))?;
     let image = match model {
         Model::Mlp(_) => None,
         Model::Conv(m) => Some([m.channels, m.size, m.size]),
     };
-    let out = crate::cpu_plan::CpuPlan::compile(&graph, &tensors)?.output_len();
-    CpuDecoder::compile(&graph, &tensors, OutputRange::Logits, image.unwrap_or([1, 1, out]), device)
+    CpuDecoder::compile(&graph, &tensors, OutputRange::Logits, image, device)
 }
 
 impl Net {
@@ -92,10 +96,33 @@ impl Net {
         runs: usize,
         now_ms: &dyn Fn() -> f64,
     ) -> Option<Vec<(String, &'static str, f64)>> {
-        // What the CPU path runs, when it runs the compiled decoder.
+        // What the CPU path runs: the compiled decoder for the batches it takes; burn for the
+        // others (a conv decoder's batch), its nodes' times summed into the compiled steps'
+        // rows, so both columns of the page's table have the same rows.
         if let Some(cpu) = self.cpu() {
-            return Some(cpu.profile(z.dims()[0], runs, now_ms));
+            let batch = z.dims()[0];
+            if cpu.suits(batch) {
+                return Some(cpu.profile(batch, runs, now_ms));
+            }
+            let burn = self.profile_with_burn(z, runs, now_ms)?;
+            let time_of = |node: &str| burn.iter().find(|(n, _, _)| n == node).map_or(0.0, |r| r.2);
+            return Some(
+                cpu.step_names()
+                    .iter()
+                    .map(|(name, kind)| (name.clone(), *kind, name.split(" + ").map(time_of).sum()))
+                    .collect(),
+            );
         }
+        self.profile_with_burn(z, runs, now_ms)
+    }
+
+    /// burn's own per-node times (`GraphNet::profile`), for the CPU backend.
+    fn profile_with_burn(
+        &self,
+        z: Tensor<2>,
+        runs: usize,
+        now_ms: &dyn Fn() -> f64,
+    ) -> Option<Vec<(String, &'static str, f64)>> {
         match self {
             Net::Imported(m) => Some(m.profile_decoder(z, runs, now_ms)),
             Net::Ours(m, _) => {

@@ -81,3 +81,25 @@ fn a_graph_with_an_op_the_kernels_lack_falls_back_to_burn() {
     let pixels = net.decode(Tensor::<2>::zeros([1, manifest.latent_dim], &Device::flex()));
     assert_eq!(pixels.dims()[0], 1);
 }
+
+#[test]
+fn a_conv_decoders_layer_timings_have_the_same_rows_for_one_code_and_for_a_batch() {
+    // One code runs compiled, a batch through burn: the page's table still needs one row per
+    // compiled step in both columns, each with the time its nodes took.
+    let dir = paths::models_dir().join("faces-vae");
+    let manifest = Manifest::parse(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
+    let (decoder, _) = manifest.weight_files();
+    let device = Device::flex();
+    let net = Net::load(&manifest, std::fs::read(dir.join(decoder)).unwrap(), &device).unwrap();
+    let start = std::time::Instant::now();
+    let now = move || start.elapsed().as_secs_f64() * 1000.0;
+    let dim = manifest.latent_dim;
+    let one = net.profile_decoder(Tensor::<2>::zeros([1, dim], &device), 2, &now).unwrap();
+    let batch = net.profile_decoder(Tensor::<2>::zeros([4, dim], &device), 2, &now).unwrap();
+    let names = |rows: &[(String, &'static str, f64)]| rows.iter().map(|r| r.0.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&one), names(&batch));
+    assert!(one.iter().any(|r| r.0.contains(" + ")), "activations folded into their layers: {one:?}");
+    for rows in [&one, &batch] {
+        assert!(rows.iter().filter(|r| r.1 == "conv_transpose2d").all(|r| r.2 > 0.0), "{rows:?}");
+    }
+}

@@ -170,7 +170,8 @@ fn slowed_down(page: &Page) -> Value {
     }
     let seq = page.eval(&e2e::scripts::SEQUENTIAL.replace("__N__", &(DECODES / 2).to_string()));
     let frames = numbers(&page.eval(&e2e::scripts::DRAG.replace("__N__", &DRAG_STEPS.to_string())));
-    let _ = page.tab.call_method(SetCPUThrottlingRate { rate: 1.0 });
+    // Everything measured after this must run at full speed.
+    page.tab.call_method(SetCPUThrottlingRate { rate: 1.0 }).expect("end the CPU slow-down");
     page.wait_settled();
     json!({
         "input_to_pixels_ms": stats(numbers(&seq["total"])),
@@ -331,7 +332,7 @@ fn main() {
         std::env::consts::ARCH
     );
     let results = json!({ "commit": commit, "browser": browser, "machine": machine, "runs": runs, "sizes": sizes,
-        "how": "headless Chromium driven over CDP; WebGPU through --enable-unsafe-webgpu (SwiftShader software adapter), CPU = the worker's compiled decoders (crates/vae/src/cpu_plan.rs) for one code and for dense decoders' batches, burn flex for conv decoders' batches; release build without wasm-opt" });
+        "how": "headless Chromium driven over CDP; WebGPU through --enable-unsafe-webgpu (SwiftShader software adapter), CPU = the worker's compiled decoders (crates/vae/src/cpu_plan.rs) for one code and for batches of decoders without a transposed convolution, burn flex for the other batches; release build without wasm-opt" });
     // `LATENT_LAB_BENCH_OUT`: write the results elsewhere (a variant build's run, say).
     let dir = std::env::var_os("LATENT_LAB_BENCH_OUT")
         .map(std::path::PathBuf::from)
@@ -395,7 +396,7 @@ fn main() {
         );
     }
     md += &format!(
-        "\nThe peer: onnxruntime-web 1.30.0 (npm) running the same decoder weights exported to ONNX (`train onnx`: our MLP and conv decoders, and the imported VanillaVAE's graph), one thread, in the app's page. Single codes: {} timed runs after 20 warm-up runs on each side, back to back on the same codes (ours: the worker's own clock around the decode, through its protocol; the slider loop's decode times are in the first table). Batch of 64: their `session.run`, our page → worker → page round trip from the table above (so ours also carries the pictures' transfer).\n\n| model | backend | their EP | their decode p50 / p95 (ms) | ours p50 (ms) | ratio ours / theirs (p50) | their batch-64 p50 (ms) | ratio at batch 64 | max abs diff vs native burn | max abs diff vs our bytes/255 |\n|---|---|---|---|---|---|---|---|---|---|\n",
+        "\nThe peer: onnxruntime-web 1.30.0 (npm) running the same decoder weights exported to ONNX (`train onnx`: our MLP and conv decoders, and the imported VanillaVAE's graph), one thread, in the app's page. Single codes: {} timed runs after 20 warm-up runs on each side, back to back on the same codes, new each call (ours: the worker's own clock around the decode, sent through its protocol; theirs: `session.run` with its tensor wrapping and output copy; the slider loop's decode times are in the first table). Batch of 64: their `session.run`, our page → worker → page round trip from the table above (so ours also carries the pictures' transfer).\n\n| model | backend | their EP | their decode p50 / p95 (ms) | ours p50 (ms) | ratio ours / theirs (p50) | their batch-64 p50 (ms) | ratio at batch 64 | max abs diff vs native burn | max abs diff vs our bytes/255 |\n|---|---|---|---|---|---|---|---|---|---|\n",
         peer::REPS
     );
     for r in &runs {

@@ -95,17 +95,20 @@ const OURS: &str = "(async () => {
         w.postMessage({ [type]: { id, ...body } });
     });
     const check = __CHECK__;
+    const dim = check[0].length;
     const got = await ask('DecodeMany', { lane: 'Grid', model: null, zs: check }, 'DecodedMany');
     if (got.failed) return { error: got.failed };
-    const dim = check[0].length;
     const many = Array.from({ length: __BATCH__ }, (_, i) => Array.from({ length: dim }, (_, k) => Math.sin((i * dim + k) * 0.11) * 2));
     // Single decodes back to back, as the peer's are timed (warm caches, nothing in between):
     // the worker's own clock, so both sides time the decode alone.
+    // The peer's codes (peer.js `code`): new every call, as a dragged slider's are.
+    const code = i => Array.from({ length: dim }, (_, k) => Math.sin(i * 0.37 + k) * 2.5);
     const single = [];
-    for (let i = 0; i < 20 + __REPS__; i++) {
-        const r = await ask('Decode', { z: check[i % check.length] }, 'Decoded');
+    for (let i = 0; i < 20; i++) await ask('Decode', { z: code(i) }, 'Decoded');
+    for (let i = 0; i < __REPS__; i++) {
+        const r = await ask('Decode', { z: code(i) }, 'Decoded');
         if (r.failed) return { error: r.failed };
-        if (i >= 20) single.push(r.reply.micros / 1000);
+        single.push(r.reply.micros / 1000);
     }
     const batched = [], encode = [];
     for (let i = 0; i < __REPS__ / 4; i++) batched.push((await ask('DecodeMany', { lane: 'Grid', model: null, zs: many }, 'DecodedMany')).ms);

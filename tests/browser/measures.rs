@@ -157,6 +157,13 @@ fn a_focused_slider_shows_what_it_moves_and_an_unused_one_moves_nothing() {
         (n("data-mean"), n("data-max"))
     };
     let (top_mean, top_max) = sensed(top);
+    page.wait_for(
+        "the overlay on the canvas",
+        "document.querySelector('[data-testid=decoded]').dataset.drawnOverlay === 'true'",
+        LONG,
+    );
+    let red = |rgba: &[u8]| rgba.chunks(4).filter(|p| p[0] > p[1].saturating_add(20)).count();
+    assert!(red(&page.canvas_rgba()) > 0, "the top dimension's overlay puts red on the digit");
     page.screenshot_element("section.stage", "-stage");
     let (unused_mean, unused_max) = sensed(unused);
     assert!(
@@ -170,9 +177,11 @@ fn a_focused_slider_shows_what_it_moves_and_an_unused_one_moves_nothing() {
     );
     page.wait_for(
         "the overlay to go",
-        "document.querySelector('[data-testid=decoded]').dataset.overlay === 'false'",
+        "document.querySelector('[data-testid=decoded]').dataset.overlay === 'false' && document.querySelector('[data-testid=decoded]').dataset.drawnOverlay === 'false'",
         LONG,
     );
+    // The same image again, without the red (it is redrawn, not left as it was).
+    assert_eq!(red(&page.canvas_rgba()), 0, "the overlay stayed on the image after it was turned off");
     page.finish();
 }
 

@@ -6,9 +6,9 @@
 //! repacked by gemm on every batched call, a transposed convolution as a scatter over the
 //! input). Compiling the graph once folds each BatchNorm into the layer before it and each
 //! activation into the layer's store, and keeps the weights in the order the kernels read them
-//! (bench/OPTIMISATION.md has the before and after). burn stays the reference: `tests` below and
-//! the worker's tests check a plan against `GraphNet` and our own models; it also stays the
-//! engine for WebGPU and for training. Anything a plan cannot run (an op or shape outside the
+//! (bench/OPTIMISATION.md has the before and after). burn stays the reference: `cpu_plan/tests.rs`
+//! checks a plan against `GraphNet` and `crates/vae/tests/cpu_path.rs` every shipped decoder
+//! against burn's; burn also stays the engine for WebGPU and for training. Anything a plan cannot run (an op or shape outside the
 //! kernels) gives no plan, and the model runs through burn as before.
 
 use crate::weights_file::Tensors;
@@ -145,7 +145,10 @@ impl CpuPlan {
             if layer {
                 let mut last = at;
                 if let Some(next) = only_reader(last).filter(|n| matches!(n.op, Op::BatchNorm { .. })) {
-                    norm = Some(batch_norm(&next.op, tensors)?);
+                    // One scale per output channel of the layer, or no plan.
+                    norm = Some(batch_norm(&next.op, tensors)?)
+                        .filter(|(s, _)| Some(s.len()) == layer_outputs(&node.op, tensors));
+                    norm.as_ref()?;
                     absorbed.push(&next.name);
                     last += 1;
                 }
@@ -251,6 +254,15 @@ impl CpuPlan {
     }
 }
 
+/// How many outputs (features or channels) a layer's weight makes.
+fn layer_outputs(op: &Op, tensors: &Tensors) -> Option<usize> {
+    match op {
+        Op::Linear { weight, .. } | Op::Conv2d { weight, .. } => weights(tensors, weight)?.0.first().copied(),
+        Op::ConvTranspose2d { weight, .. } => weights(tensors, weight)?.0.get(1).copied(),
+        _ => None,
+    }
+}
+
 fn compile_node(
     op: &Op,
     one: &[usize],
@@ -299,8 +311,7 @@ fn compile_node(
                 fold(&mut w, &mut b, n, |i| i / per_out);
             }
             let conv = Conv2d::new(&w, Some(&b), c_in, c_out, [kh, kw], *stride, *padding, act)?;
-            let oh = (h + 2 * padding[0]).checked_sub(kh)? / stride[0] + 1;
-            let ow = (w_ + 2 * padding[1]).checked_sub(kw)? / stride[1] + 1;
+            let [oh, ow] = conv.output_size(h, w_)?;
             (Step::Conv(conv), vec![c_out, oh, ow])
         }
         Op::ConvTranspose2d { weight, bias, stride, padding, output_padding, groups } => {
@@ -317,10 +328,8 @@ fn compile_node(
             let options =
                 ConvTransposeOptions { stride: *stride, padding: *padding, output_padding: *output_padding };
             let conv = ConvTranspose2d::new(&w, Some(&b), c_in, c_out, [kh, kw], options, act)?;
-            let size = |n: usize, k: usize, d: usize| {
-                ((n - 1) * stride[d] + k + output_padding[d]).checked_sub(2 * padding[d])
-            };
-            (Step::ConvTranspose(conv), vec![c_out, size(h, kh, 0)?, size(w_, kw, 1)?])
+            let [oh, ow] = conv.output_size(h, w_)?;
+            (Step::ConvTranspose(conv), vec![c_out, oh, ow])
         }
         Op::BatchNorm { .. } => {
             let (scale, shift) = batch_norm(op, tensors)?;

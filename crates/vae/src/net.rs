@@ -86,7 +86,7 @@ impl Net {
     }
 
     /// Where a decode's time goes: each decoder step's name, op and mean milliseconds over `runs`
-    /// decodes of `z`, for the CPU backend: the compiled decoder's steps when the CPU path runs
+    /// decodes of a batch the size of `z`'s (the compiled path decodes zeros), for the CPU backend: the compiled decoder's steps when the CPU path runs
     /// one (a layer with the norm and activation folded into it is one step), otherwise burn's
     /// (`GraphNet::profile`: our conv decoder as `as_graph` writes it; our MLPs through burn are
     /// three matrix products, with no layer table to show, `None`).

@@ -9,6 +9,18 @@ fn node(name: &str, op: Op, inputs: &[&str]) -> Node {
     Node { name: name.into(), op, inputs: inputs.iter().map(|s| s.to_string()).collect() }
 }
 
+/// A BatchNorm called "bn" over `input`, with its statistics and affine part under `bn.*`.
+fn batch_norm(input: &str) -> Node {
+    let op = Op::BatchNorm {
+        weight: Some("bn.w".into()),
+        bias: Some("bn.b".into()),
+        running_mean: "bn.mean".into(),
+        running_var: "bn.var".into(),
+        eps: 1e-5,
+    };
+    node("bn", op, &[input])
+}
+
 /// Tensors of the given shapes with values from a fixed sequence in (0.1, 1.1).
 fn tensors(specs: &[(&str, Vec<usize>)]) -> Tensors {
     let mut s = 3u64;
@@ -47,17 +59,7 @@ fn norms_upsampling_residuals_joins_and_slices_match_burn() {
     let g = Graph {
         input: vec![2, 2, 3],
         nodes: vec![
-            node(
-                "bn",
-                Op::BatchNorm {
-                    weight: Some("bn.w".into()),
-                    bias: Some("bn.b".into()),
-                    running_mean: "bn.mean".into(),
-                    running_var: "bn.var".into(),
-                    eps: 1e-5,
-                },
-                &[INPUT],
-            ),
+            batch_norm(INPUT),
             node("up", nearest.clone(), &["bn"]),
             node("same", nearest, &[INPUT]),
             node("res", Op::Add, &["up", "same"]),
@@ -102,17 +104,7 @@ fn layers_with_their_norms_and_activations_folded_match_burn() {
                 },
                 &["grid"],
             ),
-            node(
-                "bn",
-                Op::BatchNorm {
-                    weight: Some("bn.w".into()),
-                    bias: Some("bn.b".into()),
-                    running_mean: "bn.mean".into(),
-                    running_var: "bn.var".into(),
-                    eps: 1e-5,
-                },
-                &["ct"],
-            ),
+            batch_norm("ct"),
             node("lrelu", Op::LeakyRelu { slope: 0.01 }, &["bn"]),
             node(
                 "cv",

@@ -27,14 +27,16 @@ pub fn decoded_canvas(props: &Props) -> Html {
         let overlay = props.overlay.clone();
         use_effect_with((image.as_ref().map(|i| i.id), shape.clone(), overlay.clone()), move |_| {
             if let (Some(image), Some(el)) = (image, canvas.cast::<HtmlCanvasElement>()) {
-                // Drawn already when its reply arrived (`draw_reply`), unless an overlay goes on top.
-                let drawn = el.get_attribute("data-drawn") == Some(image.id.to_string());
-                if !drawn || overlay.is_some() {
+                // Drawn already, plain, when its reply arrived (`draw_reply`); drawn again when an
+                // overlay goes on or comes off.
+                let plain = el.get_attribute("data-drawn") == Some(image.id.to_string())
+                    && el.get_attribute("data-drawn-overlay").as_deref() != Some("true");
+                if !plain || overlay.is_some() {
                     draw(&el, &image.pixels, &shape, overlay.as_deref());
                 }
-                // Pixels land after the render that set `data-shown`; tests and scripts wait
-                // for this mark to know the canvas really holds image `id`.
+                // Tests and scripts wait for this mark to know the canvas really holds image `id`.
                 let _ = el.set_attribute("data-drawn", &image.id.to_string());
+                let _ = el.set_attribute("data-drawn-overlay", &overlay.is_some().to_string());
                 // Cold start, as the benchmark reads it: ms from navigation to the first pixels.
                 if !el.has_attribute("data-first-drawn-ms") {
                     let now = web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now());

@@ -24,19 +24,22 @@ pub fn use_address_bar(state: &AppHandle) {
     // slider changes the link on every frame (bench/OPTIMISATION.md): replaced at most every
     // REPLACE_EVERY_MS while it changes, the newest link always written last.
     let last_replace = use_mut_ref(|| f64::NEG_INFINITY);
-    let trailing = use_mut_ref(|| None::<gloo_timers::callback::Timeout>);
+    let trailing = use_mut_ref(|| None::<(gloo_timers::callback::Timeout, String)>);
     {
         let link = s.model.as_ref().map(|_| s.link().encode());
         let place = (s.model_name().map(str::to_string), s.view);
-        let written = written.clone();
+        let (written, trailing) = (written.clone(), trailing.clone());
         use_effect_with(link, move |link| {
             if let Some(link) = link {
                 let mut last = written.borrow_mut();
                 let now = browser::now_ms();
                 match last.as_ref() {
                     Some(prev) if *prev != place => {
-                        // A pending replace holds an older link: it must not overwrite this one.
-                        trailing.borrow_mut().take();
+                        // The entry being left gets its newest link first; the pending replace
+                        // must not overwrite the new entry.
+                        if let Some((_, pending)) = trailing.borrow_mut().take() {
+                            browser::replace_hash(&pending);
+                        }
                         browser::push_hash(link);
                         *last_replace.borrow_mut() = now;
                     }
@@ -46,13 +49,13 @@ pub fn use_address_bar(state: &AppHandle) {
                         *last_replace.borrow_mut() = now;
                     }
                     _ => {
-                        let (link, last_replace) = (link.clone(), last_replace.clone());
+                        let (later, last_replace) = (link.clone(), last_replace.clone());
                         // Dropping the previous Timeout cancels it.
-                        *trailing.borrow_mut() =
-                            Some(gloo_timers::callback::Timeout::new(REPLACE_EVERY_MS as u32, move || {
-                                browser::replace_hash(&link);
-                                *last_replace.borrow_mut() = browser::now_ms();
-                            }));
+                        let timer = gloo_timers::callback::Timeout::new(REPLACE_EVERY_MS as u32, move || {
+                            browser::replace_hash(&later);
+                            *last_replace.borrow_mut() = browser::now_ms();
+                        });
+                        *trailing.borrow_mut() = Some((timer, link.clone()));
                     }
                 }
                 *last = Some(place);
@@ -63,11 +66,13 @@ pub fn use_address_bar(state: &AppHandle) {
     {
         let dispatcher = state.dispatcher();
         let current = s.model_name().map(str::to_string);
-        let written = written.clone();
+        let (written, trailing) = (written.clone(), trailing.clone());
         use_effect_with(current, move |current| {
             let current = current.clone();
             let listener = web_sys::window().map(|w| {
                 EventListener::new(&w, "popstate", move |_| {
+                    // A pending replace holds the link of the entry just left.
+                    trailing.borrow_mut().take();
                     match UrlState::decode(&browser::location_hash()) {
                         Ok(link) => {
                             let view = link.view.as_deref().and_then(View::parse).unwrap_or_default();
@@ -107,6 +112,9 @@ pub fn use_shortcuts(state: &AppHandle) {
                     if typing || e.ctrl_key() || e.meta_key() || e.alt_key() {
                         return;
                     }
+                    // A fresh handle per key: a handle keeps every state it was read at, and this
+                    // listener lives as long as the page (holding an arrow key grew memory).
+                    let state = state.clone();
                     let Some(command) = key_command(&e.key(), e.shift_key(), &state.0) else { return };
                     e.prevent_default();
                     let d = state.dispatcher();

@@ -6,8 +6,8 @@ use wasm_bindgen::{Clamped, JsCast};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 use worker_protocol::pixels::to_rgba;
 
-/// Draw decode `id` as soon as the worker's reply arrives, before the render that stores it: the
-/// render of the whole page would otherwise sit between the pixels and the screen. Only the
+/// Draw decode `id` as soon as the worker's reply arrives, before the render that stores it, so
+/// the canvas holds it whatever that render costs (its effects may wait for a later task). Only the
 /// newest decode asked for, newer than what the canvas holds, and never under an overlay (the
 /// canvas component draws that one).
 pub fn draw_reply(id: u64, pixels: &[u8], shape: &ImageShape) {
@@ -22,6 +22,7 @@ pub fn draw_reply(id: u64, pixels: &[u8], shape: &ImageShape) {
     if id > drawn && el.get_attribute("data-overlay").as_deref() != Some("true") {
         draw(&el, pixels, shape, None);
         let _ = el.set_attribute("data-drawn", &id.to_string());
+        let _ = el.set_attribute("data-drawn-overlay", "false");
         if !el.has_attribute("data-first-drawn-ms") {
             let _ = el.set_attribute("data-first-drawn-ms", &format!("{:.1}", crate::web::browser::now_ms()));
         }

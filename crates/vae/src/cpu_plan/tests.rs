@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::graph::GraphNet;
-use bundle::graph::Node;
+use bundle::graph::{Interpolation, Node};
 use burn::prelude::*;
 
 fn node(name: &str, op: Op, inputs: &[&str]) -> Node {

@@ -94,7 +94,7 @@ fn the_family_table_sets_each_autoencoder_beside_the_vae_with_its_figures() {
     let page = open("family", "m=mnist-vae&v=compare");
     page.wait_for(
         "the family's rows",
-        "document.querySelectorAll('[data-testid=family-row]').length === 5",
+        "document.querySelectorAll('[data-testid=family-row]').length === 6",
         LONG,
     );
     let value = |model: &str, key: &str| -> f64 {
@@ -105,7 +105,7 @@ fn the_family_table_sets_each_autoencoder_beside_the_vae_with_its_figures() {
         .unwrap_or(f64::NAN)
     };
     let kinds = page.eval("Array.from(document.querySelectorAll('[data-testid=family-row]')).map(r => r.dataset.kind).join(',')");
-    assert_eq!(kinds.as_str(), Some("plain AE,denoising AE,sparse AE,stacked AE,VAE"));
+    assert_eq!(kinds.as_str(), Some("plain AE,denoising AE,sparse AE,stacked AE,VAE,VAE (learned prior)"));
     // The denoising AE rebuilds half-masked digits best; only the VAE samples clear digits.
     let masked = |m: &str| value(m, "test_masked_recon_mse");
     assert!(masked("mnist-dae") < masked("mnist-ae") && masked("mnist-dae") < masked("mnist-vae"));

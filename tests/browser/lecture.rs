@@ -170,7 +170,7 @@ fn ae_and_vae_decode_the_same_codes_side_by_side() {
 
 #[test]
 fn switching_beta_keeps_z_and_shows_more_inactive_dimensions() {
-    let page = open("beta", "m=mnist-vae&v=beta");
+    let page = open("beta", "m=mnist-vae-classic&v=beta");
     let active_at_1: usize = attr(&page, "beta-summary", "data-active").parse().unwrap();
     assert_eq!(page.eval("document.querySelectorAll('[data-testid=kl-bar]').length").as_u64(), Some(32));
     let id = page.latest();

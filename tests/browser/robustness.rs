@@ -240,7 +240,14 @@ fn site_with_broken_bundles() -> PathBuf {
             m["label_means"] = serde_json::json!([]);
             m["map"] = serde_json::Value::Null;
             m["examples"] = serde_json::json!([]);
+            // Without the learned prior, whose 32 dimensions would be refused first.
+            m["prior"] = serde_json::Value::Null;
         }),
+        Some(weights.clone()),
+    ));
+    bundles.push((
+        "bad-prior",
+        edit("bad-prior", &|m| m["prior"]["weights"][0] = 5.0.into()),
         Some(weights.clone()),
     ));
     bundles.push((
@@ -330,6 +337,7 @@ fn broken_model_bundles_are_refused_and_the_current_model_stays() {
     for (name, says) in [
         ("bad-no-manifest", "404"),
         ("bad-dim-mismatch", "weights"),
+        ("bad-prior", "sum to"),
         ("bad-truncated-weights", "weights"),
         ("bad-nan-weights", "NaN"),
         ("bad-format-version", "version 99"),

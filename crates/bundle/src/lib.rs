@@ -17,7 +17,7 @@ mod manifest;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
-pub use architecture::Architecture;
+pub use architecture::{Architecture, conv_base};
 pub use codes::{CODES_COUNT, CODES_FILE, Codes, CodesFile, LabelKind};
 pub use error::BundleError;
 pub use from_export::IMPORTED_DATASET;

@@ -125,6 +125,10 @@ pub struct Manifest {
     /// latent space. Absent in bundles written before it, and in imported models.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub codes: Option<crate::CodesFile>,
+    /// The prior the model learned with its encoder and decoder (`latent::prior`); absent for
+    /// the models trained against N(0, I), which is then their prior.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prior: Option<latent::prior::Mixture>,
 }
 
 /// How the sliders are ordered: by each dimension's KL, or, for an imported model exported
@@ -200,6 +204,11 @@ pub struct CompactWeights {
 }
 
 impl Manifest {
+    /// The prior codes are drawn from: the learned mixture, or N(0, I).
+    pub fn prior(&self) -> latent::prior::Prior<'_> {
+        latent::prior::Prior::of(self.prior.as_ref())
+    }
+
     /// Parse and check a manifest without touching any weights.
     pub fn parse(json: &str) -> Result<Self, BundleError> {
         // Read the version first so an old or future bundle gets the version message, not a
@@ -249,6 +258,9 @@ impl Manifest {
                     v.vector.len()
                 )));
             }
+        }
+        if let Some(p) = &self.prior {
+            p.validate(d).map_err(BundleError::Inconsistent)?;
         }
         for e in &self.examples {
             let sizes = (e.mu.len(), e.logvar.len());

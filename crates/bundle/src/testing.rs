@@ -45,5 +45,6 @@ pub fn manifest(latent: usize) -> Manifest {
         ood: None,
         slider_order: Default::default(),
         codes: None,
+        prior: None,
     }
 }

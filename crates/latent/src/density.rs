@@ -4,6 +4,7 @@
 //! anywhere, and decodes to something no training image was.
 
 use crate::plane::PlaneGrid;
+use crate::plane_prior::PlanePrior;
 use crate::posterior::Gaussian2;
 use std::f32::consts::TAU;
 
@@ -67,16 +68,17 @@ pub struct Holes {
     pub prior_mass_in_holes: f32,
 }
 
-/// Holes: cells inside the prior's 2σ ellipse (squared Mahalanobis distance ≤ 4) where the
-/// aggregate posterior's density is below `ratio` × the prior's.
-pub fn holes(aggregate: Vec<f32>, prior: &Gaussian2, grid: &PlaneGrid, ratio: f32) -> Holes {
+/// Holes: cells inside the prior's high-density region (`PlanePrior::inside`: for N(0, I) its
+/// 2σ ellipse) where the aggregate posterior's density is below `ratio` × the prior's.
+pub fn holes(aggregate: Vec<f32>, prior: &PlanePrior, grid: &PlaneGrid, ratio: f32) -> Holes {
     let cells = grid.cells();
     let p: Vec<f32> = cells.iter().map(|c| prior.pdf(*c)).collect();
+    let peak = prior.peak();
     let hole: Vec<bool> = cells
         .iter()
         .zip(&p)
         .zip(&aggregate)
-        .map(|((c, p), q)| prior.mahalanobis2(*c) <= 4.0 && *q < ratio * p)
+        .map(|((c, p), q)| prior.inside(*c, peak) && *q < ratio * p)
         .collect();
     let total: f32 = p.iter().sum();
     let in_holes: f32 = p.iter().zip(&hole).filter(|(_, h)| **h).map(|(p, _)| p).sum();
@@ -91,6 +93,10 @@ mod tests {
 
     fn standard() -> Gaussian2 {
         Gaussian2 { mean: [0.0, 0.0], cov: [1.0, 0.0, 1.0] }
+    }
+
+    fn standard_prior() -> PlanePrior {
+        PlanePrior { weights: vec![1.0], components: vec![standard()] }
     }
 
     fn grid(half: f32, n: usize) -> PlaneGrid {
@@ -128,19 +134,41 @@ mod tests {
         let g = grid(3.0, 40);
         let filled = points((0..2000).map(|_| [rng.normal(), rng.normal()]));
         let means: Vec<[f32; 2]> = filled.iter().map(|c| c.mean).collect();
-        let vae = holes(mixture(&filled, bandwidth(&means), &g), &standard(), &g, HOLE_RATIO);
+        let vae = holes(mixture(&filled, bandwidth(&means), &g), &standard_prior(), &g, HOLE_RATIO);
         let corners = [[-6.0, -6.0], [6.0, -6.0], [-6.0, 6.0], [6.0, 6.0]];
         let clumped = points(
             (0..2000)
                 .map(|i| [corners[i % 4][0] + 0.5 * rng.normal(), corners[i % 4][1] + 0.5 * rng.normal()]),
         );
         let means: Vec<[f32; 2]> = clumped.iter().map(|c| c.mean).collect();
-        let ae = holes(mixture(&clumped, bandwidth(&means), &g), &standard(), &g, HOLE_RATIO);
+        let ae = holes(mixture(&clumped, bandwidth(&means), &g), &standard_prior(), &g, HOLE_RATIO);
         assert!(vae.prior_mass_in_holes < 0.1, "{}", vae.prior_mass_in_holes);
         assert!(ae.prior_mass_in_holes > 0.4, "{}", ae.prior_mass_in_holes);
         // A hole is never outside the prior's 2σ ellipse.
         for (c, h) in g.cells().iter().zip(&ae.hole) {
             assert!(!h || standard().mahalanobis2(*c) <= 4.0);
         }
+    }
+
+    #[test]
+    fn against_a_learned_mixture_the_gap_between_its_bumps_is_no_hole() {
+        // Codes in two clumps: against N(0, I) the middle is a hole; against a prior that
+        // learned the two clumps it is not, and the clumps themselves are filled.
+        let mut rng = Rng::new(4);
+        let g = grid(3.0, 40);
+        let clumps = points((0..2000).map(|i| {
+            let x = if i % 2 == 0 { -1.5 } else { 1.5 };
+            [x + 0.3 * rng.normal(), 0.3 * rng.normal()]
+        }));
+        let means: Vec<[f32; 2]> = clumps.iter().map(|c| c.mean).collect();
+        let q = mixture(&clumps, bandwidth(&means), &g);
+        let learned = PlanePrior {
+            weights: vec![0.5, 0.5],
+            components: [-1.5, 1.5].map(|x| Gaussian2 { mean: [x, 0.0], cov: [0.09, 0.0, 0.09] }).to_vec(),
+        };
+        let against_standard = holes(q.clone(), &standard_prior(), &g, HOLE_RATIO);
+        let against_learned = holes(q, &learned, &g, HOLE_RATIO);
+        assert!(against_standard.prior_mass_in_holes > 0.3, "{}", against_standard.prior_mass_in_holes);
+        assert!(against_learned.prior_mass_in_holes < 0.05, "{}", against_learned.prior_mass_in_holes);
     }
 }

@@ -1,11 +1,13 @@
 //! The latent map's "holes in the prior" layer as a picture: where the aggregate posterior (the
 //! mixture of the posteriors q(z|x) of many images) puts its mass on the map's plane, and the
 //! cells inside the prior's 2σ ring where it has less than a tenth of the prior's density. A z
-//! drawn from N(0, I) lands there about as often as anywhere, yet no training image's code did:
-//! its decode is a guess. Plain Rust, tested natively; the page draws the RGBA it returns.
+//! drawn from the prior (N(0, I), or the mixture a model learned) lands there about as often as
+//! anywhere, yet no training image's code did: its decode is a guess. Plain Rust, tested
+//! natively; the page draws the RGBA it returns.
 
 use latent::density;
 use latent::plane::PlaneGrid;
+use latent::plane_prior::PlanePrior;
 use latent::posterior::Gaussian2;
 
 /// Cells a side of the picture.
@@ -25,6 +27,7 @@ pub struct HolesPicture {
     pub rgba: Vec<u8>,
     /// The share of the prior's mass inside its 2σ ring that falls in holes.
     pub share: f32,
+    /// The prior's overall mean and covariance, where the rings are drawn.
     pub prior: Gaussian2,
     /// The hole where the prior is densest: the first place a keyboard user is taken to.
     pub deepest: Option<[f32; 2]>,
@@ -48,7 +51,7 @@ fn prior_square(prior: &Gaussian2) -> [f32; 4] {
 /// same kernel widens every posterior (`density::bandwidth` of their means), so a plain
 /// autoencoder's codes, which have no σ, get a density too, and the two kinds of model are
 /// drawn by one rule.
-pub fn picture(components: &[Gaussian2], prior: &Gaussian2, bounds: [f32; 4]) -> Option<HolesPicture> {
+pub fn picture(components: &[Gaussian2], prior: &PlanePrior, bounds: [f32; 4]) -> Option<HolesPicture> {
     if components.is_empty() || bounds.iter().any(|v| !v.is_finite()) || bounds[2] <= 0.0 || bounds[3] <= 0.0
     {
         return None;
@@ -58,7 +61,8 @@ pub fn picture(components: &[Gaussian2], prior: &Gaussian2, bounds: [f32; 4]) ->
     let grid = PlaneGrid { bounds, cols: CELLS, rows: CELLS };
     let shown =
         density::holes(density::mixture(components, smoothing, &grid), prior, &grid, density::HOLE_RATIO);
-    let around_prior = PlaneGrid { bounds: prior_square(prior), cols: SHARE_CELLS, rows: SHARE_CELLS };
+    let overall = prior.overall();
+    let around_prior = PlaneGrid { bounds: prior_square(&overall), cols: SHARE_CELLS, rows: SHARE_CELLS };
     let near = density::holes(
         density::mixture(components, smoothing, &around_prior),
         prior,
@@ -67,7 +71,7 @@ pub fn picture(components: &[Gaussian2], prior: &Gaussian2, bounds: [f32; 4]) ->
     );
     // Of the prior's mass inside its 2σ ring (the cells whose density is at least e⁻² of its
     // peak), the share in holes: 0 when the codes fill the prior, 1 when they miss all of it.
-    let ring_edge = prior.pdf(prior.mean) * (-2.0f32).exp();
+    let ring_edge = prior.peak() * (-2.0f32).exp();
     let (mut ring, mut holes) = (0.0f32, 0.0f32);
     for (p, hole) in near.prior.iter().zip(&near.hole) {
         if *p >= ring_edge {
@@ -98,7 +102,7 @@ pub fn picture(components: &[Gaussian2], prior: &Gaussian2, bounds: [f32; 4]) ->
         .filter(|((hole, _), _)| **hole)
         .max_by(|((_, a), _), ((_, b), _)| a.total_cmp(b))
         .map(|(_, c)| *c);
-    Some(HolesPicture { grid, rgba, share, prior: *prior, deepest })
+    Some(HolesPicture { grid, rgba, share, prior: overall, deepest })
 }
 
 #[cfg(test)]
@@ -110,6 +114,10 @@ mod tests {
         Gaussian2 { mean: [0.0, 0.0], cov: [1.0, 0.0, 1.0] }
     }
 
+    fn standard_prior() -> PlanePrior {
+        PlanePrior { weights: vec![1.0], components: vec![standard()] }
+    }
+
     fn posteriors(centres: impl Iterator<Item = [f32; 2]>, var: f32) -> Vec<Gaussian2> {
         centres.map(|mean| Gaussian2 { mean, cov: [var, 0.0, var] }).collect()
     }
@@ -119,7 +127,7 @@ mod tests {
         let mut rng = Rng::new(7);
         // A VAE's look: posteriors of σ 0.3 whose means spread like N(0, 0.9): together, N(0, I).
         let filled = posteriors((0..1000).map(|_| [0.95 * rng.normal(), 0.95 * rng.normal()]), 0.09);
-        let vae = picture(&filled, &standard(), [-3.0, -3.0, 6.0, 6.0]).unwrap();
+        let vae = picture(&filled, &standard_prior(), [-3.0, -3.0, 6.0, 6.0]).unwrap();
         // An autoencoder's look: point codes in four tight clumps far from the origin.
         let corners = [[-6.0, -6.0], [6.0, -6.0], [-6.0, 6.0], [6.0, 6.0]];
         let clumped = posteriors(
@@ -129,7 +137,7 @@ mod tests {
             }),
             0.0,
         );
-        let ae = picture(&clumped, &standard(), [-8.0, -8.0, 16.0, 16.0]).unwrap();
+        let ae = picture(&clumped, &standard_prior(), [-8.0, -8.0, 16.0, 16.0]).unwrap();
         assert!(vae.share < 0.05, "{}", vae.share);
         assert!(ae.share > 0.95, "{}", ae.share);
         assert_eq!((vae.rgba.len(), ae.rgba.len()), (CELLS * CELLS * 4, CELLS * CELLS * 4));
@@ -150,9 +158,9 @@ mod tests {
 
     #[test]
     fn nothing_to_draw_is_none_not_a_panic() {
-        assert!(picture(&[], &standard(), [-3.0, -3.0, 6.0, 6.0]).is_none());
+        assert!(picture(&[], &standard_prior(), [-3.0, -3.0, 6.0, 6.0]).is_none());
         let one = posteriors(std::iter::once([0.0, 0.0]), 1.0);
-        assert!(picture(&one, &standard(), [0.0, 0.0, 0.0, 1.0]).is_none());
-        assert!(picture(&one, &standard(), [f32::NAN, 0.0, 1.0, 1.0]).is_none());
+        assert!(picture(&one, &standard_prior(), [0.0, 0.0, 0.0, 1.0]).is_none());
+        assert!(picture(&one, &standard_prior(), [f32::NAN, 0.0, 1.0, 1.0]).is_none());
     }
 }

@@ -9,6 +9,7 @@
 pub mod export;
 pub mod holes;
 pub mod import;
+pub mod prior_sample;
 pub mod state;
 
 #[cfg(target_arch = "wasm32")]

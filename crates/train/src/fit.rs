@@ -8,12 +8,14 @@ use burn::optim::{AdamConfig, GradientsParams};
 use burn::prelude::*;
 use burn::store::ModuleRecord;
 use indicatif::{ProgressBar, ProgressStyle};
+use latent::prior::Mixture;
 use latent::rng::Rng;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 use vae::Model;
-use vae::loss::{elbo, reparameterise};
+use vae::loss::{Elbo, bernoulli_nll, elbo, reparameterise};
+use vae::prior::{MixturePrior, log_normal_diag};
 use vae::weights_bytes;
 
 /// What a run measured, for the manifest and the smoke test.
@@ -25,6 +27,15 @@ pub struct FitReport {
     pub steps: usize,
     pub seconds: f64,
     pub samples_per_second: f64,
+    /// The prior learned with the model, when the preset learns one.
+    pub prior: Option<Mixture>,
+}
+
+/// What the optimiser updates: the model, and the prior when it is learned too.
+#[derive(Module, Debug)]
+struct Trainee {
+    model: Model,
+    prior: Option<MixturePrior>,
 }
 
 /// The CPU backends the trainer can run on. flex is the one used for every shipped bundle
@@ -90,13 +101,22 @@ pub struct Checkpoint {
 
 const CHECKPOINT_WEIGHTS: &str = "model.bpk";
 const CHECKPOINT_FILE: &str = "checkpoint.json";
+const CHECKPOINT_PRIOR: &str = "prior.json";
 
-fn save_checkpoint(dir: &Path, model: &Model, c: &Checkpoint) -> Result<(), Box<dyn std::error::Error>> {
+fn save_checkpoint(
+    dir: &Path,
+    model: &Model,
+    prior: Option<&MixturePrior>,
+    c: &Checkpoint,
+) -> Result<(), Box<dyn std::error::Error>> {
     std::fs::create_dir_all(dir)?;
     let weights = weights_bytes(model.clone().valid())?;
     // Weights first, then the marker: a crash between the two leaves the old marker, whose
     // epoch count the new weights are ahead of, never behind.
     std::fs::write(dir.join(CHECKPOINT_WEIGHTS), weights)?;
+    if let Some(p) = prior {
+        std::fs::write(dir.join(CHECKPOINT_PRIOR), serde_json::to_string(&p.to_mixture())?)?;
+    }
     std::fs::write(dir.join(CHECKPOINT_FILE), serde_json::to_string_pretty(c)?)?;
     Ok(())
 }
@@ -133,6 +153,9 @@ pub fn fit(preset: &Preset, ex: &Examples, opts: &FitOptions) -> (Model, FitRepo
     device.seed(preset.seed);
     let mut rng = Rng::new(preset.seed);
     let mut model = opts.start.clone().unwrap_or_else(|| Model::new(&preset.architecture, &device));
+    let dim = preset.architecture.latent_dim();
+    let mut prior =
+        (preset.prior_components > 0).then(|| MixturePrior::new(preset.prior_components, dim, &device));
     let mut first_epoch = 0;
     if let (Some(dir), true) = (&opts.checkpoints, opts.resume) {
         match load_checkpoint(dir, preset.name, model.clone()) {
@@ -140,6 +163,12 @@ pub fn fit(preset: &Preset, ex: &Examples, opts: &FitOptions) -> (Model, FitRepo
                 eprintln!("resuming {} after epoch {}", preset.name, c.epochs_done);
                 model = m;
                 first_epoch = c.epochs_done;
+                if prior.is_some() {
+                    prior = Some(load_prior(dir, &device).unwrap_or_else(|e| {
+                        eprintln!("the checkpoint's prior is unreadable ({e}); starting the prior afresh");
+                        MixturePrior::new(preset.prior_components, dim, &device)
+                    }));
+                }
                 rng = Rng::from_state(c.rng_state);
             }
             Ok((m, None)) => model = m,
@@ -187,20 +216,30 @@ pub fn fit(preset: &Preset, ex: &Examples, opts: &FitOptions) -> (Model, FitRepo
             };
             let x = Tensor::<1>::from_floats(clean.as_slice(), &device).reshape([bs, ex.dim]);
             let x_seen = Tensor::<1>::from_floats(seen.as_slice(), &device).reshape([bs, ex.dim]);
+            let step = first_epoch * steps_per_epoch + losses.len();
             let (mu, logvar) = model.encode(x_seen);
             let z = if variational { reparameterise(mu.clone(), logvar.clone()) } else { mu.clone() };
-            let logits = model.decode_logits(z);
-            let parts = elbo(x, logits, mu.clone(), logvar, if variational { preset.beta } else { 0.0 });
+            let logits = model.decode_logits(z.clone());
+            let beta = if variational { preset.beta * warmup(preset, step, steps_per_epoch) } else { 0.0 };
+            let parts = match &prior {
+                None => elbo(x, logits, mu.clone(), logvar, beta),
+                // No closed form against a mixture: the one-sample estimate at the decoder's z.
+                Some(p) => {
+                    let recon = bernoulli_nll(x, logits).mean();
+                    let kl = (log_normal_diag(z.clone(), mu.clone(), logvar) - p.log_density(z)).mean();
+                    Elbo { loss: recon.clone() + kl.clone() * beta, recon, kl }
+                }
+            };
             // The sparse autoencoder's penalty: λ·Σ|z| per image, so most units stay at 0.
             let objective = if preset.sparsity > 0.0 {
                 parts.loss.clone() + mu.abs().sum_dim(1).squeeze_dim::<1>(1).mean() * preset.sparsity
             } else {
                 parts.loss.clone()
             };
-            let grads = GradientsParams::from_grads(objective.backward(), &model);
-            let step = first_epoch * steps_per_epoch + losses.len();
+            let trainee = Trainee { model, prior };
+            let grads = GradientsParams::from_grads(objective.backward(), &trainee);
             let lr = scheduled_lr(preset, step, steps_per_epoch * preset.epochs);
-            model = optim.step(lr, model, grads);
+            Trainee { model, prior } = optim.step(lr, trainee, grads);
 
             // Reading scalars syncs the device; do it every few steps only.
             if losses.len().is_multiple_of(20) || losses.len() + 1 == total {
@@ -220,7 +259,7 @@ pub fn fit(preset: &Preset, ex: &Examples, opts: &FitOptions) -> (Model, FitRepo
         }
         if let Some(dir) = &opts.checkpoints {
             let c = Checkpoint { preset: preset.name.into(), epochs_done: epoch + 1, rng_state: rng.state() };
-            if let Err(e) = save_checkpoint(dir, &model, &c) {
+            if let Err(e) = save_checkpoint(dir, &model, prior.as_ref(), &c) {
                 eprintln!("could not write a checkpoint to {}: {e}", dir.display());
             }
         }
@@ -236,8 +275,21 @@ pub fn fit(preset: &Preset, ex: &Examples, opts: &FitOptions) -> (Model, FitRepo
         steps: losses.len(),
         seconds,
         samples_per_second: (losses.len() * bs) as f64 / seconds,
+        prior: prior.map(|p| p.valid().to_mixture()),
     };
     (model.valid(), report)
+}
+
+/// The share of β the KL term carries at `step`: rising linearly over the preset's warm-up.
+pub fn warmup(preset: &Preset, step: usize, steps_per_epoch: usize) -> f32 {
+    let span = preset.kl_warmup_epochs * steps_per_epoch;
+    if span == 0 { 1.0 } else { (step as f32 / span as f32).min(1.0) }
+}
+
+fn load_prior(dir: &Path, device: &Device) -> Result<MixturePrior, String> {
+    let text = std::fs::read_to_string(dir.join(CHECKPOINT_PRIOR)).map_err(|e| e.to_string())?;
+    let m: Mixture = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+    Ok(MixturePrior::from_mixture(&m, device))
 }
 
 /// Masking noise: each value set to 0 with probability `share`, from our own RNG so a run
@@ -249,6 +301,18 @@ pub fn mask(values: &[f32], share: f32, rng: &mut Rng) -> Vec<f32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_kl_weight_warms_up_linearly_then_stays_at_beta() {
+        let mut p = crate::presets::find("mnist-vae").unwrap();
+        p.kl_warmup_epochs = 2;
+        assert_eq!(warmup(&p, 0, 100), 0.0);
+        assert!((warmup(&p, 50, 100) - 0.25).abs() < 1e-6);
+        assert_eq!(warmup(&p, 200, 100), 1.0);
+        assert_eq!(warmup(&p, 10_000, 100), 1.0);
+        p.kl_warmup_epochs = 0;
+        assert_eq!(warmup(&p, 0, 100), 1.0, "no warm-up: β from the first step");
+    }
 
     #[test]
     fn masking_zeroes_about_the_share_asked_and_keeps_the_rest() {

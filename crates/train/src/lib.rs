@@ -17,6 +17,7 @@ pub mod examples;
 pub mod export;
 pub mod fit;
 pub mod measure;
+pub mod melody;
 pub mod onnx;
 pub mod onnx_graph;
 pub mod photo_encoder;

@@ -199,6 +199,19 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Train a melody model (melody-vae or melody-ae) on two-bar phrases of the music21 wheel's
+    /// public-domain fiddle tunes, print its figures (note accuracy on held-out tunes, prior
+    /// samples in one key) and write its weights and figures to `out`.
+    Melody {
+        name: String,
+        #[arg(long)]
+        epochs: Option<usize>,
+        #[arg(long)]
+        max_steps: Option<usize>,
+        /// Where the weights and figures go (default: target/melodies).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// List the presets.
     List,
     /// Training throughput of each CPU backend compiled in (flex; ndarray with `--features
@@ -268,6 +281,7 @@ fn run(cli: Cli) -> commands::Result {
         Command::PhotoEncoder { steps, out } => commands::photo_encoder(steps, out),
         Command::Score { name, files, show } => commands::score(&name, &files, show.as_deref()),
         Command::Renders { count, first, out } => commands::renders(count, first, &out),
+        Command::Melody { name, epochs, max_steps, out } => commands::melody(&name, epochs, max_steps, out),
         Command::List => commands::list(),
         Command::Backends { steps } => commands::backends(steps),
         Command::Onnx { name, to } => commands::onnx(&name, &to),

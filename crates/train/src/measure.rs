@@ -9,6 +9,7 @@ use crate::examples::{Examples, FACE_TEST_SEED, render_faces};
 use burn::prelude::*;
 use data::Split;
 use data::faces::{ATTRIBUTES, FaceSpec, SIZE};
+use latent::prior::Prior;
 use latent::rng::Rng;
 use serde::Serialize;
 use vae::Model;
@@ -19,6 +20,9 @@ const DETECTOR_SEED: u64 = 1 << 41;
 /// Held-out faces to edit: far from the 5,000 test faces the vectors were computed on.
 const EDIT_SEED: u64 = FACE_TEST_SEED + 1_000_000;
 const PRIOR_SEED: u64 = 2024;
+/// Passes over the training set for the digit and garment classifiers that judge prior
+/// samples.
+const CLASSIFIER_EPOCHS: usize = 12;
 /// Passes over the 12,000 detector images (6,000 renders and their reconstructions).
 const DETECTOR_EPOCHS: usize = 6;
 
@@ -34,7 +38,7 @@ pub(crate) fn decode_rows(model: &Model, z: &[f32], dim: usize, device: &Device)
 fn model_len(model: &Model) -> usize {
     match model {
         Model::Mlp(_) => 784,
-        Model::Conv(_) => SIZE * SIZE * 3,
+        Model::Conv(m) => m.image_len(),
     }
 }
 
@@ -61,7 +65,7 @@ pub fn classifier_for(
     let train = source.load(Split::Train, 0)?;
     let test = source.load(Split::Test, 0)?;
     let labels = |ex: &Examples| ex.labels.iter().map(|&l| usize::from(l)).collect::<Vec<_>>();
-    let model = classifier::train(&train, &labels(&train), 10, 3, 11);
+    let model = classifier::train(&train, &labels(&train), 10, CLASSIFIER_EPOCHS, 11);
     let accuracy = model.accuracy(&test.x, test.dim, &labels(&test), device);
     Ok((model, accuracy))
 }
@@ -86,15 +90,18 @@ pub fn prior_faces(model: &Model, dim: usize, check: &Classifier, n: usize, devi
     faces.iter().filter(|f| **f).count() as f64 / n.max(1) as f64
 }
 
+/// The share of `n` codes drawn from the model's prior (N(0, I), or the mixture it learned) at
+/// T = 1 that `clf` labels with p ≥ 0.9.
 pub fn prior_confidence(
     model: &Model,
     dim: usize,
+    prior: Prior,
     clf: &Classifier,
     n: usize,
     device: &Device,
 ) -> PriorConfidence {
     let mut rng = Rng::new(PRIOR_SEED);
-    let z: Vec<f32> = (0..n * dim).map(|_| rng.normal()).collect();
+    let z: Vec<f32> = (0..n).flat_map(|_| prior.sample(dim, &mut rng, 1.0)).collect();
     let images = decode_rows(model, &z, dim, device);
     let probs = clf.probabilities(&images, 784, device);
     let mut per_class = vec![0; 10];

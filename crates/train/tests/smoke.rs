@@ -50,10 +50,30 @@ fn training_resumes_from_its_checkpoint() {
     let opts = FitOptions { checkpoints: Some(dir.clone()), resume: true, ..Default::default() };
     let (_, first) = fit(&preset, &ex, &opts);
     assert_eq!(first.steps, 16);
+    // mnist-vae learns its prior: the report carries it and the checkpoint keeps it.
+    let learned = first.prior.as_ref().expect("mnist-vae learns a prior");
+    learned.validate(preset.architecture.latent_dim()).expect("a valid mixture");
+    assert_eq!(learned.weights.len(), preset.prior_components);
+    // Shift the checkpoint's mixture far from anything a fresh (seeded) start would give, so
+    // the resumed run shows whether it read it.
+    let mut shifted = learned.clone();
+    shifted.means.iter_mut().flatten().for_each(|m| *m += 5.0);
+    std::fs::write(dir.join("prior.json"), serde_json::to_string(&shifted).unwrap()).unwrap();
     preset.epochs = 2;
     let (_, second) = fit(&preset, &ex, &opts);
     assert_eq!(second.steps, 16, "the resumed run should train only epoch 2");
     assert!(second.first_loss < first.first_loss * 0.8, "{} vs {}", second.first_loss, first.first_loss);
+    // The resumed run went on from the checkpoint's mixture, not a fresh one: one epoch of
+    // Adam at 1e-3 moves a mean by hundredths, not by 5.
+    let b = second.prior.as_ref().expect("still a prior");
+    let far = shifted
+        .means
+        .iter()
+        .flatten()
+        .zip(b.means.iter().flatten())
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f32::max);
+    assert!(far < 0.5, "a mean of the resumed prior is {far} from the checkpoint's");
     let fresh = vae::Model::new(&preset.architecture, &burn::prelude::Device::flex());
     let (_, c) = load_checkpoint(&dir, "mnist-vae", fresh).expect("a readable checkpoint");
     assert_eq!(c.map(|c| c.epochs_done), Some(2));

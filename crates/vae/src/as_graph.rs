@@ -65,9 +65,9 @@ pub fn conv_decoder(model: &Model) -> Option<(Graph, Tensors)> {
     let mut nodes = vec![
         node("from_z", Op::Linear { weight: "from_z.weight".into(), bias: from_z_bias }, INPUT),
         node("from_z.relu", Op::Relu, "from_z"),
-        node("grid", Op::Reshape { shape: vec![m.top_width, 4, 4] }, "from_z.relu"),
+        node("grid", Op::Reshape { shape: vec![m.top_width, m.base, m.base] }, "from_z.relu"),
     ];
-    debug_assert_eq!(flat, m.top_width * 16);
+    debug_assert_eq!(flat, m.top_width * m.base * m.base);
     let mut last = "grid".to_string();
     let n = m.up.len();
     for (i, conv) in m.up.iter().enumerate() {

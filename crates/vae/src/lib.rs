@@ -15,6 +15,8 @@ pub mod imported;
 pub mod loss;
 pub mod model;
 pub mod net;
+pub mod prior;
+pub mod sequence;
 pub mod stack;
 pub mod weights;
 pub mod weights_file;

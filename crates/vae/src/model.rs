@@ -112,7 +112,7 @@ pub struct Code {
 pub struct MlpModel {
     pub(crate) enc: Vec<Linear>,
     pub(crate) mu: Linear,
-    logvar: Option<Linear>,
+    pub(crate) logvar: Option<Linear>,
     pub(crate) dec: Vec<Linear>,
     pub(crate) out: Linear,
     pub(crate) relu_code: bool,
@@ -167,6 +167,8 @@ pub struct ConvModel {
     pub(crate) size: usize,
     pub(crate) channels: usize,
     pub(crate) top_width: usize,
+    /// The side of the grid between the convolutions and the linear layers (`conv_base`).
+    pub(crate) base: usize,
 }
 
 impl ConvModel {
@@ -190,7 +192,9 @@ impl ConvModel {
             c = w;
         }
         let top_width = c;
-        let flat = top_width * 16;
+        // Validated architectures always have a base; 4 keeps a hand-built odd one working.
+        let base = bundle::conv_base(size, widths.len()).unwrap_or(4);
+        let flat = top_width * base * base;
         let mu = LinearConfig::new(flat, latent).init(device);
         let logvar = LinearConfig::new(flat, latent).init(device);
         let from_z = LinearConfig::new(latent, flat).init(device);
@@ -211,20 +215,25 @@ impl ConvModel {
                 .with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1))
                 .init(device)
         });
-        ConvModel { down, mu, logvar, from_z, up, head, size, channels, top_width }
+        ConvModel { down, mu, logvar, from_z, up, head, size, channels, top_width, base }
+    }
+
+    /// Pixels in one flattened image.
+    pub fn image_len(&self) -> usize {
+        self.size * self.size * self.channels
     }
 
     fn encode(&self, x: Tensor<2>) -> (Tensor<2>, Tensor<2>) {
         let [b, _] = x.dims();
         let img: Tensor<4> = x.reshape([b, self.size, self.size, self.channels]).permute([0, 3, 1, 2]);
         let h = self.down.iter().fold(img, |h, conv| leaky_relu(conv.forward(h), 0.2));
-        let h: Tensor<2> = h.reshape([b, self.top_width * 16]);
+        let h: Tensor<2> = h.reshape([b, self.top_width * self.base * self.base]);
         (self.mu.forward(h.clone()), self.logvar.forward(h))
     }
 
     fn decode(&self, z: Tensor<2>) -> Tensor<2> {
         let [b, _] = z.dims();
-        let h: Tensor<4> = relu(self.from_z.forward(z)).reshape([b, self.top_width, 4, 4]);
+        let h: Tensor<4> = relu(self.from_z.forward(z)).reshape([b, self.top_width, self.base, self.base]);
         let last = self.up.len() - 1;
         let h = self.up.iter().enumerate().fold(h, |h, (i, conv)| {
             let h = conv.forward(h);
@@ -268,6 +277,16 @@ mod tests {
         let lv: Vec<f32> = lv.into_data().try_to_vec().unwrap();
         assert!(lv.iter().all(|v| *v == AE_LOGVAR));
         assert!(!mlp(false).is_variational());
+    }
+
+    #[test]
+    fn a_conv_model_of_28_pixel_digits_keeps_its_shape() {
+        let device = Device::flex();
+        let arch = Architecture::Conv { size: 28, channels: 1, widths: vec![4, 8], latent_dim: 5, head: 0 };
+        let m = Model::new(&arch, &device);
+        let (mu, _) = m.encode(Tensor::zeros([2, 784], &device));
+        assert_eq!(mu.dims(), [2, 5]);
+        assert_eq!(m.decode(mu).dims(), [2, 784]);
     }
 
     #[test]

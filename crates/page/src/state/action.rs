@@ -154,7 +154,9 @@ pub enum Action {
         side: usize,
         manifest: Box<Manifest>,
     },
-    CompareSamples(Vec<Vec<f32>>),
+    /// New prior samples for both sides, one seed each: the codes are drawn from the VAE
+    /// side's prior (the mixture it learned, or N(0, I)) and decoded by both models.
+    CompareSamples(Vec<u64>),
     /// The two gallery items both sides interpolate between.
     ComparePair(Option<[u64; 2]>),
     DenoiseSource(u64),

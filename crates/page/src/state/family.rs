@@ -5,8 +5,9 @@
 use super::*;
 
 /// The family, in the order the table lists it: the plain AE, then what each variant changes,
-/// then the VAE.
-pub const FAMILY: [&str; 5] = ["mnist-ae", "mnist-dae", "mnist-sae", "mnist-stacked", "mnist-vae"];
+/// then the textbook VAE and the default one with its learned prior.
+pub const FAMILY: [&str; 6] =
+    ["mnist-ae", "mnist-dae", "mnist-sae", "mnist-stacked", "mnist-vae-classic", "mnist-vae"];
 
 impl State {
     /// Family members the site ships whose manifests are not here yet.
@@ -34,7 +35,9 @@ impl State {
 
 /// What kind of autoencoder a manifest describes, in a few words.
 pub fn kind(m: &Manifest) -> &'static str {
-    if m.architecture.is_variational() {
+    if m.architecture.is_variational() && m.prior.is_some() {
+        "VAE (learned prior)"
+    } else if m.architecture.is_variational() {
         "VAE"
     } else if m.architecture.has_relu_code() {
         "sparse AE"

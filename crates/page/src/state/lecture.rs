@@ -78,8 +78,9 @@ pub struct Compare {
     pub manifests: [Option<Rc<Manifest>>; 2],
     pub load_ids: [u64; 2],
     pub loaded: [bool; 2],
-    /// Prior samples both sides decode (drawn by the page: the reducer has no randomness).
-    pub samples: Vec<Vec<f32>>,
+    /// Seeds of the prior samples both sides decode (drawn by the page: the reducer has no
+    /// randomness), drawn from the VAE side's prior (`compare_codes`).
+    pub sample_seeds: Vec<u64>,
     /// The two gallery items whose encodings each side interpolates between.
     pub pair: Option<[u64; 2]>,
     /// Encode request ids and the μ they returned, per side and end.
@@ -151,9 +152,8 @@ impl State {
                 self.compare.loaded[side] = false;
                 self.compare.manifests[side] = Some(Rc::new(*manifest));
             }
-            Action::CompareSamples(samples) => {
-                self.compare.samples =
-                    samples.into_iter().filter(|z| z.iter().all(|v| v.is_finite())).take(16).collect();
+            Action::CompareSamples(seeds) => {
+                self.compare.sample_seeds = seeds.into_iter().take(16).collect();
                 self.request_compare();
             }
             Action::ComparePair(pair) => {
@@ -259,7 +259,12 @@ impl State {
         let dim = m.latent_dim;
         let here = if self.z.len() == dim { self.z.clone() } else { vec![0.0; dim] };
         let mut codes = vec![here];
-        codes.extend(self.compare.samples.iter().filter(|z| z.len() == dim).cloned());
+        // The same codes on both sides: from the VAE's prior, which the autoencoder never had,
+        // so neither side decodes before the VAE's manifest is here.
+        let vae = Some(self.compare.manifests[1].as_deref()?);
+        codes.extend(
+            self.compare.sample_seeds.iter().map(|seed| crate::prior_sample::draw(vae, dim, 1.0, *seed)),
+        );
         if let [Some(a), Some(b)] = &self.compare.ends[side] {
             codes.extend(latent::path(a, b, COMPARE_FRAMES, latent::Mode::Linear));
         }

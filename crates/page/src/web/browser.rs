@@ -57,11 +57,9 @@ pub fn replace_hash(hash: &str) {
     }
 }
 
-/// A standard normal sample (Box-Muller on Math.random): sampling needs no seed on the page.
-pub fn normal() -> f32 {
-    let u1 = js_sys::Math::random().max(1e-12);
-    let u2 = js_sys::Math::random();
-    ((-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()) as f32
+/// A seed for `prior_sample::draw`, from Math.random's 53 bits.
+pub fn seed() -> u64 {
+    (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64
 }
 
 pub async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {

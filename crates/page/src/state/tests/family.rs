@@ -93,5 +93,13 @@ fn the_family_table_takes_the_shipped_members_once_in_order() {
     dae.architecture = plain_ae(32);
     dae.training.input_mask = 0.5;
     assert_eq!(family_kind(&dae), "denoising AE");
+    let mut learned = manifest("mnist-vae", 2);
+    assert_eq!(family_kind(&learned), "VAE");
+    learned.prior = Some(latent::prior::Mixture {
+        weights: vec![1.0],
+        means: vec![vec![0.0, 0.0]],
+        log_vars: vec![vec![0.0, 0.0]],
+    });
+    assert_eq!(family_kind(&learned), "VAE (learned prior)");
     assert!(stage_errors(&dae).is_empty());
 }

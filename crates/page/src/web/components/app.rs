@@ -226,6 +226,16 @@ fn training_note(m: &bundle::Manifest) -> Html {
             .map(|n| format!(" {n:.1} of {} units fire per test image.", m.latent_dim))
             .unwrap_or_default();
         format!("A ReLU code with an L1 penalty (λ = {}) on it.{on}", t.sparsity)
+    } else if let Some(p) = &m.prior {
+        let nll = m
+            .metrics
+            .get("test_nll_nats")
+            .map(|v| format!(" Test likelihood: {v:.2} nats per digit (lower is better)."))
+            .unwrap_or_default();
+        format!(
+            "Its prior was learned with it: a mixture of {} Gaussians instead of N(0, I), placed where the codes are, so random codes land on digits. Sliders and samples use it (rescaled to mean 0, spread 1 in each dimension).{nll}",
+            p.weights.len()
+        )
     } else {
         return html! {};
     };

@@ -16,7 +16,7 @@ pub fn compare_view(props: &Props) -> Html {
     let c = &s.compare;
     let on_sample = {
         let cb = props.on_action.clone();
-        Callback::from(move |_| cb.emit(Action::CompareSamples(prior_samples(COMPARE_SAMPLES, 32))))
+        Callback::from(move |_| cb.emit(Action::CompareSamples(prior_samples(COMPARE_SAMPLES))))
     };
     let items = s.items();
     let pair_picker = |end: usize| {
@@ -52,7 +52,7 @@ pub fn compare_view(props: &Props) -> Html {
             <div class="compare-sides">
                 { for (0..2).map(|side| view_side(s, side, same_images)) }
             </div>
-            <p class="hint">{ "Both models have 32 latent dimensions and were trained on the same digits; only the loss differs. The autoencoder is trained to reconstruct, nothing more, so its codes sit wherever was convenient, with gaps between them: a random point from N(0, I) usually lands in a gap and decodes to a smudge. The VAE's KL term pulls q(z|x) onto the prior, so the prior's samples land where codes were trained and decode to digits, and the path between two codes stays among digits too. The share of prior samples a digit classifier labels with ≥ 90% confidence was measured at training time (shown under each name)." }</p>
+            <p class="hint">{ "Both models have 32 latent dimensions and were trained on the same digits; only the loss differs. The autoencoder is trained to reconstruct, nothing more, so its codes sit wherever was convenient, with gaps between them: a random point usually lands in a gap and decodes to a smudge. The VAE's KL term pulls q(z|x) onto the prior, so the prior's samples land where codes were trained and decode to digits, and the path between two codes stays among digits too. The samples here are drawn from the VAE's prior and given to both models; a VAE that learned its prior (a mixture of Gaussians, trained with it) says so on its card. The share of prior samples a digit classifier labels with ≥ 90% confidence was measured at training time (shown under each name)." }</p>
             { super::family::family_table(s) }
         </section>
     }
@@ -68,7 +68,7 @@ fn view_side(s: &crate::state::State, side: usize, same_images: bool) -> Html {
         .metrics
         .get("prior_samples_confident_share")
         .map(|v| format!("{:.1}% of prior samples look like a digit", v * 100.0));
-    let images = c.images[side].as_ref().filter(|i| i.len() > c.samples.len());
+    let images = c.images[side].as_ref().filter(|i| i.len() > c.sample_seeds.len());
     let thumb = |img: &Vec<u8>, label: String, testid: &'static str, class: Option<&'static str>| {
         html! {
             <Thumb pixels={Rc::new(img.clone())} shape={m.image.clone()} label={label} testid={Some(AttrValue::from(testid))} class={classes!(class)} />
@@ -81,12 +81,12 @@ fn view_side(s: &crate::state::State, side: usize, same_images: bool) -> Html {
             { drift(s, side) }
             if let Some(images) = images {
                 <div class="compare-row"><span class="label">{ "current z" }</span>{ thumb(&images[0], "the current z".into(), "compare-current", None) }</div>
-                <div class="compare-row"><span class="label">{ "z ~ N(0, I)" }</span>
-                    { for images[1..1 + c.samples.len()].iter().enumerate().map(|(i, img)| thumb(img, format!("prior sample {}", i + 1), "compare-sample", None)) }
+                <div class="compare-row"><span class="label">{ "z ~ the VAE's prior" }</span>
+                    { for images[1..1 + c.sample_seeds.len()].iter().enumerate().map(|(i, img)| thumb(img, format!("prior sample {}", i + 1), "compare-sample", None)) }
                 </div>
-                if images.len() == 1 + c.samples.len() + COMPARE_FRAMES {
+                if images.len() == 1 + c.sample_seeds.len() + COMPARE_FRAMES {
                     <div class="compare-row"><span class="label">{ "A → B" }</span>
-                        { for images[1 + c.samples.len()..].iter().enumerate().map(|(i, img)| {
+                        { for images[1 + c.sample_seeds.len()..].iter().enumerate().map(|(i, img)| {
                             let mid = i == COMPARE_FRAMES / 2;
                             thumb(img, if mid { "the midpoint".into() } else { format!("frame {}", i + 1) }, if mid { "compare-mid" } else { "compare-frame" }, mid.then_some("mid"))
                         }) }

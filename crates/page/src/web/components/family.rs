@@ -12,9 +12,13 @@ fn figure(m: &Manifest, key: &str, show: impl Fn(f64) -> String) -> Html {
 
 /// What the code of each member is like, in words.
 fn code(m: &Manifest) -> String {
-    match m.metrics.get("units_on_per_image") {
-        Some(on) => format!("{on:.1} of {} units on per image", m.latent_dim),
-        None => format!("{} dimensions, all in use", m.latent_dim),
+    match (m.metrics.get("units_on_per_image"), m.metrics.get("active_units")) {
+        (Some(on), _) => format!("{on:.1} of {} units on per image", m.latent_dim),
+        // A VAE leaves the dimensions it does not need at the prior: say how many carry the image.
+        (None, Some(active)) if m.architecture.is_variational() => {
+            format!("{active:.0} of {} dimensions in use", m.latent_dim)
+        }
+        _ => format!("{} dimensions, all in use", m.latent_dim),
     }
 }
 

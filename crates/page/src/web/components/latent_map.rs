@@ -57,13 +57,18 @@ pub fn latent_map(props: &Props) -> Html {
     let posteriors = (s.map_layer == MapLayer::Holes).then(|| s.plane_posteriors()).flatten();
     let items: Vec<u64> = s.items().iter().map(|i| i.key).collect();
     let holes = {
-        let (posteriors, map) = (posteriors.clone(), s.map().cloned());
+        let (posteriors, map, learned) = (posteriors.clone(), s.map().cloned(), m.prior.clone());
         let key =
             (m.name.clone(), posteriors.as_ref().map(|p| (p.test_set, p.components.len())), items.clone());
         use_memo(key, move |_| {
             let (p, map) = (posteriors?, map?);
-            let prior = latent::posterior::prior_on_plane(&map.projection);
-            crate::holes::picture(&p.components, &prior, crate::holes::with_prior(bounds(&map), &prior))
+            // The model's own prior: a learned mixture is what its samples come from.
+            let prior = latent::plane_prior::PlanePrior::new(
+                latent::prior::Prior::of(learned.as_ref()),
+                &map.projection,
+            );
+            let bounds = crate::holes::with_prior(bounds(&map), &prior.overall());
+            crate::holes::picture(&p.components, &prior, bounds)
         })
     };
     let ellipses = s.item_ellipses();

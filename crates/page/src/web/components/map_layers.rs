@@ -120,7 +120,7 @@ pub fn holes_caption(
         <div class="holes-caption" data-testid="holes-caption">
             <p>
                 <strong>{ format!("{share}% of the prior's mass inside its 2σ ring lies in holes.") }</strong>
-                { format!(" Blue: where the posteriors q(z|x) of {whose} put their mass (their mixture, the aggregate posterior). Dashed: the prior N(0, I) at 1σ and 2σ. Red: the prior expects codes there, but the data has less than a tenth of the prior's density, so a sampled z that lands there decodes to something the model never learned. Click a red cell to see it.") }
+                { format!(" Blue: where the posteriors q(z|x) of {whose} put their mass (their mixture, the aggregate posterior). Dashed: the prior at 1σ and 2σ (N(0, I), or the overall spread of the mixture a model learned as its prior; its holes are measured against the mixture itself). Red: the prior expects codes there, but the data has less than a tenth of the prior's density, so a sampled z that lands there decodes to something the model never learned. Click a red cell to see it.") }
             </p>
             { for go }
         </div>

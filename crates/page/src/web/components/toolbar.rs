@@ -55,8 +55,10 @@ pub fn toolbar(props: &Props) -> Html {
     };
     let on_sample = {
         let cb = props.on_action.clone();
-        let (dim, t) = (s.z.len(), s.temperature);
-        Callback::from(move |_| cb.emit(Action::SetZ((0..dim).map(|_| t * browser::normal()).collect())))
+        let (dim, t, model) = (s.z.len(), s.temperature, s.model.clone());
+        Callback::from(move |_| {
+            cb.emit(Action::SetZ(crate::prior_sample::draw(model.as_deref(), dim, t, browser::seed())))
+        })
     };
     let on_reset = {
         let cb = props.on_action.clone();

@@ -13,9 +13,9 @@ use yew::prelude::*;
 /// Prior samples the comparison shows, drawn once per visit (and again on request).
 pub const COMPARE_SAMPLES: usize = 8;
 
-/// z ~ N(0, I) samples of `dim` numbers.
-pub fn prior_samples(n: usize, dim: usize) -> Vec<Vec<f32>> {
-    (0..n).map(|_| (0..dim).map(|_| browser::normal()).collect()).collect()
+/// Seeds of `n` prior samples (`State::compare_codes` draws them from the VAE's prior).
+pub fn prior_samples(n: usize) -> Vec<u64> {
+    (0..n).map(|_| browser::seed()).collect()
 }
 
 #[hook]
@@ -70,11 +70,11 @@ pub fn use_lecture_requests(state: &AppHandle, post: Callback<ToWorker>) {
     {
         let dispatcher = state.dispatcher();
         let missing = s.compare.manifests.iter().any(Option::is_none);
-        let no_samples = s.compare.samples.is_empty();
+        let no_samples = s.compare.sample_seeds.is_empty();
         use_effect_with(s.view == View::Compare, move |open| {
             if *open {
                 if no_samples {
-                    dispatcher.dispatch(Action::CompareSamples(prior_samples(COMPARE_SAMPLES, 32)));
+                    dispatcher.dispatch(Action::CompareSamples(prior_samples(COMPARE_SAMPLES)));
                 }
                 if missing {
                     spawn_local(fetch_companions(dispatcher));

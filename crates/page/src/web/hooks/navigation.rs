@@ -121,10 +121,10 @@ pub fn use_shortcuts(state: &AppHandle) {
                     match command {
                         KeyCommand::Do(action) => d.dispatch(action),
                         KeyCommand::Sample => {
-                            let t = state.0.temperature;
-                            d.dispatch(Action::SetZ(
-                                (0..state.0.z.len()).map(|_| t * browser::normal()).collect(),
-                            ))
+                            let s = &state.0;
+                            let (dim, t) = (s.z.len(), s.temperature);
+                            let z = crate::prior_sample::draw(s.model.as_deref(), dim, t, browser::seed());
+                            d.dispatch(Action::SetZ(z))
                         }
                         KeyCommand::PickModel(i) => {
                             if let Some(m) = state.0.models.get(i) {

@@ -8,6 +8,7 @@ mod imported;
 mod lecture;
 mod links;
 mod measures;
+mod melody;
 mod offline;
 mod phone;
 mod photos;

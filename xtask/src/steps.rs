@@ -319,6 +319,8 @@ pub fn train(args: &[String]) -> Result {
             "mnist-vae-2d",
             "fashion-vae",
             "faces-vae",
+            "melody-vae",
+            "melody-ae",
         ]
         .map(String::from)
         .to_vec()
@@ -328,7 +330,18 @@ pub fn train(args: &[String]) -> Result {
     for n in names {
         // Release: dependencies are optimised in dev too, but the trainer's own code (face
         // rendering, batching, evaluation) is not.
-        run(cargo().args(["run", "--release", "-p", "train", "--", "train", &n]).args(&args[1..]))?;
+        let train = || {
+            let mut c = cargo();
+            c.args(["run", "--release", "-p", "train", "--"]);
+            c
+        };
+        if n.starts_with("melody-") {
+            // A sequence model: trained, then measured and bundled from its weights.
+            run(train().args(["melody", &n]).args(&args[1..]))?;
+            run(train().args(["melody-bundle", &n]))?;
+        } else {
+            run(train().args(["train", &n]).args(&args[1..]))?;
+        }
     }
     Ok(())
 }

@@ -14,6 +14,7 @@ pub mod graph;
 mod index;
 mod layout;
 mod manifest;
+mod melody;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
@@ -26,6 +27,10 @@ pub use layout::{DEFAULT_MODEL, INDEX_URL, ModelFiles};
 pub use manifest::{
     ACTIVE_KL, CompactWeights, Example, ImageShape, Manifest, MapProjection, NamedVector,
     OOD_NOTICE_PERCENTILE, OodReference, SliderOrder, Training,
+};
+pub use melody::{
+    MELODIES_FILE, MELODIES_URL, MELODY_FILE, MelodyEntry, MelodyExample, MelodyGrid, MelodyManifest,
+    MelodyTraining, SequenceArchitecture,
 };
 
 /// Bumped whenever a manifest field changes meaning; the app refuses other versions.

@@ -48,3 +48,40 @@ pub fn manifest(latent: usize) -> Manifest {
         prior: None,
     }
 }
+
+/// A small consistent melody manifest: `latent` dimensions, 32 steps of the 32-token grid, a
+/// "busy" vector and one example phrase.
+pub fn melody_manifest(latent: usize) -> crate::MelodyManifest {
+    use crate::{
+        MelodyExample, MelodyGrid, MelodyManifest, MelodyTraining, NamedVector, SequenceArchitecture,
+    };
+    MelodyManifest {
+        format_version: crate::FORMAT_VERSION,
+        name: "melody-vae".into(),
+        description: "test".into(),
+        architecture: SequenceArchitecture {
+            steps: 32,
+            vocab: 32,
+            embed: 8,
+            hidden: 16,
+            latent,
+            variational: true,
+        },
+        grid: MelodyGrid { low: 55, high: 84, steps_per_bar: 16 },
+        training: MelodyTraining {
+            dataset: "tunes".into(),
+            epochs: 1,
+            batch_size: 2,
+            learning_rate: 1e-3,
+            beta: 0.5,
+            free_nats: 1.0,
+            seed: 1,
+            seconds: 1.0,
+            samples_per_second: 1.0,
+        },
+        kl_per_dim: vec![1.0; latent],
+        metrics: Default::default(),
+        vectors: vec![NamedVector { name: "busy".into(), vector: vec![0.5; latent], support: Some([3, 4]) }],
+        examples: vec![MelodyExample { label: "a".into(), tokens: vec![2; 32], mu: vec![0.0; latent] }],
+    }
+}

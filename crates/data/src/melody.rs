@@ -6,26 +6,9 @@
 
 use crate::abc::{Time, Tune};
 
-pub const STEPS: usize = 32;
-/// Sixteenths per bar of the metres kept (4/4 and 2/2).
-pub const BAR: usize = 16;
-/// The lowest and highest pitches a token names (MIDI; G3 to C6, a fiddle tune's range).
-pub const LOW: u8 = 55;
-pub const HIGH: u8 = 84;
-pub const REST: u8 = 0;
-pub const HOLD: u8 = 1;
-/// Tokens: rest, hold, and one per pitch from LOW to HIGH.
-pub const VOCAB: usize = 2 + (HIGH - LOW) as usize + 1;
-
-pub type Melody = [u8; STEPS];
-
-pub fn pitch_token(pitch: u8) -> Option<u8> {
-    (LOW..=HIGH).contains(&pitch).then(|| 2 + pitch - LOW)
-}
-
-pub fn token_pitch(token: u8) -> Option<u8> {
-    (token >= 2 && usize::from(token) < VOCAB).then(|| token - 2 + LOW)
-}
+// The grid itself lives in the `melody` crate, which the page compiles too; it is re-exported
+// here so the trainer and the models keep reading it as `data::melody`.
+pub use melody::grid::{BAR, HIGH, HOLD, LOW, Melody, REST, STEPS, VOCAB, pitch_token, token_pitch};
 
 /// A time on the grid in sixteenths, if it falls exactly on one.
 fn sixteenths((n, d): Time) -> Option<i64> {

@@ -464,6 +464,32 @@ pub fn melody(name: &str, epochs: Option<usize>, max_steps: Option<usize>, out: 
     Ok(())
 }
 
+/// Bundle `train melody`'s weights for the page (`melody_bundle::write_bundle`).
+pub fn melody_bundle(name: &str, from: Option<PathBuf>, to: Option<PathBuf>) -> Result {
+    let src = from.unwrap_or_else(|| paths::target_dir().join("melodies")).join(name);
+    let record: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(src.join("figures.json"))?)?;
+    let mut preset = crate::melody::find(name).ok_or_else(|| format!("no melody preset named {name}"))?;
+    // The run may have overridden the preset's epochs; the bundle says what was trained.
+    if let Some(e) = record["training"]["epochs"].as_u64() {
+        preset.epochs = e as usize;
+    }
+    let seconds = record["training"]["seconds"].as_f64().unwrap_or(0.0);
+    let weights = std::fs::read(src.join(bundle::WEIGHTS_FILE))?;
+    let tunes = data::tunes::tunes_from(&data::sets::data_dir().join(data::tunes::MUSIC21_WHEEL))?;
+    let titles: Vec<String> = tunes.iter().map(|t| t.title.clone()).collect();
+    let train = data::tunes::windows_of(&tunes, Split::Train);
+    let test = data::tunes::windows_of(&tunes, Split::Test);
+    let models = to.unwrap_or_else(paths::models_dir);
+    let m = crate::melody_bundle::write_bundle(&preset, weights, seconds, &train, &test, &titles, &models)?;
+    println!("{}", serde_json::to_string_pretty(&m.metrics)?);
+    for v in &m.vectors {
+        println!("vector {}: {:?} phrases with and without", v.name, v.support);
+    }
+    println!("wrote {}", models.join(name).display());
+    Ok(())
+}
+
 /// List the presets.
 pub fn list() -> Result {
     for p in presets::all() {

@@ -18,6 +18,7 @@ pub mod export;
 pub mod fit;
 pub mod measure;
 pub mod melody;
+pub mod melody_bundle;
 pub mod onnx;
 pub mod onnx_graph;
 pub mod photo_encoder;

@@ -212,6 +212,18 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Bundle a trained melody model for the page: measure its weights (from `train melody`'s
+    /// folder) on the held-out tunes, compute its attribute vectors and examples, and write
+    /// `<to>/<name>/melody.json` and `weights.bpk`, listed in `<to>/melodies.json`.
+    MelodyBundle {
+        name: String,
+        /// Where `train melody` wrote it (default: target/melodies).
+        #[arg(long)]
+        from: Option<PathBuf>,
+        /// The models folder (default: web/models).
+        #[arg(long)]
+        to: Option<PathBuf>,
+    },
     /// List the presets.
     List,
     /// Training throughput of each CPU backend compiled in (flex; ndarray with `--features
@@ -282,6 +294,7 @@ fn run(cli: Cli) -> commands::Result {
         Command::Score { name, files, show } => commands::score(&name, &files, show.as_deref()),
         Command::Renders { count, first, out } => commands::renders(count, first, &out),
         Command::Melody { name, epochs, max_steps, out } => commands::melody(&name, epochs, max_steps, out),
+        Command::MelodyBundle { name, from, to } => commands::melody_bundle(&name, from, to),
         Command::List => commands::list(),
         Command::Backends { steps } => commands::backends(steps),
         Command::Onnx { name, to } => commands::onnx(&name, &to),

@@ -20,6 +20,49 @@ pub struct SequenceShape {
     pub variational: bool,
 }
 
+impl From<bundle::SequenceArchitecture> for SequenceShape {
+    fn from(a: bundle::SequenceArchitecture) -> Self {
+        SequenceShape {
+            steps: a.steps,
+            vocab: a.vocab,
+            embed: a.embed,
+            hidden: a.hidden,
+            latent: a.latent,
+            variational: a.variational,
+        }
+    }
+}
+
+impl From<SequenceShape> for bundle::SequenceArchitecture {
+    fn from(s: SequenceShape) -> Self {
+        bundle::SequenceArchitecture {
+            steps: s.steps,
+            vocab: s.vocab,
+            embed: s.embed,
+            hidden: s.hidden,
+            latent: s.latent,
+            variational: s.variational,
+        }
+    }
+}
+
+/// Build the model a melody manifest describes and load its burnpack weights (cast to f32 as
+/// the image models are: a damaged file must be an error, not a panic in the worker).
+pub fn load_sequence(
+    manifest: &bundle::MelodyManifest,
+    weights: Vec<u8>,
+    device: &Device,
+) -> Result<SequenceVae, bundle::BundleError> {
+    use burn::module::Module;
+    use burn::store::ModuleRecord;
+    let record = ModuleRecord::from_bytes(burn::tensor::Bytes::from_bytes_vec(weights))
+        .map_err(|e| bundle::BundleError::Weights(e.to_string()))?
+        .cast_to_module_dtype();
+    SequenceVae::new(manifest.architecture.into(), device)
+        .try_load_record(record)
+        .map_err(|e| bundle::BundleError::Weights(e.to_string()))
+}
+
 #[derive(Module, Debug)]
 pub struct SequenceVae {
     /// `vocab + 1` rows: the last is the start token the decoder's first step sees.
@@ -101,6 +144,15 @@ impl SequenceVae {
     /// The melody z decodes to: at each step the most likely token, fed back as the next
     /// step's input. Deterministic, so the page and a native decode of the same z agree.
     pub fn decode_greedy(&self, z: Tensor<2>) -> Vec<Vec<u8>> {
+        let steps = self.steps;
+        let all: Vec<i64> =
+            self.decode_tokens(z).into_data().convert::<i64>().try_to_vec().unwrap_or_default();
+        all.chunks(steps).map(|row| row.iter().map(|t| *t as u8).collect()).collect()
+    }
+
+    /// `decode_greedy`'s tokens as a `[batch, steps]` tensor, for a caller that reads it
+    /// asynchronously (the worker, on the web).
+    pub fn decode_tokens(&self, z: Tensor<2>) -> Tensor<2, Int> {
         let [b, _] = z.dims();
         let device = z.device();
         let mut state = self.first_state(z.clone());
@@ -114,9 +166,7 @@ impl SequenceVae {
             previous = token.clone();
             chosen.push(token);
         }
-        let all: Vec<i64> =
-            Tensor::cat(chosen, 1).into_data().convert::<i64>().try_to_vec().unwrap_or_default();
-        all.chunks(self.steps).map(|row| row.iter().map(|t| *t as u8).collect()).collect()
+        Tensor::cat(chosen, 1)
     }
 }
 

@@ -146,6 +146,14 @@ pub enum ToWorker {
     /// model named (the current one when `None`), and answer μ: how far a code drifts on a round
     /// trip. Only the newest request of each lane is kept.
     RoundTrip { id: u64, lane: Lane, model: Option<String>, zs: Vec<Vec<f32>> },
+    /// Load a melody model (`bundle::MelodyManifest`, already fetched and parsed by the page),
+    /// kept beside the image models; it replaces the melody model loaded before.
+    LoadMelody { id: u64, manifest_json: String, weights_url: String },
+    /// Decode codes into melodies: one for the sliders, or the interpolation's `row`. Only the
+    /// newest of each is kept: a slider dragged while a melody plays never queues stale decodes.
+    DecodeMelodies { id: u64, row: bool, zs: Vec<Vec<f32>> },
+    /// Encode one melody (tokens on the model's grid); every encode is answered.
+    EncodeMelody { id: u64, tokens: Vec<u8> },
 }
 
 /// One decoder layer's share of a decode (`FromWorker::Profiled`).
@@ -211,6 +219,16 @@ pub enum FromWorker {
     Profiled { id: u64, layers: Vec<LayerTime> },
     /// μ of the encoded decode of each code of a `RoundTrip`, in order.
     RoundTripped { id: u64, lane: Lane, mus: Vec<Vec<f32>> },
+    /// The melody model of a `LoadMelody` is ready.
+    MelodyLoaded { id: u64, name: String },
+    /// The melodies of a `DecodeMelodies`, in order, a token per step.
+    MelodiesDecoded {
+        id: u64,
+        #[serde(with = "byte_rows")]
+        melodies: Vec<Vec<u8>>,
+    },
+    /// μ of an `EncodeMelody`.
+    MelodyEncoded { id: u64, mu: Vec<f32> },
     /// Something failed; `id` names the request when there is one.
     Failed { id: Option<u64>, message: String },
     /// The worker cannot go on: its GPU device was lost (posted by `worker_loader.js`, which
@@ -263,6 +281,9 @@ mod tests {
                 model: Some("mnist-ae".into()),
                 zs: vec![vec![0.5, 1.0]],
             },
+            ToWorker::LoadMelody { id: 7, manifest_json: "{}".into(), weights_url: "w".into() },
+            ToWorker::DecodeMelodies { id: 8, row: true, zs: vec![vec![0.0; 3], vec![1.0; 3]] },
+            ToWorker::EncodeMelody { id: 9, tokens: vec![2, 1, 0] },
         ];
         for m in msgs {
             let back: ToWorker = serde_json::from_str(&serde_json::to_string(&m).unwrap()).unwrap();
@@ -279,6 +300,9 @@ mod tests {
             FromWorker::DecodedMany { id: 4, lane: Lane::Grid, images: vec![vec![1, 2], vec![], vec![255]] },
             FromWorker::Encoded { id: 5, mu: vec![0.5], logvar: vec![-1.0], recon: vec![7; 3] },
             FromWorker::RoundTripped { id: 6, lane: Lane::Compare(1), mus: vec![vec![0.25, -1.0], vec![]] },
+            FromWorker::MelodyLoaded { id: 7, name: "melody-vae".into() },
+            FromWorker::MelodiesDecoded { id: 8, melodies: vec![vec![2, 1, 0], vec![31]] },
+            FromWorker::MelodyEncoded { id: 9, mu: vec![0.5, -0.5] },
         ];
         for r in replies {
             assert_eq!(serde_json::from_str::<FromWorker>(&serde_json::to_string(&r).unwrap()).unwrap(), r);

@@ -6,6 +6,7 @@
 
 use super::devices::Devices;
 use super::fetch::fetch_bytes;
+use super::melodies::MelodyModel;
 use super::{now_ms, post};
 use bundle::Manifest;
 use burn::prelude::*;
@@ -26,6 +27,9 @@ enum Job {
     DecodeMany { id: u64, lane: Lane, batch: Batch },
     Profile { id: u64, runs: u32 },
     RoundTrip { id: u64, lane: Lane, batch: Batch },
+    LoadMelody { id: u64, manifest_json: String, weights_url: String },
+    DecodeMelodies { id: u64, zs: Vec<Vec<f32>> },
+    EncodeMelody { id: u64, tokens: Vec<u8> },
 }
 
 pub struct Engine {
@@ -37,6 +41,11 @@ pub struct Engine {
     profile: Option<(u64, u32)>,
     /// The newest round trip asked in each lane.
     round_trips: BTreeMap<Lane, Batch>,
+    /// The newest melody model asked for, the newest melody decode, and every melody encode.
+    melody_load: Option<(u64, String, String)>,
+    /// The sliders' melody [0] and the interpolation row [1].
+    melody_decodes: [Option<(u64, Vec<Vec<f32>>)>; 2],
+    melody_encodes: VecDeque<(u64, Vec<u8>)>,
     idle: Option<Runner>,
 }
 
@@ -49,6 +58,9 @@ impl Default for Engine {
             many: BTreeMap::new(),
             profile: None,
             round_trips: BTreeMap::new(),
+            melody_load: None,
+            melody_decodes: [None, None],
+            melody_encodes: VecDeque::new(),
             idle: Some(Runner::default()),
         }
     }
@@ -68,6 +80,11 @@ impl Engine {
             ToWorker::RoundTrip { id, lane, model, zs } => {
                 e.round_trips.insert(lane, (id, model, zs));
             }
+            ToWorker::LoadMelody { id, manifest_json, weights_url } => {
+                e.melody_load = Some((id, manifest_json, weights_url));
+            }
+            ToWorker::DecodeMelodies { id, row, zs } => e.melody_decodes[usize::from(row)] = Some((id, zs)),
+            ToWorker::EncodeMelody { id, tokens } => e.melody_encodes.push_back((id, tokens)),
         }
         if let Some(runner) = e.idle.take() {
             wasm_bindgen_futures::spawn_local(runner.run(engine.clone()));
@@ -82,6 +99,17 @@ impl Engine {
         }
         if let Some((id, z)) = self.decode.take() {
             return Some(Job::Decode { id, z });
+        }
+        // The melody view's work beside the slider's decode: each is what a hand or an ear waits
+        // for, and a melody decode is a few milliseconds.
+        if let Some((id, manifest_json, weights_url)) = self.melody_load.take() {
+            return Some(Job::LoadMelody { id, manifest_json, weights_url });
+        }
+        if let Some((id, zs)) = self.melody_decodes.iter_mut().find_map(Option::take) {
+            return Some(Job::DecodeMelodies { id, zs });
+        }
+        if let Some((id, tokens)) = self.melody_encodes.pop_front() {
+            return Some(Job::EncodeMelody { id, tokens });
         }
         if let Some((id, model, pixels)) = self.encodes.pop_front() {
             return Some(Job::Encode { id, model, pixels });
@@ -114,6 +142,7 @@ struct Runner {
     /// Models kept beside the current one (the AE vs VAE view), on the CPU: the views that use
     /// them decode small batches where the CPU is fastest here, and a lost GPU cannot take them.
     companions: Vec<Current>,
+    melody: Option<MelodyModel>,
 }
 
 /// At most this many companions stay loaded; the oldest goes first.
@@ -165,6 +194,30 @@ impl Runner {
                         Err(message) => post(&FromWorker::Failed { id: Some(id), message }),
                     }
                 }
+                Job::LoadMelody { id, manifest_json, weights_url } => {
+                    match MelodyModel::load(&manifest_json, &weights_url).await {
+                        Ok(m) => {
+                            let name = m.manifest.name.clone();
+                            self.melody = Some(m);
+                            post(&FromWorker::MelodyLoaded { id, name });
+                        }
+                        Err(message) => post(&FromWorker::Failed { id: Some(id), message }),
+                    }
+                }
+                Job::DecodeMelodies { id, zs } => match self.melody_model() {
+                    Ok(m) => match m.decode(&zs).await {
+                        Ok(melodies) => post(&FromWorker::MelodiesDecoded { id, melodies }),
+                        Err(message) => post(&FromWorker::Failed { id: Some(id), message }),
+                    },
+                    Err(message) => post(&FromWorker::Failed { id: Some(id), message }),
+                },
+                Job::EncodeMelody { id, tokens } => match self.melody_model() {
+                    Ok(m) => match m.encode(&tokens).await {
+                        Ok(mu) => post(&FromWorker::MelodyEncoded { id, mu }),
+                        Err(message) => post(&FromWorker::Failed { id: Some(id), message }),
+                    },
+                    Err(message) => post(&FromWorker::Failed { id: Some(id), message }),
+                },
                 Job::Profile { id, runs } => match self.profile(runs as usize) {
                     Ok(layers) => post(&FromWorker::Profiled { id, layers }),
                     Err(message) => post(&FromWorker::Failed { id: Some(id), message }),
@@ -291,6 +344,10 @@ impl Runner {
 }
 
 impl Runner {
+    fn melody_model(&self) -> Result<&MelodyModel, String> {
+        self.melody.as_ref().ok_or_else(|| "no melody model is loaded yet".to_string())
+    }
+
     /// The model named, or the current one.
     /// Each decoder layer's time for one code and for a batch of 64 (`Net::profile_decoder`).
     /// On the CPU only: burn's WebGPU backend queues work, so per-op clocks would time queueing.

@@ -18,6 +18,8 @@ mod devices;
 mod engine;
 #[cfg(target_arch = "wasm32")]
 mod fetch;
+#[cfg(target_arch = "wasm32")]
+mod melodies;
 
 /// What both binaries run: the static constructors, then the message loop.
 pub fn main() {

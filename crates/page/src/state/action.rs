@@ -176,4 +176,6 @@ pub enum Action {
     NudgeFocused(f32),
     /// Open what a link says (after back/forward, or a link opened on the page).
     Link(UrlState),
+    /// The melody view (`state/melodies.rs`).
+    Melody(MelodyAction),
 }

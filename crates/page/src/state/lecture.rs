@@ -17,11 +17,21 @@ pub enum View {
     Denoise,
     /// The code's units one by one (the sparse autoencoder's view).
     Units,
+    /// A melody VAE: piano rolls, playback, interpolation between tunes (`state/melodies.rs`).
+    Melody,
 }
 
 impl View {
-    pub const ALL: [View; 7] =
-        [View::Workbench, View::Map, View::Traversal, View::Compare, View::Beta, View::Denoise, View::Units];
+    pub const ALL: [View; 8] = [
+        View::Workbench,
+        View::Map,
+        View::Traversal,
+        View::Compare,
+        View::Beta,
+        View::Denoise,
+        View::Units,
+        View::Melody,
+    ];
 
     pub fn key(self) -> &'static str {
         match self {
@@ -32,6 +42,7 @@ impl View {
             View::Beta => "beta",
             View::Denoise => "denoise",
             View::Units => "units",
+            View::Melody => "melody",
         }
     }
 
@@ -44,6 +55,7 @@ impl View {
             View::Beta => "β and KL",
             View::Denoise => "Denoising",
             View::Units => "Code units",
+            View::Melody => "Melodies",
         }
     }
 

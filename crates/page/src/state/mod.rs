@@ -19,6 +19,7 @@ mod layers;
 mod lecture;
 mod links;
 mod measures;
+mod melodies;
 mod offline;
 mod ood;
 mod sensitivity;
@@ -37,6 +38,7 @@ pub use keys::*;
 pub use layers::{LayerProfile, PROFILE_RUNS};
 pub use lecture::*;
 pub use measures::{ELLIPSE_SIGMAS, ItemEllipse, MapLayer, PlanePosteriors, TestCodes, VectorQuality};
+pub use melodies::{MelodyAction, MelodyItem, MelodyLab, Playing, ROW_LENGTH};
 pub use offline::{Offline, OfflineBadge};
 pub use ood::{describe as describe_ood, is_unusual};
 pub use sensitivity::{SENSE_LANE, SenseMap, SenseTarget, Sensitivity};
@@ -175,6 +177,8 @@ pub struct State {
     pub drift: Drift,
     /// The units view's pictures (`state/units.rs`).
     pub units: Units,
+    /// The melody view's model, code and gallery (`state/melodies.rs`).
+    pub melody: MelodyLab,
 }
 
 /// A worker that keeps dying (a crash in loading, say) is not restarted forever.
@@ -274,6 +278,7 @@ impl State {
             Action::SenseOverlay(_) | Action::Sense(_) => self.sense(action),
             Action::DenoiseDrop(_) | Action::DenoiserManifest(_) => self.denoiser(action),
             Action::FamilyManifest(m) => self.family_manifest(*m),
+            Action::Melody(a) => self.melody_action(a),
             Action::Inform(text) => self.notice = Some(Notice { kind: NoticeKind::Info, text }),
             Action::SetLatent { dim, value } => {
                 if let Some(slot) = self.z.get_mut(dim)

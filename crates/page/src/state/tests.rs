@@ -492,5 +492,6 @@ mod imports;
 mod layers;
 mod lecture;
 mod measures;
+mod melodies;
 mod offline;
 mod ood;

@@ -105,6 +105,9 @@ impl State {
     }
 
     pub(super) fn worker(&mut self, msg: FromWorker) {
+        if self.melody_worker(&msg) {
+            return;
+        }
         match msg {
             FromWorker::Ready => {}
             // The client turns this into `Action::WorkerLost`, which knows the worker's epoch.
@@ -183,6 +186,10 @@ impl State {
             }
             FromWorker::Profiled { id, layers } => self.profiled(id, layers),
             FromWorker::RoundTripped { id, lane, mus } => self.round_tripped(id, lane, mus),
+            // Answered by `melody_worker` above; one that gets here is about a request replaced.
+            FromWorker::MelodyLoaded { .. }
+            | FromWorker::MelodiesDecoded { .. }
+            | FromWorker::MelodyEncoded { .. } => {}
             FromWorker::Failed { id, message } => {
                 if id.is_some_and(|id| id == self.profile_id) {
                     self.profile_id = 0;

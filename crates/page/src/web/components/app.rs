@@ -9,11 +9,12 @@ use super::sliders::Sliders;
 use super::toolbar::Toolbar;
 use super::vectors::Vectors;
 use super::views::Views;
-use crate::state::{Action, NoticeKind, State};
+use crate::state::{Action, NoticeKind, State, View};
 use crate::web::browser;
 use crate::web::handle::{AppState, Dispatcher};
 use crate::web::hooks::imports::use_import_storage;
 use crate::web::hooks::lecture_requests::use_lecture_requests;
+use crate::web::hooks::melody_requests::use_melody_requests;
 use crate::web::hooks::navigation::{use_address_bar, use_shortcuts};
 use crate::web::hooks::offline::use_offline;
 use crate::web::hooks::paste::use_paste;
@@ -48,6 +49,7 @@ pub fn app() -> Html {
     let posted_decode = use_mut_ref(|| 0u64);
     use_workbench_requests(&state, post.clone(), posted_decode.clone());
     use_lecture_requests(&state, post.clone());
+    use_melody_requests(&state, post.clone());
     use_persistence(&state);
     use_import_storage(&state);
     use_playback(&state);
@@ -139,6 +141,9 @@ pub fn app() -> Html {
                 </div>
             }
             if let Some(m) = &s.model {
+              // The melody view has its own roll, sliders and card: the image model's step aside.
+              if s.view != View::Melody {
+               <>
                 <section class="stage">
                     <DecodedCanvas image={s.image.clone()} shape={m.image.clone()}
                         overlay={s.sense_overlay().map(|o| o.change.clone())} />
@@ -166,6 +171,8 @@ pub fn app() -> Html {
                     focused={m.dims_by_kl().get(s.focus).copied()}
                     sensing={s.sensitivity.enabled} on_action={Some(on_action.clone())}
                     sigma={s.selected.and_then(|k| s.item(k)).map(|i| Rc::new(i.sigma.clone()))} />
+               </>
+              }
                 <Views state={state.clone()} manifest={m.clone()} on_action={on_action.clone()} />
             }
             if s.help {

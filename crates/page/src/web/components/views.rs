@@ -7,6 +7,7 @@ use super::drawpad::DrawPad;
 use super::gallery::Gallery;
 use super::interpolation::Interpolation;
 use super::latent_map::LatentMap;
+use super::melody_view::MelodyView;
 use super::traversal::TraversalGrid;
 use super::units::UnitsView;
 use crate::state::{Action, View};
@@ -42,6 +43,7 @@ pub fn views(props: &Props) -> Html {
         View::Beta => html! { <BetaView {state} manifest={m} on_action={cb.clone()} /> },
         View::Denoise => html! { <DenoiseView {state} manifest={m} on_action={cb.clone()} /> },
         View::Units => html! { <UnitsView {state} manifest={m} on_action={cb.clone()} /> },
+        View::Melody => html! { <MelodyView {state} on_action={cb.clone()} /> },
     };
     html! {
         <section class="views" data-testid="views" data-view={s.view.key()}>

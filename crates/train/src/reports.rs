@@ -21,6 +21,27 @@ pub fn write_manifest(dir: &std::path::Path, m: &Manifest) -> Result<(), Box<dyn
     Ok(())
 }
 
+/// Judge `samples` prior samples of bundle `name` with a classifier and record the figures (and
+/// the judge's own test accuracy, under `judge.0`) in its manifest.
+fn judge_samples(
+    dir: &std::path::Path,
+    name: &str,
+    clf: &crate::classifier::Classifier,
+    judge: (&str, f64),
+    samples: usize,
+    device: &Device,
+) -> Result<crate::measure::PriorConfidence, Box<dyn std::error::Error>> {
+    let (mut manifest, model) = read_bundle(dir, name)?;
+    let r =
+        crate::measure::prior_confidence(&model, manifest.latent_dim, manifest.prior(), clf, samples, device);
+    manifest.metrics.insert("prior_samples_confident_share".into(), r.confident_share);
+    manifest.metrics.insert("prior_samples_mean_max_p".into(), r.mean_max_probability);
+    manifest.metrics.insert("prior_samples".into(), r.samples as f64);
+    manifest.metrics.insert(judge.0.into(), judge.1);
+    write_manifest(dir, &manifest)?;
+    Ok(r)
+}
+
 pub fn gaps(samples: usize, dir: PathBuf) -> Result<(), Box<dyn std::error::Error>> {
     let device = Device::flex();
     let start = std::time::Instant::now();
@@ -44,15 +65,8 @@ pub fn gaps(samples: usize, dir: PathBuf) -> Result<(), Box<dyn std::error::Erro
         "mnist-vae-2d",
     ];
     for name in names.into_iter().filter(|n| dir.join(n).is_dir()) {
-        let (mut manifest, model) = read_bundle(&dir, name)?;
-        let r = crate::measure::prior_confidence(
-            &model,
-            manifest.latent_dim,
-            manifest.prior(),
-            &clf,
-            samples,
-            &device,
-        );
+        let r =
+            judge_samples(&dir, name, &clf, ("digit_classifier_test_accuracy", accuracy), samples, &device)?;
         println!(
             "| {name} | {} | {:.1}% | {:.3} | {:?} |",
             r.samples,
@@ -60,24 +74,12 @@ pub fn gaps(samples: usize, dir: PathBuf) -> Result<(), Box<dyn std::error::Erro
             r.mean_max_probability,
             r.per_class
         );
-        manifest.metrics.insert("prior_samples_confident_share".into(), r.confident_share);
-        manifest.metrics.insert("prior_samples_mean_max_p".into(), r.mean_max_probability);
-        manifest.metrics.insert("prior_samples".into(), r.samples as f64);
-        manifest.metrics.insert("digit_classifier_test_accuracy".into(), accuracy);
-        write_manifest(&dir, &manifest)?;
     }
     // Garments, by the same rule and a garment classifier trained the same way.
     if dir.join("fashion-vae").is_dir() {
         let (clf, accuracy) = crate::measure::classifier_for(crate::examples::Source::FashionMnist, &device)?;
-        let (mut manifest, model) = read_bundle(&dir, "fashion-vae")?;
-        let r = crate::measure::prior_confidence(
-            &model,
-            manifest.latent_dim,
-            manifest.prior(),
-            &clf,
-            samples,
-            &device,
-        );
+        let judge = ("garment_classifier_test_accuracy", accuracy);
+        let r = judge_samples(&dir, "fashion-vae", &clf, judge, samples, &device)?;
         println!(
             "| fashion-vae | {} | {:.1}% | {:.3} | {:?} | (garment classifier: {:.2}% test accuracy)",
             r.samples,
@@ -86,11 +88,6 @@ pub fn gaps(samples: usize, dir: PathBuf) -> Result<(), Box<dyn std::error::Erro
             r.per_class,
             accuracy * 100.0
         );
-        manifest.metrics.insert("prior_samples_confident_share".into(), r.confident_share);
-        manifest.metrics.insert("prior_samples_mean_max_p".into(), r.mean_max_probability);
-        manifest.metrics.insert("prior_samples".into(), r.samples as f64);
-        manifest.metrics.insert("garment_classifier_test_accuracy".into(), accuracy);
-        write_manifest(&dir, &manifest)?;
     }
     // Faces: the share of prior samples the face check (the one the photo tests judge with)
     // takes for a face.

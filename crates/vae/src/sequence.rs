@@ -9,42 +9,9 @@ use burn::nn::{BiGru, BiGruConfig, Embedding, EmbeddingConfig, Gru, GruConfig, L
 use burn::prelude::*;
 use burn::tensor::activation::{log_softmax, tanh};
 
-/// The sizes of a melody model.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct SequenceShape {
-    pub steps: usize,
-    pub vocab: usize,
-    pub embed: usize,
-    pub hidden: usize,
-    pub latent: usize,
-    pub variational: bool,
-}
-
-impl From<bundle::SequenceArchitecture> for SequenceShape {
-    fn from(a: bundle::SequenceArchitecture) -> Self {
-        SequenceShape {
-            steps: a.steps,
-            vocab: a.vocab,
-            embed: a.embed,
-            hidden: a.hidden,
-            latent: a.latent,
-            variational: a.variational,
-        }
-    }
-}
-
-impl From<SequenceShape> for bundle::SequenceArchitecture {
-    fn from(s: SequenceShape) -> Self {
-        bundle::SequenceArchitecture {
-            steps: s.steps,
-            vocab: s.vocab,
-            embed: s.embed,
-            hidden: s.hidden,
-            latent: s.latent,
-            variational: s.variational,
-        }
-    }
-}
+/// The sizes of a melody model: the bundle's own description of them, so a manifest and the
+/// model it builds cannot disagree.
+pub type SequenceShape = bundle::SequenceArchitecture;
 
 /// Build the model a melody manifest describes and load its burnpack weights (cast to f32 as
 /// the image models are: a damaged file must be an error, not a panic in the worker).
@@ -58,7 +25,7 @@ pub fn load_sequence(
     let record = ModuleRecord::from_bytes(burn::tensor::Bytes::from_bytes_vec(weights))
         .map_err(|e| bundle::BundleError::Weights(e.to_string()))?
         .cast_to_module_dtype();
-    SequenceVae::new(manifest.architecture.into(), device)
+    SequenceVae::new(manifest.architecture, device)
         .try_load_record(record)
         .map_err(|e| bundle::BundleError::Weights(e.to_string()))
 }

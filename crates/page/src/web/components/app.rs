@@ -116,7 +116,7 @@ pub fn app() -> Html {
     };
     let ready = s.model.is_some() && s.image.is_some();
     html! {
-        <main class={classes!("app", s.present.then_some("present"))} data-testid="app" data-latest={s.decode_id.to_string()}
+        <main class={classes!("app", s.present.then_some("present"), (s.view == View::Melody).then_some("melody-open"))} data-testid="app" data-latest={s.decode_id.to_string()}
               data-shown={s.image.as_ref().map_or(0, |i| i.id).to_string()}
               data-decode-us={s.image.as_ref().map_or(0, |i| i.micros).to_string()}
               data-worker-memory={s.image.as_ref().map_or(0, |i| i.worker_memory).to_string()}
@@ -141,9 +141,6 @@ pub fn app() -> Html {
                 </div>
             }
             if let Some(m) = &s.model {
-              // The melody view has its own roll, sliders and card: the image model's step aside.
-              if s.view != View::Melody {
-               <>
                 <section class="stage">
                     <DecodedCanvas image={s.image.clone()} shape={m.image.clone()}
                         overlay={s.sense_overlay().map(|o| o.change.clone())} />
@@ -171,8 +168,6 @@ pub fn app() -> Html {
                     focused={m.dims_by_kl().get(s.focus).copied()}
                     sensing={s.sensitivity.enabled} on_action={Some(on_action.clone())}
                     sigma={s.selected.and_then(|k| s.item(k)).map(|i| Rc::new(i.sigma.clone()))} />
-               </>
-              }
                 <Views state={state.clone()} manifest={m.clone()} on_action={on_action.clone()} />
             }
             if s.help {

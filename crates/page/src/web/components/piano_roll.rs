@@ -59,6 +59,10 @@ pub fn piano_roll(props: &Props) -> Html {
             { for (LOW..=HIGH).filter(|p| is_black(*p)).map(|p| html! {
                 <rect class="black-key" x="0" y={y(p).to_string()} width={w.to_string()} height={ROW.to_string()} />
             }) }
+            // A line under each C, so octaves can be read off the roll without labels.
+            { for (LOW..=HIGH).filter(|p| p % 12 == 0).map(|p| html! {
+                <line class="octave" x1="0" x2={w.to_string()} y1={(y(p) + ROW).to_string()} y2={(y(p) + ROW).to_string()} />
+            }) }
             { for (0..=STEPS).step_by(4).map(|s| html! {
                 <line class={if s % 16 == 0 { "bar" } else { "beat" }} x1={(s * STEP).to_string()} x2={(s * STEP).to_string()} y1="0" y2={h.to_string()} />
             }) }

@@ -110,11 +110,15 @@ const OURS: &str = "(async () => {
         if (r.failed) return { error: r.failed };
         single.push(r.reply.micros / 1000);
     }
-    const batched = [], encode = [];
-    for (let i = 0; i < __REPS__ / 4; i++) batched.push((await ask('DecodeMany', { lane: 'Grid', model: null, zs: many }, 'DecodedMany')).ms);
+    const batched = [], batchedWorker = [], encode = [];
+    for (let i = 0; i < __REPS__ / 4; i++) {
+        const r = await ask('DecodeMany', { lane: 'Grid', model: null, zs: many }, 'DecodedMany');
+        batched.push(r.ms);
+        batchedWorker.push(r.reply.micros / 1000);
+    }
     const pixels = Array.from({ length: __PIXELS__ }, (_, j) => (Math.sin(j * 0.05) + 1) / 2);
     for (let i = 0; i < __REPS__ / 4; i++) encode.push((await ask('Encode', { model: null, pixels }, 'Encoded')).ms);
-    return { images: got.reply.images.map(im => Array.from(im)), single, batched, encode, isolated: self.crossOriginIsolated };
+    return { images: got.reply.images.map(im => Array.from(im)), single, batched, batchedWorker, encode, isolated: self.crossOriginIsolated };
 })()";
 
 pub fn ours(page: &Page, dim: usize, pixels: usize) -> Value {

@@ -116,3 +116,78 @@ both_modes!(
     sampling_changes_the_image,
     switching_models_decodes_with_the_new_model
 );
+
+/// The worst channel difference between the canvas and the native decode of `z`.
+fn worst_against_native(page: &Page, z: &[f32]) -> u8 {
+    let expected = native::decode(MODEL, z);
+    let drawn: Vec<u8> = page.canvas_rgba().chunks_exact(4).map(|p| p[0]).collect();
+    expected.iter().zip(&drawn).map(|(a, b)| a.abs_diff(*b)).max().unwrap_or(255)
+}
+
+/// A drag runs ahead of the page's state (`live_drag.rs`): each move is decoded and drawn
+/// before the page re-renders anything but the slider, and when the hand rests the rest of the
+/// page (the link, the newest decode id) catches up with the same code.
+#[test]
+fn a_dragged_slider_is_drawn_at_once_and_the_page_catches_up_when_the_hand_rests() {
+    let page = open("slider-live", Mode::Cpu);
+    let dim = native::manifest(MODEL).dims_by_kl()[0];
+    let (latest, link) = (page.latest(), page.eval("location.hash"));
+    let during = page.eval(&format!(
+        "(async () => {{
+            const s = document.querySelector('[data-testid=latent-slider][data-dim=\"{dim}\"]');
+            const canvas = document.querySelector('[data-testid=decoded]');
+            const app = document.querySelector('[data-testid=app]');
+            for (const v of ['0.50', '1.25', '2.25']) {{
+                const before = Number(canvas.dataset.drawn);
+                s.value = v;
+                s.dispatchEvent(new Event('input', {{ bubbles: true }}));
+                while (Number(canvas.dataset.drawn) <= before) await new Promise(r => setTimeout(r, 1));
+            }}
+            // The newest move's image, asked after the last move: wait for it to be drawn.
+            await new Promise(r => setTimeout(r, 20));
+            return {{ dragging: canvas.dataset.dragging ?? null, latest: app.dataset.latest,
+                      value: s.closest('label').querySelector('[data-testid=latent-value]').textContent }};
+        }})()"
+    ));
+    assert_eq!(during["dragging"], "true", "{during}");
+    assert_eq!(
+        during["latest"].as_str(),
+        Some(latest.to_string().as_str()),
+        "the reducer waits for the hand: {during}"
+    );
+    assert_eq!(during["value"], "+2.25", "the moved slider shows the hand's value: {during}");
+    let mut z = vec![0.0; native::manifest(MODEL).latent_dim];
+    z[dim] = 2.25;
+    let worst = worst_against_native(&page, &z);
+    assert!(worst <= 3, "mid-drag canvas differs from the native decode by up to {worst}/255");
+    page.wait_settled();
+    assert!(page.latest() > latest, "the page's state caught up");
+    assert_ne!(page.eval("location.hash"), link, "the link follows the dragged code");
+    assert_eq!(page.slider_z(), z);
+    let worst = worst_against_native(&page, &z);
+    assert!(worst <= 3, "settled canvas differs from the native decode by up to {worst}/255");
+    page.finish();
+}
+
+/// Anything done mid-drag acts on the dragged code: Reset straight after a move leaves the
+/// origin, not the move applied late over it.
+#[test]
+fn an_action_during_a_drag_comes_after_the_moves() {
+    let page = open("slider-live-reset", Mode::Cpu);
+    let origin = page.canvas_rgba();
+    let dim = native::manifest(MODEL).dims_by_kl()[0];
+    page.eval(&format!(
+        "(() => {{
+            const s = document.querySelector('[data-testid=latent-slider][data-dim=\"{dim}\"]');
+            s.value = '2.50';
+            s.dispatchEvent(new Event('input', {{ bubbles: true }}));
+            document.querySelector('[data-testid=reset]').click();
+        }})()"
+    ));
+    // Past the hand-over's timer, so a late move would have landed by now.
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    page.wait_settled();
+    assert!(page.slider_z().iter().all(|v| *v == 0.0), "{:?}", page.slider_z());
+    assert_eq!(page.canvas_rgba(), origin, "the origin's image");
+    page.finish();
+}

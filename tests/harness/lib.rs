@@ -226,7 +226,7 @@ impl Page {
     pub fn wait_settled(&self) {
         self.wait_for(
             "the newest decode to be drawn",
-            "(() => { const a = document.querySelector('[data-testid=app]'); return !!a && a.dataset.latest === a.dataset.shown && document.querySelector('[data-testid=decoded]')?.dataset.drawn === a.dataset.shown; })()",
+            "(() => { const a = document.querySelector('[data-testid=app]'); const c = document.querySelector('[data-testid=decoded]'); return !!a && a.dataset.latest === a.dataset.shown && c?.dataset.drawn === a.dataset.shown && !c?.dataset.dragging; })()",
             Duration::from_secs(60),
         );
     }

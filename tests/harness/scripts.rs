@@ -4,7 +4,6 @@
 /// Sequential decodes: move the top slider, wait until its image is drawn, repeat. Returns the
 /// worker's own decode times and the page's input-to-pixels times, in ms.
 pub const SEQUENTIAL: &str = "(async () => {
-    const app = document.querySelector('[data-testid=app]');
     const s = document.querySelector('[data-testid=latent-slider]');
     const canvas = document.querySelector('[data-testid=decoded]');
     const worker = [], total = [];
@@ -24,7 +23,7 @@ pub const SEQUENTIAL: &str = "(async () => {
         s.dispatchEvent(new Event('input', { bubbles: true }));
         await wait;
         total.push(performance.now() - t0);
-        worker.push(Number(app.dataset.decodeUs) / 1000);
+        worker.push(Number(canvas.dataset.decodeUs) / 1000);
     }
     return { worker, total };
 })()";

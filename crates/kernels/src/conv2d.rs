@@ -1,5 +1,5 @@
 //! 2-D convolution over NCHW data. Stride 1 (a decoder's 3×3 "same" layers, the RGB head) goes
-//! to a direct kernel: a register tile of up to four output channels × 16 output pixels of one
+//! to a direct kernel: a register tile of up to four output channels × 8 output pixels of one
 //! row, fed by unaligned loads from a zero-padded copy of the input, so every input vector
 //! loaded serves all the tile's channels and nothing like im2col is written. Other strides take
 //! an implicit im2col (packed tile by tile, never whole) times the weight packed once.
@@ -9,7 +9,8 @@ use crate::gemm::{MR, PackedB, Tile, TileSink, gemm};
 use crate::simd::F32x4;
 
 /// Output pixels per direct tile, as 4-lane vectors.
-const PIXEL_VECTORS: usize = 4;
+/// Two vectors, so the tile's accumulators stay in registers (see `sub_pixel`'s).
+const PIXEL_VECTORS: usize = 2;
 const TILE_WIDTH: usize = 4 * PIXEL_VECTORS;
 /// Output channels per direct tile.
 const CHANNEL_BLOCK: usize = 4;

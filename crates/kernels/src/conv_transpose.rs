@@ -3,17 +3,26 @@
 //! weight, packed once, as the constant operand: cols[pixel, (co, ky, kx)] = xᵀ · W), and each
 //! footprint is added into the output where it lands (col2im), straight from the register tile
 //! so the cols matrix never exists in memory. Bias and activation follow per output plane.
+//! Two other ways split the output by class first (`sub_pixel`, `class_gemm`); which one a
+//! layer takes depends on its shape ([`Way::for_shape`]), and each is built the first time it
+//! is needed, from the weight kept as given.
 
 use crate::activation::Activation;
+use crate::class_gemm::ClassGemm;
 use crate::gemm::{MR, PackedB, Tile, TileSink, gemm};
 use crate::sub_pixel::{self, SubPixel};
+use std::sync::OnceLock;
 
 /// PyTorch's ConvTranspose2d with dilation 1 and one group.
 #[derive(Clone, Debug)]
 pub struct ConvTranspose2d {
-    weight: PackedB,
-    /// The same weight split by output class, for inputs wide enough ([`sub_pixel`]).
-    sub_pixel: SubPixel,
+    /// `[c_in, c_out, kh, kw]`, as given; each way packs it its own way when first used.
+    weight: Vec<f32>,
+    col2im: OnceLock<PackedB>,
+    sub_pixel: OnceLock<SubPixel>,
+    class_gemm: OnceLock<ClassGemm>,
+    /// A way chosen by the caller (a benchmark, a test) instead of [`Way::for_shape`].
+    way: Option<Way>,
     bias: Vec<f32>,
     channels_in: usize,
     channels_out: usize,
@@ -22,6 +31,32 @@ pub struct ConvTranspose2d {
     padding: [usize; 2],
     output_padding: [usize; 2],
     activation: Activation,
+}
+
+/// The three ways to run a transposed convolution; all give the same numbers (to rounding).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Way {
+    /// One GEMM over every input pixel, each product added where it lands.
+    Col2Im,
+    /// A direct kernel per output class: few output channels, wide inputs.
+    SubPixel,
+    /// A GEMM per output class.
+    ClassGemm,
+}
+
+impl Way {
+    /// The fastest way for `channels_out` output channels from an input `width` wide, as
+    /// measured in Chromium on every transposed layer of faces-vae and VanillaVAE at batch 1
+    /// and 64 (`examples/layer_bench.rs`, bench/OPTIMISATION.md): a GEMM needs 8 channels to
+    /// fill its tile's columns, and up to 16 channels the direct kernel wins once rows are wide.
+    pub fn for_shape(channels_out: usize, width: usize) -> Way {
+        let wide = width >= sub_pixel::MIN_WIDTH;
+        match channels_out {
+            c if c >= 8 && !(c <= 16 && wide) => Way::ClassGemm,
+            _ if wide => Way::SubPixel,
+            _ => Way::Col2Im,
+        }
+    }
 }
 
 /// How a layer's options are given; the same meaning as PyTorch's arguments.
@@ -49,16 +84,20 @@ impl ConvTranspose2d {
             return None;
         }
         let footprint = channels_out.checked_mul(kernel[0])?.checked_mul(kernel[1])?;
-        let sub_pixel = SubPixel::new(weight, channels_in, channels_out, kernel, stride, padding);
-        let weight = PackedB::from_row_major(weight, channels_in, footprint)?;
+        if weight.len() != channels_in.checked_mul(footprint)? {
+            return None;
+        }
         let bias = match bias {
             Some(b) if b.len() == channels_out => b.to_vec(),
             Some(_) => return None,
             None => vec![0.0; channels_out],
         };
         Some(ConvTranspose2d {
-            weight,
-            sub_pixel,
+            weight: weight.to_vec(),
+            col2im: OnceLock::new(),
+            sub_pixel: OnceLock::new(),
+            class_gemm: OnceLock::new(),
+            way: None,
             bias,
             channels_in,
             channels_out,
@@ -68,6 +107,12 @@ impl ConvTranspose2d {
             output_padding,
             activation,
         })
+    }
+
+    /// The same layer, always run `way` (a benchmark's or a test's choice).
+    pub fn with_way(mut self, way: Way) -> Self {
+        self.way = Some(way);
+        self
     }
 
     /// The output's height and width for an `h` × `w` input, or `None` if it would be empty.
@@ -99,10 +144,17 @@ impl ConvTranspose2d {
         let plane = oh * ow;
         y.clear();
         y.resize(batch * co * plane, 0.0);
-        if w >= sub_pixel::MIN_WIDTH {
-            self.sub_pixel.forward(x, batch, [h, w], [oh, ow], y);
-        } else {
-            self.gemm_col2im(x, batch, [h, w], [oh, ow], y);
+        let (weight, kernel, stride, padding) = (&self.weight, self.kernel, self.stride, self.padding);
+        match self.way.unwrap_or(Way::for_shape(co, w)) {
+            Way::SubPixel => self
+                .sub_pixel
+                .get_or_init(|| SubPixel::new(weight, ci, co, kernel, stride, padding))
+                .forward(x, batch, [h, w], [oh, ow], y),
+            Way::Col2Im => self.gemm_col2im(x, batch, [h, w], [oh, ow], y),
+            Way::ClassGemm => self
+                .class_gemm
+                .get_or_init(|| ClassGemm::new(weight, ci, co, kernel, stride, padding))
+                .forward(x, batch, [h, w], [oh, ow], y),
         }
         for (p, out) in y.chunks_exact_mut(plane).enumerate() {
             let b = self.bias.get(p % co).copied().unwrap_or_default();
@@ -147,7 +199,12 @@ impl ConvTranspose2d {
             output: [oh as isize, ow as isize],
             stride: [self.stride[0] as isize, self.stride[1] as isize],
         };
-        gemm(batch * hw, &self.weight, &mut Vec::new(), pack, &mut sink);
+        let weight = self.col2im.get_or_init(|| {
+            // Checked in `new`: the weight is c_in × (c_out · kh · kw).
+            let columns = self.weight.len() / ci.max(1);
+            PackedB::new(ci, columns, |k, c| self.weight[k * columns + c])
+        });
+        gemm(batch * hw, weight, &mut Vec::new(), pack, &mut sink);
     }
 }
 

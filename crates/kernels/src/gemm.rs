@@ -10,10 +10,12 @@
 
 use crate::simd::F32x4;
 
-/// Rows of the register tile. 6 × 2 accumulators + 2 B vectors + 1 broadcast fit the 16 vector
-/// registers V8 has on x86-64, which 8 rows would not (rten-gemm's 8 × 8 tile was no faster on
-/// wasm in our measurement: see `Dense`'s numbers in the commit that added this).
-pub(crate) const MR: usize = 6;
+/// Rows of the register tile. V8 keeps one of x86-64's 16 vector registers as scratch and needs
+/// a temporary for each multiply before its add, so 4 × 2 accumulators + 2 B vectors + 1
+/// broadcast + temporaries stay in registers where 6 rows spilled: in Chromium 156 the 4-row
+/// tile ran every decoder layer 1.4–2.3× faster than the 6-row one (bench/OPTIMISATION.md,
+/// `examples/layer_bench.rs`), and 5 rows were no faster than 6.
+pub(crate) const MR: usize = 4;
 /// Columns of the register tile, as 4-lane vectors.
 pub(crate) const NV: usize = 2;
 /// Columns of the register tile.

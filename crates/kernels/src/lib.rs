@@ -27,6 +27,7 @@
 //! simd128 with `+simd128`, .cargo/config.toml; SSE/AVX natively).
 
 mod activation;
+mod class_gemm;
 mod conv2d;
 mod conv_transpose;
 mod dense;
@@ -36,7 +37,7 @@ mod simd;
 mod sub_pixel;
 
 pub use activation::Activation;
-pub use conv_transpose::{ConvTranspose2d, ConvTransposeOptions};
+pub use conv_transpose::{ConvTranspose2d, ConvTransposeOptions, Way};
 pub use conv2d::Conv2d;
 pub use dense::Dense;
 pub use direct_conv2d::{Conv2dShape, direct_conv2d, direct_conv2d_pays};

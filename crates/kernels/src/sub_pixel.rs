@@ -2,17 +2,54 @@
 //! pixels with the same position modulo the stride all take the same kernel taps, at fixed
 //! offsets into the input, so each such class is a stride-1 direct convolution over the input
 //! with a few taps, written back into every stride-th output pixel. Used when input rows are
-//! wide enough to fill a 16-pixel tile; there it does no col2im scatter at all (on wasm, the
+//! wide enough to fill an 8-pixel tile; there it does no col2im scatter at all (on wasm, the
 //! scatter cost more than the multiply-adds for 32 channels at 32×32).
 
 use crate::simd::F32x4;
 
-const PIXEL_VECTORS: usize = 4;
+/// Two vectors of pixels × four channels: 8 accumulators, which stay in V8's registers on
+/// x86-64 (four vectors, 16 accumulators, spilled and ran 1.5–3.7× slower; `gemm::MR`).
+const PIXEL_VECTORS: usize = 2;
 const TILE_WIDTH: usize = 4 * PIXEL_VECTORS;
 const CHANNEL_BLOCK: usize = 4;
 
 /// Below this input width the tiles would be mostly padding; the GEMM path is used instead.
 pub(crate) const MIN_WIDTH: usize = 12;
+
+/// A kernel tap `[ky, kx]` and the input offset `[dy, dx]` it reads, relative to the class pixel.
+pub(crate) type Tap = ([usize; 2], [isize; 2]);
+
+/// Every output class (a residue of the output row and column modulo the stride) with its taps:
+/// tap ky reaches output row s·q + r from input row q + (r + p − ky)/s when that division is
+/// exact. A class may have no taps (its pixels are the bias alone).
+pub(crate) fn output_classes(
+    [kh, kw]: [usize; 2],
+    stride: [usize; 2],
+    padding: [usize; 2],
+) -> Vec<([usize; 2], Vec<Tap>)> {
+    let (sy, sx) = (stride[0] as isize, stride[1] as isize);
+    let mut classes = Vec::new();
+    for ry in 0..stride[0] {
+        for rx in 0..stride[1] {
+            let taps = (0..kh)
+                .flat_map(|ky| (0..kw).map(move |kx| (ky, kx)))
+                .filter_map(|(ky, kx)| {
+                    let ny = (ry + padding[0]) as isize - ky as isize;
+                    let nx = (rx + padding[1]) as isize - kx as isize;
+                    (ny.rem_euclid(sy) == 0 && nx.rem_euclid(sx) == 0)
+                        .then(|| ([ky, kx], [ny.div_euclid(sy), nx.div_euclid(sx)]))
+                })
+                .collect();
+            classes.push(([ry, rx], taps));
+        }
+    }
+    classes
+}
+
+/// Zero rows and columns a padded copy needs before the input: the most negative offset.
+pub(crate) fn lead<'a>(offsets: impl Iterator<Item = &'a [isize; 2]>) -> [usize; 2] {
+    offsets.fold([0, 0], |l, &[dy, dx]| [l[0].max((-dy).max(0) as usize), l[1].max((-dx).max(0) as usize)])
+}
 
 /// The taps of one output class (a residue of the output row and column modulo the stride).
 #[derive(Clone, Debug)]
@@ -46,48 +83,24 @@ impl SubPixel {
     ) -> Self {
         let blocks = co.div_ceil(CHANNEL_BLOCK);
         let mut classes = Vec::new();
-        let mut lead = [0usize; 2];
-        for ry in 0..stride[0] {
-            for rx in 0..stride[1] {
-                // Tap ky reaches output row s·q + r from input row q + (r + p − ky)/s when that
-                // division is exact.
-                let taps: Vec<([usize; 2], [isize; 2])> = (0..kh)
-                    .flat_map(|ky| (0..kw).map(move |kx| (ky, kx)))
-                    .filter_map(|(ky, kx)| {
-                        let ny = (ry + padding[0]) as isize - ky as isize;
-                        let nx = (rx + padding[1]) as isize - kx as isize;
-                        let (sy, sx) = (stride[0] as isize, stride[1] as isize);
-                        (ny.rem_euclid(sy) == 0 && nx.rem_euclid(sx) == 0)
-                            .then(|| ([ky, kx], [ny.div_euclid(sy), nx.div_euclid(sx)]))
-                    })
-                    .collect();
-                for (_, [dy, dx]) in &taps {
-                    lead[0] = lead[0].max((-dy).max(0) as usize);
-                    lead[1] = lead[1].max((-dx).max(0) as usize);
-                }
-                let n = taps.len();
-                let mut weights = vec![0.0; blocks * ci * n * CHANNEL_BLOCK];
-                for c in 0..ci {
-                    for o in 0..co {
-                        for (t, ([ky, kx], _)) in taps.iter().enumerate() {
-                            let (block, lane) = (o / CHANNEL_BLOCK, o % CHANNEL_BLOCK);
-                            let v =
-                                weight.get(((c * co + o) * kh + ky) * kw + kx).copied().unwrap_or_default();
-                            if let Some(slot) =
-                                weights.get_mut(((block * ci + c) * n + t) * CHANNEL_BLOCK + lane)
-                            {
-                                *slot = v;
-                            }
+        for (residue, taps) in output_classes([kh, kw], stride, padding) {
+            let n = taps.len();
+            let mut weights = vec![0.0; blocks * ci * n * CHANNEL_BLOCK];
+            for c in 0..ci {
+                for o in 0..co {
+                    for (t, ([ky, kx], _)) in taps.iter().enumerate() {
+                        let (block, lane) = (o / CHANNEL_BLOCK, o % CHANNEL_BLOCK);
+                        let v = weight.get(((c * co + o) * kh + ky) * kw + kx).copied().unwrap_or_default();
+                        if let Some(slot) = weights.get_mut(((block * ci + c) * n + t) * CHANNEL_BLOCK + lane)
+                        {
+                            *slot = v;
                         }
                     }
                 }
-                classes.push(Class {
-                    residue: [ry, rx],
-                    offsets: taps.into_iter().map(|(_, d)| d).collect(),
-                    weights,
-                });
             }
+            classes.push(Class { residue, offsets: taps.into_iter().map(|(_, d)| d).collect(), weights });
         }
+        let lead = lead(classes.iter().flat_map(|c| &c.offsets));
         SubPixel { classes, lead, channels_in: ci, channels_out: co, stride }
     }
 

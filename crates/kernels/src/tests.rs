@@ -137,6 +137,12 @@ fn conv_transpose_is_its_definition() {
         (3, 2, 12, 14, [5, 5], 3, 2, 2),
         (5, 4, 12, 12, [3, 2], 1, 0, 0),
         (7, 9, 12, 33, [2, 2], 2, 0, 1),
+        // The shapes of the shipped and reference decoders.
+        (32, 32, 32, 32, [3, 3], 2, 1, 1),
+        (64, 32, 16, 16, [3, 3], 2, 1, 1),
+        (128, 64, 4, 4, [4, 4], 2, 1, 0),
+        (16, 3, 32, 32, [4, 4], 2, 1, 0),
+        (20, 11, 5, 7, [4, 4], 2, 1, 0),
     ] {
         for batch in [1, 3] {
             let x = values(batch * ci * h * w, 4);
@@ -145,15 +151,22 @@ fn conv_transpose_is_its_definition() {
             let act = Activation::LeakyRelu(0.01);
             let options = ConvTransposeOptions { stride: [s, s], padding: [p, p], output_padding: [op, op] };
             let layer = ConvTranspose2d::new(&wt, Some(&b), ci, co, k, options, act).unwrap();
-            let mut y = Vec::new();
-            let size = layer.forward(&x, batch, h, w, &mut y).unwrap();
             let (want, want_size) = conv_transpose_reference(&x, &wt, &b, [batch, ci, h, w], co, k, s, p, op);
-            assert_eq!(size, want_size);
-            assert_close(
-                &y,
-                &activate(act, want),
-                &format!("convT {ci}→{co} {h}×{w} k{k:?} s{s} p{p} op{op} batch {batch}"),
-            );
+            let want = activate(act, want);
+            for way in [None, Some(Way::Col2Im), Some(Way::SubPixel), Some(Way::ClassGemm)] {
+                let layer = match way {
+                    Some(way) => layer.clone().with_way(way),
+                    None => layer.clone(),
+                };
+                let mut y = Vec::new();
+                let size = layer.forward(&x, batch, h, w, &mut y).unwrap();
+                assert_eq!(size, want_size);
+                assert_close(
+                    &y,
+                    &want,
+                    &format!("convT {ci}→{co} {h}×{w} k{k:?} s{s} p{p} op{op} batch {batch} {way:?}"),
+                );
+            }
         }
     }
 }

@@ -9,6 +9,7 @@
 pub mod export;
 pub mod holes;
 pub mod import;
+pub mod live_drag;
 pub mod prior_sample;
 pub mod state;
 

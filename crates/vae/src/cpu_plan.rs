@@ -104,13 +104,6 @@ impl CpuPlan {
         Some(CpuPlan { steps, shapes, last_read, names })
     }
 
-    /// Whether the plan has a transposed convolution: measured in the browser, burn-flex's
-    /// im2col GEMM runs those faster than `kernels` for a batch of 64 (VanillaVAE 236 against
-    /// 330 ms, faces-vae 65 against 68), while the plan is faster for one code during a drag.
-    pub fn has_transposed_convolution(&self) -> bool {
-        self.steps.iter().any(|(s, _)| matches!(s, Step::ConvTranspose(_)))
-    }
-
     /// Each step's name (a layer with the nodes folded into it: `a + b + c`) and op.
     pub fn step_names(&self) -> &[(String, &'static str)] {
         &self.names

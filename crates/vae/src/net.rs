@@ -96,22 +96,9 @@ impl Net {
         runs: usize,
         now_ms: &dyn Fn() -> f64,
     ) -> Option<Vec<(String, &'static str, f64)>> {
-        // What the CPU path runs: the compiled decoder for the batches it takes; burn for the
-        // others (a conv decoder's batch), its nodes' times summed into the compiled steps'
-        // rows, so both columns of the page's table have the same rows.
+        // What the CPU path runs: the compiled decoder, for every batch.
         if let Some(cpu) = self.cpu() {
-            let batch = z.dims()[0];
-            if cpu.suits(batch) {
-                return Some(cpu.profile(batch, runs, now_ms));
-            }
-            let burn = self.profile_with_burn(z, runs, now_ms)?;
-            let time_of = |node: &str| burn.iter().find(|(n, _, _)| n == node).map_or(0.0, |r| r.2);
-            return Some(
-                cpu.step_names()
-                    .iter()
-                    .map(|(name, kind)| (name.clone(), *kind, name.split(" + ").map(time_of).sum()))
-                    .collect(),
-            );
+            return Some(cpu.profile(z.dims()[0], runs, now_ms));
         }
         self.profile_with_burn(z, runs, now_ms)
     }

@@ -84,8 +84,8 @@ fn a_graph_with_an_op_the_kernels_lack_falls_back_to_burn() {
 
 #[test]
 fn a_conv_decoders_layer_timings_have_the_same_rows_for_one_code_and_for_a_batch() {
-    // One code runs compiled, a batch through burn: the page's table still needs one row per
-    // compiled step in both columns, each with the time its nodes took.
+    // Both columns of the page's table come from the compiled steps, one row per step, each with
+    // the time it took.
     let dir = paths::models_dir().join("faces-vae");
     let manifest = Manifest::parse(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
     let (decoder, _) = manifest.weight_files();

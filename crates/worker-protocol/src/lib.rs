@@ -206,6 +206,9 @@ pub enum FromWorker {
         lane: Lane,
         #[serde(with = "byte_rows")]
         images: Vec<Vec<u8>>,
+        /// The worker's own time for the whole batch, pixels included (what a benchmark sets
+        /// beside a peer's bare run; the page's round trip adds the transfer).
+        micros: u32,
     },
     /// q(z|x) of an `Encode`, and the decode of its mean (the reconstruction).
     Encoded {
@@ -297,7 +300,12 @@ mod tests {
                 memory: 1 << 20,
                 gpu_memory: 3 << 30,
             },
-            FromWorker::DecodedMany { id: 4, lane: Lane::Grid, images: vec![vec![1, 2], vec![], vec![255]] },
+            FromWorker::DecodedMany {
+                id: 4,
+                lane: Lane::Grid,
+                images: vec![vec![1, 2], vec![], vec![255]],
+                micros: 61_000,
+            },
             FromWorker::Encoded { id: 5, mu: vec![0.5], logvar: vec![-1.0], recon: vec![7; 3] },
             FromWorker::RoundTripped { id: 6, lane: Lane::Compare(1), mus: vec![vec![0.25, -1.0], vec![]] },
             FromWorker::MelodyLoaded { id: 7, name: "melody-vae".into() },

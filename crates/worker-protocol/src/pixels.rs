@@ -2,7 +2,22 @@
 
 /// Decoder output in [0, 1] to bytes (NaN becomes 0 rather than poisoning the canvas).
 pub fn to_bytes(values: &[f32]) -> Vec<u8> {
-    values.iter().map(|v| if v.is_nan() { 0 } else { (v.clamp(0.0, 1.0) * 255.0).round() as u8 }).collect()
+    values.iter().map(|&v| to_byte(v)).collect()
+}
+
+/// One value in [0, 1] to a byte, rounding halves up: `(v.clamp(0, 1) · 255).round()`, NaN
+/// to 0. Written with `trunc` because wasm has no instruction for `round` (halves away from
+/// zero): it became a call to libm's `roundf` per pixel, most of the worker's time around a
+/// batch of 64 faces beyond the decoder itself (bench/OPTIMISATION.md). For x ≥ 0, `x − trunc(x)`
+/// is exact, so this is `round` to the bit.
+#[inline]
+pub fn to_byte(v: f32) -> u8 {
+    if v.is_nan() {
+        return 0;
+    }
+    let x = v.clamp(0.0, 1.0) * 255.0;
+    let t = x.trunc();
+    (if x - t >= 0.5 { t + 1.0 } else { t }) as u8
 }
 
 /// Grey (1 channel) or RGB (3 channels) bytes to opaque RGBA for `ImageData`.
@@ -17,6 +32,29 @@ pub fn to_rgba(pixels: &[u8], channels: usize) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn to_byte_is_clamp_scale_and_round() {
+        let round = |v: f32| if v.is_nan() { 0 } else { (v.clamp(0.0, 1.0) * 255.0).round() as u8 };
+        // Floats from just below 0 to just above 1 (all 10⁹ are too many for a test: every
+        // 61st bit pattern), and every float near each byte's rounding edge.
+        let (lo, hi) = ((-0.01f32).to_bits(), 1.01f32.to_bits());
+        for bits in (0..hi).step_by(61).chain((0x8000_0000..=lo).step_by(7_777)) {
+            let v = f32::from_bits(bits);
+            assert_eq!(to_byte(v), round(v), "{v:e}");
+        }
+        for k in 0..=255u32 {
+            let edge = (k as f32 + 0.5) / 255.0;
+            let mut v = f32::from_bits(edge.to_bits() - 64);
+            while v <= f32::from_bits(edge.to_bits() + 64) {
+                assert_eq!(to_byte(v), round(v), "{v:e}");
+                v = f32::from_bits(v.to_bits() + 1);
+            }
+        }
+        for v in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY, -0.0, 2.0, f32::MAX] {
+            assert_eq!(to_byte(v), round(v), "{v:e}");
+        }
+    }
 
     #[test]
     fn bytes_and_rgba() {

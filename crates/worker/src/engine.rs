@@ -14,7 +14,7 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
 use vae::Net;
-use worker_protocol::pixels::to_bytes;
+use worker_protocol::pixels::{to_byte, to_bytes};
 use worker_protocol::{Backend, BackendChoice, FromWorker, Lane, LoadRequest, ToWorker};
 
 /// A batch waiting in its lane: (request id, model name or current, codes).
@@ -180,7 +180,7 @@ impl Runner {
                 },
                 Job::DecodeMany { id, lane, batch: (_, model, zs) } => {
                     match self.decode_many(model.as_deref(), &zs).await {
-                        Ok(images) => post(&FromWorker::DecodedMany { id, lane, images }),
+                        Ok((images, micros)) => post(&FromWorker::DecodedMany { id, lane, images, micros }),
                         Err(message) => post(&FromWorker::Failed { id: Some(id), message }),
                     }
                 }
@@ -337,9 +337,9 @@ impl Runner {
             ));
         }
         let start = now_ms();
-        let values = decode_values(&current.model, &current.device, z).await?;
+        let mut images = decode_images(&current.model, &current.device, z, 1).await?;
         let micros = ((now_ms() - start) * 1000.0) as u32;
-        Ok((to_bytes(&values), micros))
+        Ok((images.pop().unwrap_or_default(), micros))
     }
 }
 
@@ -389,7 +389,8 @@ impl Runner {
         }
     }
 
-    async fn decode_many(&self, model: Option<&str>, zs: &[Vec<f32>]) -> Result<Vec<Vec<u8>>, String> {
+    /// Each code's pixels, and the worker's own time for the batch in µs (pixels included).
+    async fn decode_many(&self, model: Option<&str>, zs: &[Vec<f32>]) -> Result<(Vec<Vec<u8>>, u32), String> {
         let c = self.model(model)?;
         let dim = c.manifest.latent_dim;
         if zs.is_empty()
@@ -398,10 +399,9 @@ impl Runner {
         {
             return Err(format!("a batch must hold 1 to {MAX_BATCH} finite codes of {dim} numbers"));
         }
-        let flat: Vec<f32> = zs.concat();
-        let values = decode_flat(&c.model, &c.device, &flat, zs.len()).await?;
-        let per = values.len() / zs.len();
-        Ok(values.chunks_exact(per.max(1)).map(to_bytes).collect())
+        let start = now_ms();
+        let images = decode_images(&c.model, &c.device, &zs.concat(), zs.len()).await?;
+        Ok((images, ((now_ms() - start) * 1000.0) as u32))
     }
 
     /// The model named (or the current one), with its encoder's weights fetched if they are
@@ -443,8 +443,8 @@ impl Runner {
         let (mu, logvar) = c.model.encode(x)?;
         let mu = read(mu).await?;
         // The same path as a slider's decode, so a code set from this item draws the same bytes.
-        let recon = decode_flat(&c.model, &c.device, &mu, 1).await?;
-        Ok((mu, read(logvar).await?, to_bytes(&recon)))
+        let recon = decode_images(&c.model, &c.device, &mu, 1).await?.pop().unwrap_or_default();
+        Ok((mu, read(logvar).await?, recon))
     }
 }
 
@@ -452,7 +452,7 @@ impl Runner {
     /// Decode `zs`, round the pictures to 8 bits as the page shows them, encode them again, and
     /// return each μ: the drift of a code is how far this lands from it (`latent::drift`).
     async fn round_trip(&mut self, model: Option<&str>, zs: &[Vec<f32>]) -> Result<Vec<Vec<f32>>, String> {
-        let pictures = self.decode_many(model, zs).await?;
+        let (pictures, _) = self.decode_many(model, zs).await?;
         let c = self.with_encoder(model).await?;
         let len = c.manifest.image.len();
         if pictures.iter().any(|p| p.len() != len) {
@@ -479,15 +479,32 @@ fn build(manifest: &Manifest, weights: Vec<u8>, device: &Device) -> Result<Net, 
     Net::load(manifest, weights, device)
 }
 
+/// Each code's picture as the page's bytes; on the CPU path straight from the decoder's output.
+async fn decode_images(
+    model: &Net,
+    device: &Device,
+    z: &[f32],
+    batch: usize,
+) -> Result<Vec<Vec<u8>>, String> {
+    if let Some(cpu) = model.cpu() {
+        return cpu
+            .decode_images(z, batch, to_byte)
+            .ok_or_else(|| "decoding failed: the codes do not fit the decoder".to_string());
+    }
+    let values = decode_flat(model, device, z, batch).await?;
+    let per = values.len() / batch.max(1);
+    Ok(values.chunks_exact(per.max(1)).map(to_bytes).collect())
+}
+
 async fn decode_values(model: &Net, device: &Device, z: &[f32]) -> Result<Vec<f32>, String> {
     decode_flat(model, device, z, 1).await
 }
 
-/// Pixels for `batch` codes laid end to end: on the CPU through the compiled decoder when it is
-/// the faster way for this batch (`vae::cpu_plan`: no tensors, weights packed once), otherwise
-/// through burn.
+/// Pixels for `batch` codes laid end to end: on the CPU through the compiled decoder when the
+/// model has one (`vae::cpu_plan`: no tensors, weights packed once; faster than burn-flex at
+/// batch 1 and 64 on every shipped decoder, bench/OPTIMISATION.md), otherwise through burn.
 async fn decode_flat(model: &Net, device: &Device, z: &[f32], batch: usize) -> Result<Vec<f32>, String> {
-    if let Some(cpu) = model.cpu().filter(|c| c.suits(batch)) {
+    if let Some(cpu) = model.cpu() {
         return cpu
             .decode(z, batch)
             .ok_or_else(|| "decoding failed: the codes do not fit the decoder".to_string());

@@ -59,6 +59,12 @@ pub enum Action {
         value: f32,
     },
     SetZ(Vec<f32>),
+    /// A slider drag the page ran ahead of the reducer (`live_drag.rs`): each moved dimension's
+    /// newest value, and the newest id its live decodes used (the reducer's next ids follow it).
+    LatentDragged {
+        moves: Vec<(usize, f32)>,
+        live_through: u64,
+    },
     Reset,
     SetTemperature(f32),
     ChooseBackend(BackendChoice),

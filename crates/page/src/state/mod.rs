@@ -289,6 +289,12 @@ impl State {
                 }
             }
             Action::SetZ(z) => self.set_z(z),
+            Action::LatentDragged { moves, live_through } => {
+                self.next_id = self.next_id.max(live_through);
+                for (dim, value) in moves {
+                    self.apply(Action::SetLatent { dim, value });
+                }
+            }
             Action::Reset => {
                 self.z.iter_mut().for_each(|v| *v = 0.0);
                 self.request_decode();

@@ -94,6 +94,22 @@ fn only_the_newest_decode_is_shown() {
 }
 
 #[test]
+fn a_drag_run_ahead_of_the_reducer_lands_whole_and_its_decode_ids_stay_increasing() {
+    let mut s = loaded("m", 4);
+    let mut live = crate::live_drag::LiveDrag::default();
+    live.move_slider(&s, 2, 1.25).unwrap();
+    let (last, _) = live.move_slider(&s, 2, 1.5).unwrap();
+    assert!(last > s.decode_id);
+    s.apply(live.take().unwrap());
+    assert_eq!(s.z, [0.0, 0.0, 1.5, 0.0]);
+    assert!(s.decode_id > last, "the reducer's decode {} comes after the live {last}", s.decode_id);
+    // A new drag starts from the reducer's code and above its ids.
+    let (next, z) = live.move_slider(&s, 0, -1.0).unwrap();
+    assert!(next > s.decode_id);
+    assert_eq!(z, [-1.0, 0.0, 1.5, 0.0]);
+}
+
+#[test]
 fn a_failed_load_keeps_everything() {
     let mut s = loaded("a", 2);
     s.apply(Action::SetLatent { dim: 1, value: 1.5 });
@@ -348,9 +364,15 @@ fn interpolation_requests_a_strip_and_scrubbing_moves_z() {
     let codes = s.strip_codes().unwrap();
     assert_eq!((codes.len(), codes[0].clone(), codes[15].clone()), (16, vec![0.0, 0.0], vec![2.0, -2.0]));
     let asked = s.strip_id;
-    s.apply(Action::Worker(FromWorker::DecodedMany { id: asked - 1, lane: Lane::Strip, images: vec![] }));
+    s.apply(Action::Worker(FromWorker::DecodedMany {
+        micros: 0,
+        id: asked - 1,
+        lane: Lane::Strip,
+        images: vec![],
+    }));
     assert!(s.strip.is_none(), "a stale strip is dropped");
     s.apply(Action::Worker(FromWorker::DecodedMany {
+        micros: 0,
         id: asked,
         lane: Lane::Strip,
         images: vec![vec![0]; 16],
@@ -371,9 +393,15 @@ fn interpolation_requests_a_strip_and_scrubbing_moves_z() {
     assert_eq!(grid.len(), MAX_CORNER_GRID * MAX_CORNER_GRID, "16 frames make an 8×8 grid at most");
     assert_eq!((grid[0].clone(), grid[63].clone()), (vec![0.0, 0.0], vec![2.0, 2.0]));
     let asked = s.corners_id;
-    s.apply(Action::Worker(FromWorker::DecodedMany { id: asked, lane: Lane::Strip, images: vec![] }));
+    s.apply(Action::Worker(FromWorker::DecodedMany {
+        micros: 0,
+        id: asked,
+        lane: Lane::Strip,
+        images: vec![],
+    }));
     assert!(s.corners.is_none());
     s.apply(Action::Worker(FromWorker::DecodedMany {
+        micros: 0,
         id: asked,
         lane: Lane::Corners,
         images: vec![vec![0]; 64],

@@ -177,7 +177,7 @@ impl State {
                     });
                 }
             }
-            FromWorker::DecodedMany { id, lane, images } => self.batch_decoded(id, lane, images),
+            FromWorker::DecodedMany { id, lane, images, .. } => self.batch_decoded(id, lane, images),
             FromWorker::Encoded { id, mu, logvar, recon } => {
                 if self.lecture_encoded(id, &mu, recon.clone()) {
                     return;

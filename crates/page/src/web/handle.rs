@@ -1,18 +1,26 @@
 //! What the root component hands down: the reducer's handle and the props every panel shares.
 //! A leaf module (it imports only the state), so no view has to import the root to get them.
 
+use crate::live_drag::LiveDrag;
 use crate::state::{Action, State};
 use bundle::Manifest;
+use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
 
-/// The page's state and its revision, which every action bumps.
+/// The page's state and its revision, which every action bumps, and a slider drag running
+/// ahead of it (shared by every copy: there is one drag on the page).
 #[derive(Clone)]
-pub struct AppState(pub State, u64);
+pub struct AppState(pub State, u64, Rc<RefCell<LiveDrag>>);
 
 impl AppState {
     pub fn new(state: State) -> Self {
-        AppState(state, 0)
+        AppState(state, 0, Rc::default())
+    }
+
+    /// The drag the sliders run ahead of the reducer (`live_drag.rs`).
+    pub fn live(&self) -> &Rc<RefCell<LiveDrag>> {
+        &self.2
     }
 }
 
@@ -30,6 +38,11 @@ impl Reducible for AppState {
     type Action = Action;
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut next = (*self).clone();
+        // A drag's moves come first, so no action sees a code older than the one on screen.
+        let drag = self.2.try_borrow_mut().ok().and_then(|mut live| live.take());
+        if let Some(moves) = drag {
+            next.0.apply(moves);
+        }
         next.0.apply(action);
         next.1 += 1;
         Rc::new(next)

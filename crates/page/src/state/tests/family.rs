@@ -50,11 +50,26 @@ fn the_units_view_draws_each_unit_alone_at_its_typical_value_once_the_test_codes
     assert!(second > first, "new typical values, new pictures");
     // Only the newest batch, of one picture per unit, is kept.
     let pictures = |n: usize| vec![vec![9u8; 784]; n];
-    s.apply(Action::Worker(FromWorker::DecodedMany { id: first, lane: Lane::Units, images: pictures(3) }));
+    s.apply(Action::Worker(FromWorker::DecodedMany {
+        micros: 0,
+        id: first,
+        lane: Lane::Units,
+        images: pictures(3),
+    }));
     assert!(s.units.pictures.is_none());
-    s.apply(Action::Worker(FromWorker::DecodedMany { id: second, lane: Lane::Units, images: pictures(2) }));
+    s.apply(Action::Worker(FromWorker::DecodedMany {
+        micros: 0,
+        id: second,
+        lane: Lane::Units,
+        images: pictures(2),
+    }));
     assert!(s.units.pictures.is_none(), "a batch of the wrong size is dropped");
-    s.apply(Action::Worker(FromWorker::DecodedMany { id: second, lane: Lane::Units, images: pictures(3) }));
+    s.apply(Action::Worker(FromWorker::DecodedMany {
+        micros: 0,
+        id: second,
+        lane: Lane::Units,
+        images: pictures(3),
+    }));
     assert_eq!(s.units.pictures.as_ref().map(|p| p.len()), Some(3));
     assert_eq!(s.link().view.as_deref(), Some("units"), "the view is in the link");
 }

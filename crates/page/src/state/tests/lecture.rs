@@ -34,11 +34,22 @@ fn traversal_rows_follow_kl_and_refresh_with_z() {
     assert_eq!(s.grid_codes().unwrap().0[0][0], 0.5);
     // Only the newest grid is kept.
     let newest = s.grid_id;
-    s.apply(Action::Worker(FromWorker::DecodedMany { id: first, lane: Lane::Grid, images: vec![vec![1]] }));
+    s.apply(Action::Worker(FromWorker::DecodedMany {
+        micros: 0,
+        id: first,
+        lane: Lane::Grid,
+        images: vec![vec![1]],
+    }));
     assert!(s.grid.is_none());
-    s.apply(Action::Worker(FromWorker::DecodedMany { id: newest, lane: Lane::Strip, images: vec![vec![1]] }));
+    s.apply(Action::Worker(FromWorker::DecodedMany {
+        micros: 0,
+        id: newest,
+        lane: Lane::Strip,
+        images: vec![vec![1]],
+    }));
     assert!(s.grid.is_none(), "another lane's result is not the grid");
     s.apply(Action::Worker(FromWorker::DecodedMany {
+        micros: 0,
         id: newest,
         lane: Lane::Grid,
         images: vec![vec![1]; 36],
@@ -65,6 +76,7 @@ fn the_map_hovers_and_clicks_on_its_plane() {
     assert!(s.hover_id > 0);
     assert_eq!(s.hover_code().unwrap(), vec![1.5, -1.0, 0.0, 0.0]);
     s.apply(Action::Worker(FromWorker::DecodedMany {
+        micros: 0,
         id: s.hover_id,
         lane: Lane::Hover,
         images: vec![vec![9]],
@@ -128,12 +140,14 @@ fn compare_loads_companions_beside_the_model_and_interpolates_on_both() {
     assert_eq!(s.compare_inputs().unwrap()[0].len(), 784);
     let asked = s.compare.decode_ids[1];
     s.apply(Action::Worker(FromWorker::DecodedMany {
+        micros: 0,
         id: asked - 1,
         lane: Lane::Compare(1),
         images: vec![],
     }));
     assert!(s.compare.images[1].is_none());
     s.apply(Action::Worker(FromWorker::DecodedMany {
+        micros: 0,
         id: asked,
         lane: Lane::Compare(1),
         images: vec![vec![0]; 8],
@@ -275,6 +289,7 @@ fn a_link_opened_before_its_model_sets_the_ends_when_the_examples_arrive() {
         let id = s.encoding.last().unwrap().id;
         keys.push(id);
         s.apply(Action::Worker(FromWorker::DecodedMany {
+            micros: 0,
             id: 0,
             lane: Lane::Recon(id),
             images: vec![vec![0; 784]],

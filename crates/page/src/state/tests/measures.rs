@@ -164,12 +164,14 @@ fn a_focused_slider_is_probed_either_side_of_z_and_only_the_newest_pair_counts()
     assert!(newest > first);
     let pixels = |v: u8| vec![v; 784];
     s.apply(Action::Worker(FromWorker::DecodedMany {
+        micros: 0,
         id: first,
         lane: Lane::Sensitivity,
         images: vec![pixels(0), pixels(255)],
     }));
     assert!(s.sense_overlay().is_none());
     s.apply(Action::Worker(FromWorker::DecodedMany {
+        micros: 0,
         id: newest,
         lane: Lane::Sensitivity,
         images: vec![pixels(0), pixels(51)],

@@ -9,6 +9,7 @@ use super::sliders::Sliders;
 use super::toolbar::Toolbar;
 use super::vectors::Vectors;
 use super::views::Views;
+use crate::live_drag;
 use crate::state::{Action, NoticeKind, State, View};
 use crate::web::browser;
 use crate::web::handle::{AppState, Dispatcher};
@@ -23,6 +24,7 @@ use crate::web::hooks::playback::use_playback;
 use crate::web::hooks::test_codes::use_test_codes;
 use crate::web::hooks::workbench_requests::use_workbench_requests;
 use crate::web::hooks::worker::use_worker;
+use crate::web::io::canvas_draw;
 use crate::web::io::ingest::ingest_files;
 use crate::web::io::{imports, offline, startup};
 use std::rc::Rc;
@@ -64,8 +66,31 @@ pub fn app() -> Html {
     // one renders again. The handle reads the newest state whenever it is called.
     let on_latent = {
         let (handle, post) = (state.clone(), post.clone());
+        let settle = use_mut_ref(|| None::<gloo_timers::callback::Timeout>);
         use_memo((), move |_| {
             Callback::from(move |(dim, value): (usize, f32)| {
+                // A drag runs ahead of the reducer (`live_drag.rs`), unless the image carries the
+                // slider's overlay, which the reducer works out for every code.
+                let latest = handle.clone();
+                if !latest.0.sensitivity.enabled && latest.0.model.is_some() {
+                    let live = latest.live();
+                    let sent = live.borrow_mut().move_slider(&latest.0, dim, value);
+                    if let Some((id, z)) = sent {
+                        post.emit(worker_protocol::ToWorker::Decode { id, z });
+                        canvas_draw::mark_dragging(true);
+                        let (live, dispatcher) = (live.clone(), latest.dispatcher());
+                        // Each move puts the hand-over off again: it runs once the hand rests.
+                        *settle.borrow_mut() =
+                            Some(gloo_timers::callback::Timeout::new(live_drag::SETTLE_MS, move || {
+                                let moves = live.borrow_mut().take();
+                                canvas_draw::mark_dragging(false);
+                                if let Some(moves) = moves {
+                                    dispatcher.dispatch(moves);
+                                }
+                            }));
+                    }
+                    return;
+                }
                 handle.dispatch(Action::SetLatent { dim, value });
                 // The reducer ran in `dispatch`; the render waits for a microtask. Sending the
                 // decode now lets the worker decode while the page renders, instead of after it
@@ -164,7 +189,7 @@ pub fn app() -> Html {
                     </div>
                 </section>
                 <Pad manifest={m.clone()} z={Rc::new(s.z.clone())} on_action={on_action.clone()} />
-                <Sliders manifest={m.clone()} z={Rc::new(s.z.clone())} on_change={on_latent}
+                <Sliders manifest={m.clone()} z={Rc::new(s.z.clone())} generation={s.decode_id} on_change={on_latent}
                     focused={m.dims_by_kl().get(s.focus).copied()}
                     sensing={s.sensitivity.enabled} on_action={Some(on_action.clone())}
                     sigma={s.selected.and_then(|k| s.item(k)).map(|i| Rc::new(i.sigma.clone()))} />

@@ -37,6 +37,7 @@ pub fn decoded_canvas(props: &Props) -> Html {
                 // Tests and scripts wait for this mark to know the canvas really holds image `id`.
                 let _ = el.set_attribute("data-drawn", &image.id.to_string());
                 let _ = el.set_attribute("data-drawn-overlay", &overlay.is_some().to_string());
+                let _ = el.set_attribute("data-decode-us", &image.micros.to_string());
                 // Cold start, as the benchmark reads it: ms from navigation to the first pixels.
                 if !el.has_attribute("data-first-drawn-ms") {
                     let now = web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now());

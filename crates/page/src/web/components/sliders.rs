@@ -13,6 +13,9 @@ const RANGE: f32 = 3.0;
 pub struct Props {
     pub manifest: Rc<bundle::Manifest>,
     pub z: Rc<Vec<f32>>,
+    /// Changes whenever the page's state sets the code (its newest decode id): a slider the hand
+    /// moved ahead of the state then shows the state's value again.
+    pub generation: u64,
     pub on_change: Callback<(usize, f32)>,
     /// σ of the selected gallery item, drawn as a band around each slider's value.
     #[prop_or_default]
@@ -35,7 +38,7 @@ pub fn sliders(props: &Props) -> Html {
         m.dims_by_kl().into_iter().partition(|&d| m.kl_per_dim[d] > ACTIVE_KL);
     let row = |d: usize, active: bool| {
         html! {
-            <SliderRow key={d} dim={d} value={props.z.get(d).copied().unwrap_or(0.0)}
+            <SliderRow key={d} dim={d} value={props.z.get(d).copied().unwrap_or(0.0)} generation={props.generation}
                 sigma={props.sigma.as_ref().and_then(|s| s.get(d).copied())}
                 kl={m.kl_per_dim[d]} {active} focused={props.focused == Some(d)}
                 on_change={props.on_change.clone()} on_action={props.on_action.clone()} />
@@ -70,6 +73,7 @@ pub fn sliders(props: &Props) -> Html {
 struct RowProps {
     dim: usize,
     value: f32,
+    generation: u64,
     sigma: Option<f32>,
     kl: f32,
     active: bool,
@@ -84,7 +88,27 @@ struct RowProps {
 #[function_component(SliderRow)]
 fn slider_row(props: &RowProps) -> Html {
     use crate::state::{Action, SenseTarget};
-    let RowProps { dim, value, sigma, kl, active, focused, .. } = *props;
+    let RowProps { dim, sigma, kl, active, focused, .. } = *props;
+    // While a drag runs ahead of the reducer (`live_drag.rs`) the row shows the hand's value;
+    // once the reducer has a newer value than the one the drag began from, that one.
+    let dragged = use_state_eq(|| None::<(f32, f32)>);
+    let value = match *dragged {
+        Some((from, v)) if from == props.value => v,
+        _ => props.value,
+    };
+    let input = use_node_ref();
+    {
+        // The state set the code (the drag handed over, a key, Reset): forget the hand's value,
+        // and put the state's on the input, which keeps what the hand left when the state's
+        // value is the one it last rendered (Reset straight after a drag).
+        let (dragged, input, value) = (dragged.clone(), input.clone(), props.value);
+        use_effect_with(props.generation, move |_| {
+            dragged.set(None);
+            if let Some(el) = input.cast::<HtmlInputElement>() {
+                el.set_value(&format!("{value:.2}"));
+            }
+        });
+    }
     let (on_change, on_action) = (&props.on_change, props.on_action.as_ref());
     let sense = |target: Option<SenseTarget>| {
         let cb = on_action.cloned();
@@ -95,11 +119,12 @@ fn slider_row(props: &RowProps) -> Html {
         })
     };
     let (onfocus, onblur) = (sense(Some(SenseTarget::Dim(dim))), sense(None));
-    let cb = on_change.clone();
+    let (cb, shown, from) = (on_change.clone(), dragged.clone(), props.value);
     // `input` fires continuously while dragging, so the image follows the hand.
     let oninput = Callback::from(move |e: InputEvent| {
         let input: HtmlInputElement = e.target_unchecked_into();
         if let Ok(v) = input.value().parse::<f32>() {
+            shown.set(Some((from, v)));
             cb.emit((dim, v));
         }
     });
@@ -111,7 +136,7 @@ fn slider_row(props: &RowProps) -> Html {
                 if let Some(sd) = sigma {
                     <span class="band" data-testid="sigma-band" title={format!("σ = {sd:.2}")} style={band_style(value, sd)}></span>
                 }
-                <input type="range" data-testid="latent-slider" data-dim={dim.to_string()} aria-label={label.clone()}
+                <input ref={input} type="range" data-testid="latent-slider" data-dim={dim.to_string()} aria-label={label.clone()}
                     min={(-RANGE).to_string()} max={RANGE.to_string()} step="0.01" value={format!("{value:.2}")} {oninput} {onfocus} {onblur} />
             </span>
             <span class="value" data-testid="latent-value">{ format!("{value:+.2}") }</span>

@@ -73,12 +73,21 @@ fn start_worker(current: &Rc<RefCell<Current>>, handle: &AppHandle, epoch: u64, 
     match WorkerClient::start(
         module,
         move |msg| {
-            // The newest decode goes on the canvas before the render that stores it.
-            if let FromWorker::Decoded { id, pixels, .. } = &msg {
+            // The newest decode goes on the canvas before the render that stores it. A dragged
+            // slider's decodes (`live_drag.rs`) go only there: the reducer hears of the drag when
+            // the hand rests.
+            if let FromWorker::Decoded { id, pixels, micros, .. } = &msg {
                 let latest = handle.clone();
                 let s = &latest.0;
+                let live = latest.live().try_borrow_mut().ok().and_then(|mut l| l.answer(*id));
+                if let Some(newest) = live {
+                    if let (true, Some(m)) = (newest, &s.model) {
+                        draw_reply(*id, pixels, &m.image, *micros);
+                    }
+                    return;
+                }
                 if let (true, Some(m)) = (*id == s.decode_id, &s.model) {
-                    draw_reply(*id, pixels, &m.image);
+                    draw_reply(*id, pixels, &m.image, *micros);
                 }
             }
             deliver.dispatch(Action::Worker(msg))

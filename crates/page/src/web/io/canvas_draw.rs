@@ -10,23 +10,35 @@ use worker_protocol::pixels::to_rgba;
 /// the canvas holds it whatever that render costs (its effects may wait for a later task). Only the
 /// newest decode asked for, newer than what the canvas holds, and never under an overlay (the
 /// canvas component draws that one).
-pub fn draw_reply(id: u64, pixels: &[u8], shape: &ImageShape) {
-    let Some(el) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.query_selector("canvas[data-testid=decoded]").ok().flatten())
-        .and_then(|e| e.dyn_into::<HtmlCanvasElement>().ok())
-    else {
-        return;
-    };
+pub fn draw_reply(id: u64, pixels: &[u8], shape: &ImageShape, micros: u32) {
+    let Some(el) = decoded_canvas() else { return };
     let drawn: u64 = el.get_attribute("data-drawn").and_then(|d| d.parse().ok()).unwrap_or(0);
     if id > drawn && el.get_attribute("data-overlay").as_deref() != Some("true") {
         draw(&el, pixels, shape, None);
         let _ = el.set_attribute("data-drawn", &id.to_string());
         let _ = el.set_attribute("data-drawn-overlay", "false");
+        // The worker's time for what is on the canvas, read by the benchmark's slider loop.
+        let _ = el.set_attribute("data-decode-us", &micros.to_string());
         if !el.has_attribute("data-first-drawn-ms") {
             let _ = el.set_attribute("data-first-drawn-ms", &format!("{:.1}", crate::web::browser::now_ms()));
         }
     }
+}
+
+/// Marks the canvas while a slider drag runs ahead of the reducer (`live_drag.rs`): until the
+/// mark goes, what the canvas shows is newer than what the page's state says (tests wait on it).
+pub fn mark_dragging(on: bool) {
+    if let Some(el) = decoded_canvas() {
+        let _ =
+            if on { el.set_attribute("data-dragging", "true") } else { el.remove_attribute("data-dragging") };
+    }
+}
+
+fn decoded_canvas() -> Option<HtmlCanvasElement> {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector("canvas[data-testid=decoded]").ok().flatten())
+        .and_then(|e| e.dyn_into::<HtmlCanvasElement>().ok())
 }
 
 pub fn draw(el: &HtmlCanvasElement, pixels: &[u8], shape: &ImageShape, overlay: Option<&Vec<f32>>) {

@@ -8,6 +8,11 @@
 // (the page posts "skip-waiting") instead of swapping code under an open lecture.
 const BUILD = "__LATENT_LAB_BUILD__";
 const SHELL = __LATENT_LAB_SHELL__;
+// Whether this browser validates wasm relaxed SIMD: the same test as `worker_loader.js`.
+const RELAXED_SIMD = WebAssembly.validate(new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 15, 1, 13, 0, 65, 1, 253, 15, 65, 2, 253, 15,
+  253, 128, 2, 11,
+]));
 const CACHE = `latent-lab-${BUILD}`;
 // A model is saved for offline use when every file the page listed for it is cached; this entry
 // records that list, so "saved" survives reloads and is checked against what is really cached.
@@ -20,7 +25,9 @@ self.addEventListener("install", (event) => {
   event.waitUntil((async () => {
     const cache = await caches.open(CACHE);
     // `no-cache`: revalidated, so the files the page has just downloaded cost a 304, and a new build's are fetched anew.
-    await cache.addAll(SHELL.map((p) => new Request(url(p), { cache: "no-cache" })));
+    // Of the two CPU modules (`worker_loader.js`), only the one this browser runs.
+    const shell = SHELL.filter((p) => !(RELAXED_SIMD ? /^worker(\.js|_bg\.wasm)$/ : /^worker_relaxed/).test(p));
+    await cache.addAll(shell.map((p) => new Request(url(p), { cache: "no-cache" })));
     // Models saved under the previous build come along, fetched anew: their files may have changed.
     for (const name of await caches.keys()) {
       if (name === CACHE || !name.startsWith("latent-lab-")) continue;

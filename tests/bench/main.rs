@@ -35,13 +35,21 @@ fn numbers(v: &Value) -> Vec<f64> {
 fn sizes() -> Value {
     use std::io::Write;
     let root = e2e::workspace();
-    let mut files: Vec<std::path::PathBuf> =
-        ["dist/page_bg.wasm", "dist/worker_bg.wasm", "dist/worker_gpu_bg.wasm"]
-            .iter()
-            .map(|f| root.join(f))
-            .collect();
+    let mut files: Vec<std::path::PathBuf> = [
+        "dist/page_bg.wasm",
+        "dist/worker_bg.wasm",
+        "dist/worker_relaxed_bg.wasm",
+        "dist/worker_gpu_bg.wasm",
+    ]
+    .iter()
+    .map(|f| root.join(f))
+    .collect();
     if let Some(served) = std::env::var_os("LATENT_LAB_SERVED_WASM").map(std::path::PathBuf::from) {
-        files.extend(["page_bg.wasm", "worker_bg.wasm", "worker_gpu_bg.wasm"].iter().map(|f| served.join(f)));
+        files.extend(
+            ["page_bg.wasm", "worker_bg.wasm", "worker_relaxed_bg.wasm", "worker_gpu_bg.wasm"]
+                .iter()
+                .map(|f| served.join(f)),
+        );
     }
     for model in ["mnist-vae", "faces-vae"] {
         let manifest = e2e::native::manifest(model);

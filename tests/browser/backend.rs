@@ -58,8 +58,9 @@ fn auto_draws_on_the_cpu_module_first_and_measures_webgpu_in_the_background() {
             .position(|t| t.starts_with(path))
             .unwrap_or_else(|| panic!("{path} never served: {served:?}"))
     };
+    // Chromium validates wasm relaxed SIMD, so its CPU module is the relaxed build.
     let (cpu, decoder, gpu) =
-        (first("/worker_bg.wasm"), first("/models/mnist-vae/decoder"), first("/worker_gpu_bg.wasm"));
+        (first("/worker_relaxed_bg.wasm"), first("/models/mnist-vae/decoder"), first("/worker_gpu_bg.wasm"));
     assert!(cpu < decoder && decoder < gpu, "CPU module, then the model, then the GPU module: {served:?}");
     page.finish();
 }
@@ -118,4 +119,36 @@ fn a_lost_gpu_device_falls_back_to_cpu_keeping_everything() {
     page.set_slider(1, 2.0);
     page.wait_new_image(id);
     page.finish();
+}
+
+/// The CPU module comes in two builds (`web/worker_loader.js`): Chromium validates wasm relaxed
+/// SIMD and gets the fused multiply-add build; `?simd=baseline` runs the other, which every
+/// browser with wasm SIMD can. Both draw the native decode of the same code. The worker fetches
+/// its module before the model's weights; the service worker, registered after the first image,
+/// may fetch a module later for offline use.
+#[test]
+fn both_cpu_builds_draw_the_native_decode() {
+    for (query, module, other) in [
+        ("", "/worker_relaxed_bg.wasm", "/worker_bg.wasm"),
+        ("&simd=baseline", "/worker_bg.wasm", "/worker_relaxed_bg.wasm"),
+    ] {
+        let page = Page::open("cpu-builds", Mode::Cpu, &format!("?backend=cpu{query}#m=mnist-vae"));
+        page.wait_ready();
+        page.wait_settled();
+        let dim = e2e::native::manifest("mnist-vae").dims_by_kl()[0];
+        let id = page.latest();
+        page.set_slider(dim, 1.75);
+        page.wait_new_image(id);
+        let z = page.slider_z();
+        let expected = e2e::native::decode("mnist-vae", &z);
+        let drawn: Vec<u8> = page.canvas_rgba().chunks_exact(4).map(|p| p[0]).collect();
+        let worst = expected.iter().zip(&drawn).map(|(a, b)| a.abs_diff(*b)).max().unwrap_or(255);
+        assert!(worst <= 3, "{module}: the canvas differs from the native decode by up to {worst}/255");
+        let served: Vec<String> = page.served().into_iter().map(|s| s.target).collect();
+        let at = |path: &str| served.iter().position(|t| t.starts_with(path));
+        let weights = at("/models/mnist-vae/decoder").expect("the decoder's weights");
+        assert!(at(module).is_some_and(|m| m < weights), "{module} before the weights: {served:?}");
+        assert!(at(other).is_none_or(|o| o > weights), "{other} not for the worker: {served:?}");
+        page.finish();
+    }
 }

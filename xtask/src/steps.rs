@@ -197,7 +197,7 @@ pub fn bench() -> Result {
     // also taken of what `serve` ships: the page through wasm-opt -Oz (cached by hash), the workers as built.
     let served = paths::target_dir().join("served-wasm");
     std::fs::create_dir_all(&served).map_err(|e| e.to_string())?;
-    for module in ["page_bg.wasm", "worker_bg.wasm", "worker_gpu_bg.wasm"] {
+    for module in ["page_bg.wasm", "worker_bg.wasm", "worker_relaxed_bg.wasm", "worker_gpu_bg.wasm"] {
         std::fs::copy(root().join("dist").join(module), served.join(module)).map_err(|e| e.to_string())?;
     }
     optimise_wasm(&served)?;

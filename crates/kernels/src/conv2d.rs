@@ -191,6 +191,10 @@ struct DirectRows<'a> {
 
 impl DirectRows<'_> {
     /// Fills `planes` (`CB` output planes) row by row, tile by tile.
+    #[cfg_attr(
+        all(feature = "relaxed-simd", target_arch = "wasm32"),
+        target_feature(enable = "relaxed-simd")
+    )]
     fn run<const CB: usize>(&self, planes: &mut [f32], [oh, ow]: [usize; 2], bias: &[f32], act: Activation) {
         let [kh, kw] = self.kernel;
         let taps = kh * kw;

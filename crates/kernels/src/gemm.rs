@@ -113,6 +113,7 @@ fn chunk_rows(depth: usize) -> usize {
 /// C = A · B for `rows` rows of A. `pack_a(first_row, out)` fills `out[k][i]` with
 /// A[first_row + i][k] for `k < depth` (rows past `rows` may be anything, they are dropped);
 /// `sink` receives each finished tile. `scratch` is reused between calls.
+#[cfg_attr(all(feature = "relaxed-simd", target_arch = "wasm32"), target_feature(enable = "relaxed-simd"))]
 pub(crate) fn gemm(
     rows: usize,
     b: &PackedB,
@@ -155,6 +156,7 @@ pub(crate) fn gemm(
 /// y = x · B for a single row x (`depth` values): the m = 1 case, where the tile's broadcast
 /// rows would be empty. Four panels at a time so eight independent accumulator chains hide the
 /// add latency; `y` gets `columns` values.
+#[cfg_attr(all(feature = "relaxed-simd", target_arch = "wasm32"), target_feature(enable = "relaxed-simd"))]
 pub(crate) fn gemv(x: &[f32], b: &PackedB, y: &mut [f32]) {
     let depth = b.depth.max(1);
     for (g, group) in b.steps.chunks(4 * depth).enumerate() {

@@ -14,8 +14,9 @@
 //! instead of a libm call per element.
 //!
 //! SIMD: `simd::F32x4` is `core::arch::wasm32`'s v128 with `+simd128` (.cargo/config.toml) and
-//! a plain array elsewhere (autovectorised SSE/NEON natively); `+relaxed-simd` makes the
-//! multiply-add one fused instruction but is not required.
+//! a plain array elsewhere (autovectorised SSE/NEON natively). The `relaxed-simd` feature makes
+//! the multiply-add one fused instruction (wasm relaxed SIMD) in the loops that carry the target
+//! feature; the worker is built with and without it, and the browser's support picks the module.
 //!
 //! The older kernel, [`direct_conv2d`], and why hand-written: burn-flex 0.22 sends a 3×3 convolution with more than four input channels
 //! to im2col + gemm even when it has three output channels (an RGB decoder's last layer). gemm

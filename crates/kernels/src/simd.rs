@@ -30,15 +30,17 @@ mod imp {
             // SAFETY: as in `load`, 16 writable bytes.
             unsafe { v128_store(out.as_mut_ptr().cast::<v128>(), self.0) }
         }
-        /// `self + a · b`; one fused instruction with `+relaxed-simd` (rounding then may differ
-        /// in the last bit, which is within what relaxed-simd promises and what we test).
+        /// `self + a · b`; one fused instruction with the `relaxed-simd` feature (rounding then
+        /// may differ in the last bit, which is within what relaxed SIMD promises and what the
+        /// tests allow). The loops calling it carry the target feature (`hot!`), so the
+        /// intrinsic inlines into them.
         #[inline(always)]
         pub fn mul_add(self, a: F32x4, b: F32x4) -> Self {
-            #[cfg(target_feature = "relaxed-simd")]
+            #[cfg(feature = "relaxed-simd")]
             {
                 F32x4(f32x4_relaxed_madd(a.0, b.0, self.0))
             }
-            #[cfg(not(target_feature = "relaxed-simd"))]
+            #[cfg(not(feature = "relaxed-simd"))]
             {
                 F32x4(f32x4_add(self.0, f32x4_mul(a.0, b.0)))
             }

@@ -177,6 +177,10 @@ struct ClassJob<'a> {
 }
 
 impl ClassJob<'_> {
+    #[cfg_attr(
+        all(feature = "relaxed-simd", target_arch = "wasm32"),
+        target_feature(enable = "relaxed-simd")
+    )]
     fn run<const CB: usize>(&self, planes: &mut [f32], [oh, ow]: [usize; 2]) {
         let [ry, rx] = self.class.residue;
         let [sy, sx] = self.stride;

@@ -43,8 +43,14 @@ impl WorkerClient {
         on_message: impl Fn(FromWorker) + 'static,
         on_lost: impl Fn(String) + Clone + 'static,
     ) -> Result<Self, String> {
-        let worker = Worker::new(module.loader_url())
-            .map_err(|e| format!("cannot start the inference worker: {e:?}"))?;
+        // `?simd=baseline` runs the CPU module built without relaxed SIMD where the browser has
+        // it (`worker_loader.js`): how a test, or anyone comparing, reaches the other build.
+        let baseline = super::browser::query_param("simd").as_deref() == Some("baseline");
+        let url = match (module, baseline) {
+            (WorkerModule::Cpu, true) => format!("{}?baseline", module.loader_url()),
+            _ => module.loader_url().to_string(),
+        };
+        let worker = Worker::new(&url).map_err(|e| format!("cannot start the inference worker: {e:?}"))?;
         let outbox = Rc::new(RefCell::new(Outbox::default()));
         let deliver = on_message;
         let lost = on_lost.clone();

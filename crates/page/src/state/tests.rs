@@ -110,6 +110,22 @@ fn a_drag_run_ahead_of_the_reducer_lands_whole_and_its_decode_ids_stay_increasin
 }
 
 #[test]
+fn replies_nobody_waits_for_are_not_heeded() {
+    let mut s = loaded("m", 2);
+    let first = s.decode_id;
+    s.apply(Action::SetLatent { dim: 0, value: 1.0 });
+    let newest = s.decode_id;
+    let reply = |id| FromWorker::Decoded { id, pixels: vec![0; 4], micros: 1, memory: 0, gpu_memory: 0 };
+    assert!(s.heeds(&reply(first)) && s.heeds(&reply(newest)));
+    assert!(!s.heeds(&reply(newest + 1)), "not asked yet");
+    s.apply(Action::Worker(reply(newest)));
+    assert!(!s.heeds(&reply(first)), "older than the image on screen");
+    let grid = |id| FromWorker::DecodedMany { id, lane: Lane::Grid, images: vec![], micros: 0 };
+    assert!(!s.heeds(&grid(s.grid_id + 1)), "a grid nobody asked for");
+    assert!(s.heeds(&FromWorker::Failed { id: None, message: "x".into() }));
+}
+
+#[test]
 fn a_failed_load_keeps_everything() {
     let mut s = loaded("a", 2);
     s.apply(Action::SetLatent { dim: 1, value: 1.5 });

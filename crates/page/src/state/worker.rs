@@ -1,6 +1,7 @@
 //! What the inference worker says, and what the page does when the worker itself is lost.
 
 use super::*;
+use worker_protocol::Lane;
 
 impl State {
     /// Replace a lost worker: a new one on the CPU, the current model reloaded, the same z
@@ -104,6 +105,29 @@ impl State {
         self.refresh_view();
     }
 
+    /// Whether a worker reply could change anything: a decode older than the image on screen
+    /// (or newer than asked), or a batch for a lane that has asked for another since, is
+    /// dropped by `worker` anyway. The page drops those before the reducer, so a stale reply
+    /// costs no render (during a drag without the live path, each superseded decode did).
+    pub fn heeds(&self, msg: &FromWorker) -> bool {
+        match msg {
+            FromWorker::Decoded { id, .. } => self.wants_decode(*id),
+            FromWorker::DecodedMany { id, lane, .. } => match lane {
+                Lane::Strip => *id == self.strip_id,
+                Lane::Corners => *id == self.corners_id,
+                Lane::Grid => *id == self.grid_id,
+                Lane::Hover => *id == self.hover_id && self.hover.is_some(),
+                Lane::Compare(side) => self.compare.decode_ids.get(usize::from(*side)) == Some(id),
+                _ => true,
+            },
+            _ => true,
+        }
+    }
+
+    fn wants_decode(&self, id: u64) -> bool {
+        id > self.image.as_ref().map_or(0, |i| i.id) && id <= self.decode_id
+    }
+
     pub(super) fn worker(&mut self, msg: FromWorker) {
         if self.melody_worker(&msg) {
             return;
@@ -166,8 +190,7 @@ impl State {
             FromWorker::Decoded { id, pixels, micros, memory, gpu_memory } => {
                 // Drop anything older than what is on screen or newer than asked (a result from
                 // before a reload): only the newest decode is ever drawn.
-                let newest_shown = self.image.as_ref().map_or(0, |i| i.id);
-                if id > newest_shown && id <= self.decode_id {
+                if self.wants_decode(id) {
                     self.image = Some(Image {
                         id,
                         pixels: Rc::new(pixels),

@@ -73,12 +73,12 @@ fn start_worker(current: &Rc<RefCell<Current>>, handle: &AppHandle, epoch: u64, 
     match WorkerClient::start(
         module,
         move |msg| {
+            let latest = handle.clone();
+            let s = &latest.0;
             // The newest decode goes on the canvas before the render that stores it. A dragged
             // slider's decodes (`live_drag.rs`) go only there: the reducer hears of the drag when
             // the hand rests.
             if let FromWorker::Decoded { id, pixels, micros, .. } = &msg {
-                let latest = handle.clone();
-                let s = &latest.0;
                 let live = latest.live().try_borrow_mut().ok().and_then(|mut l| l.answer(*id));
                 if let Some(newest) = live {
                     if let (true, Some(m)) = (newest, &s.model) {
@@ -90,7 +90,10 @@ fn start_worker(current: &Rc<RefCell<Current>>, handle: &AppHandle, epoch: u64, 
                     draw_reply(*id, pixels, &m.image, *micros);
                 }
             }
-            deliver.dispatch(Action::Worker(msg))
+            // A reply the reducer would drop costs no render.
+            if s.heeds(&msg) {
+                deliver.dispatch(Action::Worker(msg))
+            }
         },
         move |message| lose.dispatch(Action::WorkerLost { epoch, message }),
     ) {

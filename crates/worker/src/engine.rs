@@ -4,6 +4,7 @@
 //! in `Engine::idle`, and the next message takes it out and starts a new task. So no RefCell
 //! borrow is ever held across an `.await`.
 
+use super::decoding::{build, decode_images, decode_values, read, time_decode};
 use super::devices::Devices;
 use super::fetch::fetch_bytes;
 use super::melodies::MelodyModel;
@@ -14,7 +15,6 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
 use vae::Net;
-use worker_protocol::pixels::{to_byte, to_bytes};
 use worker_protocol::{Backend, BackendChoice, FromWorker, Lane, LoadRequest, ToWorker};
 
 /// A batch waiting in its lane: (request id, model name or current, codes).
@@ -469,61 +469,3 @@ impl Runner {
 
 /// The largest batch one request may ask for (a 16-frame strip, a 64-image benchmark).
 const MAX_BATCH: usize = 256;
-
-async fn read(t: Tensor<2>) -> Result<Vec<f32>, String> {
-    let data = t.into_data_async().await.map_err(|e| format!("reading a result failed: {e:?}"))?;
-    data.try_to_vec::<f32>().map_err(|e| format!("a result had unexpected data: {e:?}"))
-}
-
-fn build(manifest: &Manifest, weights: Vec<u8>, device: &Device) -> Result<Net, String> {
-    Net::load(manifest, weights, device)
-}
-
-/// Each code's picture as the page's bytes; on the CPU path straight from the decoder's output.
-async fn decode_images(
-    model: &Net,
-    device: &Device,
-    z: &[f32],
-    batch: usize,
-) -> Result<Vec<Vec<u8>>, String> {
-    if let Some(cpu) = model.cpu() {
-        return cpu
-            .decode_images(z, batch, to_byte)
-            .ok_or_else(|| "decoding failed: the codes do not fit the decoder".to_string());
-    }
-    let values = decode_flat(model, device, z, batch).await?;
-    let per = values.len() / batch.max(1);
-    Ok(values.chunks_exact(per.max(1)).map(to_bytes).collect())
-}
-
-async fn decode_values(model: &Net, device: &Device, z: &[f32]) -> Result<Vec<f32>, String> {
-    decode_flat(model, device, z, 1).await
-}
-
-/// Pixels for `batch` codes laid end to end: on the CPU through the compiled decoder when the
-/// model has one (`vae::cpu_plan`: no tensors, weights packed once; faster than burn-flex at
-/// batch 1 and 64 on every shipped decoder, bench/OPTIMISATION.md), otherwise through burn.
-async fn decode_flat(model: &Net, device: &Device, z: &[f32], batch: usize) -> Result<Vec<f32>, String> {
-    if let Some(cpu) = model.cpu() {
-        return cpu
-            .decode(z, batch)
-            .ok_or_else(|| "decoding failed: the codes do not fit the decoder".to_string());
-    }
-    let z = Tensor::<1>::from_floats(z, device).reshape([batch, z.len() / batch.max(1)]);
-    let data = model.decode(z).into_data_async().await.map_err(|e| format!("decoding failed: {e:?}"))?;
-    data.try_to_vec::<f32>().map_err(|e| format!("decoding gave unexpected data: {e:?}"))
-}
-
-/// Median of three decodes after one warm-up, in milliseconds.
-async fn time_decode(model: &Net, device: &Device, dim: usize) -> Result<f64, String> {
-    let z = vec![0.1; dim];
-    decode_values(model, device, &z).await?;
-    let mut times = Vec::new();
-    for _ in 0..3 {
-        let start = now_ms();
-        decode_values(model, device, &z).await?;
-        times.push(now_ms() - start);
-    }
-    times.sort_by(f64::total_cmp);
-    Ok(times[1])
-}

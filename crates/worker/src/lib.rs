@@ -13,6 +13,8 @@
 //! --workspace` and clippy still see it).
 
 #[cfg(target_arch = "wasm32")]
+mod decoding;
+#[cfg(target_arch = "wasm32")]
 mod devices;
 #[cfg(target_arch = "wasm32")]
 mod engine;

@@ -7,6 +7,11 @@ use train::commands::{self, TrainRun};
 use train::export::models_dir;
 use train::reports::{edits, gaps};
 
+/// Training allocates and frees activation-sized buffers every op; see Cargo.toml for why not
+/// the system allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(about = "Train, evaluate and export Latent Lab model bundles")]
 struct Cli {

@@ -152,3 +152,46 @@ fn both_cpu_builds_draw_the_native_decode() {
         page.finish();
     }
 }
+
+/// The model card's layer table (what `cargo xtask bench` records as each layer's time): one
+/// row per compiled step of faces-vae's decoder, then the output made into pixels, each timed
+/// for one code and for 64, so the rows add up to what the worker spends on a decode.
+#[test]
+fn the_layer_table_times_each_compiled_step_and_the_pixels() {
+    let page = Page::open("layer-table", Mode::Cpu, "?backend=cpu#m=faces-vae");
+    page.wait_ready();
+    page.wait_settled();
+    page.eval("document.querySelector('[data-testid=profile-layers]').click()");
+    page.wait_for(
+        "the layer timings",
+        "!!document.querySelector('[data-testid=layer-profile]')",
+        Duration::from_secs(300),
+    );
+    let rows = page.eval(
+        "Array.from(document.querySelectorAll('[data-testid=layer-profile] tbody tr')).map(r =>
+            Array.from(r.querySelectorAll('td')).slice(0, 4).map(c => c.textContent))",
+    );
+    let rows: Vec<Vec<String>> = serde_json::from_value(rows).expect("rows of text");
+    let ops: Vec<&str> = rows.iter().map(|r| r[1].as_str()).collect();
+    assert_eq!(ops.iter().filter(|op| **op == "conv_transpose2d").count(), 4, "{rows:?}");
+    assert_eq!(
+        (rows.last().unwrap()[0].as_str(), ops.last().copied()),
+        ("pixels", Some("output")),
+        "{rows:?}"
+    );
+    let ms = |r: &Vec<String>, col: usize| r[col].parse::<f64>().expect("milliseconds");
+    for r in rows.iter().filter(|r| r[1] != "reshape") {
+        assert!(ms(r, 2) > 0.0 && ms(r, 3) > 0.0, "every step takes time: {rows:?}");
+    }
+    let total: f64 = rows.iter().map(|r| ms(r, 3)).sum();
+    let shown: f64 = page
+        .eval("document.querySelector('[data-testid=layer-profile]').dataset.totalBatch")
+        .as_str()
+        .and_then(|s| s.parse().ok())
+        .expect("a total");
+    assert!(
+        (total - shown).abs() < 0.01 * rows.len() as f64,
+        "the caption's total is the rows': {total} vs {shown}"
+    );
+    page.finish();
+}

@@ -40,37 +40,46 @@ impl CpuDecoder {
     }
 
     /// Each code's picture, interleaved (height × width × channels), every value taken to
-    /// [0, 1] and then through `each` (the worker makes bytes): one pass over the decoder's
-    /// output, where mapping, clamping, interleaving and rounding were a pass each (6 ms of
-    /// a batch of 64 faces, bench/OPTIMISATION.md).
+    /// [0, 1] and then through `each` (the worker makes bytes) straight from the decoder's
+    /// output, with no tensor in between (`images` says how).
     pub fn decode_images<T: Copy + Default>(
         &self,
         z: &[f32],
         batch: usize,
         each: impl Fn(f32) -> T,
     ) -> Option<Vec<Vec<T>>> {
-        let mut out = self.plan.run(z, batch)?;
-        if self.output == OutputRange::Logits {
-            kernels::Activation::Sigmoid.apply(&mut out);
+        Some(self.images(self.plan.run(z, batch)?, each))
+    }
+
+    /// The decoder's output (channels first, a batch end to end) as the page's pictures. Two
+    /// passes: every value through the output range and `each` in place order (a plain map over
+    /// contiguous memory, which vectorises), then channels first to interleaved, a copy. Done in
+    /// one strided pass, the per-value work stayed scalar (bench/OPTIMISATION.md).
+    fn images<T: Copy + Default>(&self, mut out: Vec<f32>, each: impl Fn(f32) -> T) -> Vec<Vec<T>> {
+        match self.output {
+            OutputRange::Logits => kernels::Activation::Sigmoid.apply(&mut out),
+            OutputRange::Tanh => out.iter_mut().for_each(|v| *v = (*v + 1.0) / 2.0),
+            OutputRange::Sigmoid => {}
         }
-        let tanh = self.output == OutputRange::Tanh;
+        // Clamped here, not left to `each`: the f32 outputs (`decode`) must be in [0, 1] too.
+        let planar: Vec<T> = out.iter().map(|&v| each(v.clamp(0.0, 1.0))).collect();
         let [c, h, w] = self.image;
         let plane = h * w;
-        // Channels first (PyTorch's and the graph's layout) to the page's interleaved pixels.
-        let images = out
+        planar
             .chunks_exact((c * plane).max(1))
             .map(|src| {
+                if c == 1 {
+                    return src.to_vec();
+                }
                 let mut dst = vec![T::default(); c * plane];
                 for (ch, values) in src.chunks_exact(plane.max(1)).enumerate() {
                     for (d, &v) in dst.iter_mut().skip(ch).step_by(c).zip(values) {
-                        let v = if tanh { (v + 1.0) / 2.0 } else { v };
-                        *d = each(v.clamp(0.0, 1.0));
+                        *d = v;
                     }
                 }
                 dst
             })
-            .collect();
-        Some(images)
+            .collect()
     }
 
     /// Each step's name and op (`CpuPlan::step_names`).
@@ -78,13 +87,28 @@ impl CpuDecoder {
         self.plan.step_names()
     }
 
-    /// Each step's name and mean milliseconds over `runs` runs of `batch` zero codes.
-    pub fn profile(
+    /// Each step's name, op and mean milliseconds over `runs` decodes of `z` (`batch` codes),
+    /// and last a `pixels` row: the output taken to the page's pictures through `each`, as
+    /// `decode_images` does, so the rows add up to the worker's time for a decode. `None` when
+    /// `z` is not `batch` codes long.
+    pub fn profile<T: Copy + Default>(
         &self,
+        z: &[f32],
         batch: usize,
         runs: usize,
         now_ms: &dyn Fn() -> f64,
-    ) -> Vec<(String, &'static str, f64)> {
-        self.plan.profile(batch, runs, now_ms)
+        each: impl Fn(f32) -> T + Copy,
+    ) -> Option<Vec<(String, &'static str, f64)>> {
+        let mut rows = self.plan.profile(z, batch, runs, now_ms)?;
+        let out = self.plan.run(z, batch)?;
+        let mut pixels = 0.0;
+        for _ in 0..runs.max(1) {
+            let out = out.clone();
+            let start = now_ms();
+            std::hint::black_box(self.images(out, each));
+            pixels += now_ms() - start;
+        }
+        rows.push(("pixels".to_string(), "output", pixels / runs.max(1) as f64));
+        Some(rows)
     }
 }

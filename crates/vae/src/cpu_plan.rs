@@ -120,26 +120,27 @@ impl CpuPlan {
         self.run_timed(x, batch, &mut |_| {})
     }
 
-    /// Each step's name, op and mean milliseconds over `runs` runs of `batch` zero inputs, by
-    /// the clock `now_ms` (the worker's `performance.now()`, or `Instant` natively).
+    /// Each step's name, op and mean milliseconds over `runs` runs on `x` (`batch` inputs), by
+    /// the clock `now_ms` (the worker's `performance.now()`, or `Instant` natively). `None` when
+    /// `x` is not `batch` inputs long.
     pub fn profile(
         &self,
+        x: &[f32],
         batch: usize,
         runs: usize,
         now_ms: &dyn Fn() -> f64,
-    ) -> Vec<(String, &'static str, f64)> {
-        let x = vec![0.0; batch * self.shapes[0].iter().product::<usize>()];
+    ) -> Option<Vec<(String, &'static str, f64)>> {
         let mut total = vec![0.0; self.steps.len()];
         for _ in 0..runs.max(1) {
             let mut last = now_ms();
-            self.run_timed(&x, batch, &mut |i| {
+            self.run_timed(x, batch, &mut |i| {
                 let now = now_ms();
                 total[i] += now - last;
                 last = now;
-            });
+            })?;
         }
         let n = runs.max(1) as f64;
-        self.names.iter().zip(total).map(|((name, kind), t)| (name.clone(), *kind, t / n)).collect()
+        Some(self.names.iter().zip(total).map(|((name, kind), t)| (name.clone(), *kind, t / n)).collect())
     }
 
     /// `run`, calling `done(i, ..)` as each step `i` finishes.

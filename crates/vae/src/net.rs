@@ -86,20 +86,28 @@ impl Net {
     }
 
     /// Where a decode's time goes: each decoder step's name, op and mean milliseconds over `runs`
-    /// decodes of a batch the size of `z`'s (the compiled path decodes zeros), for the CPU backend: the compiled decoder's steps when the CPU path runs
-    /// one (a layer with the norm and activation folded into it is one step), otherwise burn's
-    /// (`GraphNet::profile`: our conv decoder as `as_graph` writes it; our MLPs through burn are
-    /// three matrix products, with no layer table to show, `None`).
-    pub fn profile_decoder(
+    /// decodes of `z` (`batch` codes end to end) on the CPU `device`: the compiled decoder's
+    /// steps when the CPU path runs one (a layer with the norm and activation folded into it is
+    /// one step), then a `pixels` row for the output made into pictures through `each` (what the
+    /// worker sends); otherwise burn's (`GraphNet::profile`: our conv decoder as `as_graph`
+    /// writes it; our MLPs through burn are three matrix products, with no layer table to show,
+    /// `None`). Real codes, not zeros: a decode's time in the browser depends on the values
+    /// (bench/OPTIMISATION.md).
+    pub fn profile_decoder<T: Copy + Default>(
         &self,
-        z: Tensor<2>,
+        z: &[f32],
+        batch: usize,
+        device: &Device,
         runs: usize,
         now_ms: &dyn Fn() -> f64,
+        each: impl Fn(f32) -> T + Copy,
     ) -> Option<Vec<(String, &'static str, f64)>> {
         // What the CPU path runs: the compiled decoder, for every batch.
         if let Some(cpu) = self.cpu() {
-            return Some(cpu.profile(z.dims()[0], runs, now_ms));
+            return cpu.profile(z, batch, runs, now_ms, each);
         }
+        let dim = z.len() / batch.max(1);
+        let z = Tensor::<1>::from_floats(z, device).reshape([batch, dim]);
         self.profile_with_burn(z, runs, now_ms)
     }
 

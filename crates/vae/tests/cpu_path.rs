@@ -94,12 +94,19 @@ fn a_conv_decoders_layer_timings_have_the_same_rows_for_one_code_and_for_a_batch
     let start = std::time::Instant::now();
     let now = move || start.elapsed().as_secs_f64() * 1000.0;
     let dim = manifest.latent_dim;
-    let one = net.profile_decoder(Tensor::<2>::zeros([1, dim], &device), 2, &now).unwrap();
-    let batch = net.profile_decoder(Tensor::<2>::zeros([4, dim], &device), 2, &now).unwrap();
+    let codes: Vec<f32> = (0..4 * dim).map(|i| (i as f32 * 0.37).sin()).collect();
+    let one = net.profile_decoder(&codes[..dim], 1, &device, 2, &now, |v| v).unwrap();
+    let batch = net.profile_decoder(&codes, 4, &device, 2, &now, |v| v).unwrap();
     let names = |rows: &[(String, &'static str, f64)]| rows.iter().map(|r| r.0.clone()).collect::<Vec<_>>();
     assert_eq!(names(&one), names(&batch));
     assert!(one.iter().any(|r| r.0.contains(" + ")), "activations folded into their layers: {one:?}");
     for rows in [&one, &batch] {
         assert!(rows.iter().filter(|r| r.1 == "conv_transpose2d").all(|r| r.2 > 0.0), "{rows:?}");
+        // The last row is the output made into pictures, so the rows add up to a whole decode.
+        let last = rows.last().unwrap();
+        assert_eq!((last.0.as_str(), last.1), ("pixels", "output"), "{rows:?}");
+        assert!(last.2 > 0.0, "{rows:?}");
     }
+    // Codes that are not `batch` codes long give no table rather than a wrong one.
+    assert!(net.profile_decoder(&codes[..dim + 1], 1, &device, 1, &now, |v| v).is_none());
 }

@@ -15,6 +15,7 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
 use vae::Net;
+use worker_protocol::pixels::to_byte;
 use worker_protocol::{Backend, BackendChoice, FromWorker, Lane, LoadRequest, ToWorker};
 
 /// A batch waiting in its lane: (request id, model name or current, codes).
@@ -358,10 +359,15 @@ impl Runner {
         }
         let dim = current.manifest.latent_dim;
         let time = |batch: usize, runs: usize| {
-            let z = Tensor::<2>::zeros([batch, dim], &current.device);
+            // Codes spread like the prior's samples, not zeros: zeros decoded about a ninth
+            // faster than real codes in Chromium (bench/OPTIMISATION.md), so the table fell short
+            // of what a grid costs.
+            let z: Vec<f32> = (0..batch * dim).map(|i| (i as f32 * 0.11).sin() * 1.5).collect();
+            let profile =
+                |runs| current.model.profile_decoder(&z, batch, &current.device, runs, &now_ms, to_byte);
             // One run first: the first call of each kernel allocates what later calls reuse.
-            current.model.profile_decoder(z.clone(), 1, &now_ms);
-            current.model.profile_decoder(z, runs, &now_ms)
+            profile(1);
+            profile(runs)
         };
         let none =
             || format!("{} is three matrix products: there is no layer table to show", current.manifest.name);

@@ -43,7 +43,7 @@ pub fn layer_timings(props: &PanelProps) -> Html {
     html! {
         <details class="layers">
             <summary>{ "Layer timings" }</summary>
-            <p class="hint">{ "Where a decode's time goes: each layer of the decoder timed by the worker on the CPU (BatchNorms are folded into the layer before them when the model loads, so they take no time of their own)." }</p>
+            <p class="hint">{ "Where a decode's time goes: each layer of the decoder timed by the worker on the CPU (BatchNorms are folded into the layer before them when the model loads, so they take no time of their own), and last the decoder's output made into the picture you see." }</p>
             <button data-testid="profile-layers" onclick={on_click} disabled={s.profiling()}>
                 { if s.profiling() { "Timing…" } else { "Time each layer" } }
             </button>

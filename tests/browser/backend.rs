@@ -161,7 +161,10 @@ fn the_layer_table_times_each_compiled_step_and_the_pixels() {
     let page = Page::open("layer-table", Mode::Cpu, "?backend=cpu#m=faces-vae");
     page.wait_ready();
     page.wait_settled();
-    page.eval("document.querySelector('[data-testid=profile-layers]').click()");
+    page.eval(
+        "(document.querySelector('details.layers').open = true,
+            document.querySelector('[data-testid=profile-layers]').click())",
+    );
     page.wait_for(
         "the layer timings",
         "!!document.querySelector('[data-testid=layer-profile]')",
@@ -192,6 +195,20 @@ fn the_layer_table_times_each_compiled_step_and_the_pixels() {
     assert!(
         (total - shown).abs() < 0.01 * rows.len() as f64,
         "the caption's total is the rows': {total} vs {shown}"
+    );
+    page.screenshot_element("details.layers", "-panel");
+    // On a phone the table stays within its panel and the screen.
+    page.emulate_device(390, 844, true);
+    let edges = page.eval(
+        "(() => { const t = document.querySelector('[data-testid=layer-profile]').getBoundingClientRect();
+            const p = document.querySelector('details.layers').getBoundingClientRect();
+            return [t.left, t.right, p.left, p.right, window.innerWidth]; })()",
+    );
+    page.screenshot_element("details.layers", "-phone");
+    let e: Vec<f64> = serde_json::from_value(edges).expect("edges");
+    assert!(
+        e[0] >= e[2] - 1.0 && e[1] <= e[3] + 1.0 && e[1] <= e[4],
+        "the layer table overflows on a phone: {e:?}"
     );
     page.finish();
 }

@@ -87,7 +87,7 @@ impl CpuDecoder {
         self.plan.step_names()
     }
 
-    /// Each step's name, op and mean milliseconds over `runs` decodes of `z` (`batch` codes),
+    /// Each step's name, op and median milliseconds over `runs` decodes of `z` (`batch` codes),
     /// and last a `pixels` row: the output taken to the page's pictures through `each`, as
     /// `decode_images` does, so the rows add up to the worker's time for a decode. `None` when
     /// `z` is not `batch` codes long.
@@ -101,14 +101,15 @@ impl CpuDecoder {
     ) -> Option<Vec<(String, &'static str, f64)>> {
         let mut rows = self.plan.profile(z, batch, runs, now_ms)?;
         let out = self.plan.run(z, batch)?;
-        let mut pixels = 0.0;
-        for _ in 0..runs.max(1) {
-            let out = out.clone();
-            let start = now_ms();
-            std::hint::black_box(self.images(out, each));
-            pixels += now_ms() - start;
-        }
-        rows.push(("pixels".to_string(), "output", pixels / runs.max(1) as f64));
+        let pixels = (0..runs.max(1))
+            .map(|_| {
+                let out = out.clone();
+                let start = now_ms();
+                std::hint::black_box(self.images(out, each));
+                now_ms() - start
+            })
+            .collect();
+        rows.push(("pixels".to_string(), "output", crate::cpu_plan::median(pixels)));
         Some(rows)
     }
 }

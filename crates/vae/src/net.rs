@@ -85,9 +85,9 @@ impl Net {
         }
     }
 
-    /// Where a decode's time goes: each decoder step's name, op and mean milliseconds over `runs`
-    /// decodes of `z` (`batch` codes end to end) on the CPU `device`: the compiled decoder's
-    /// steps when the CPU path runs one (a layer with the norm and activation folded into it is
+    /// Where a decode's time goes: each decoder step's name, op and milliseconds over `runs`
+    /// decodes of `z` (`batch` codes end to end) on the CPU `device` (the median for compiled
+    /// steps, burn's mean otherwise): the compiled decoder's steps when the CPU path runs one (a layer with the norm and activation folded into it is
     /// one step), then a `pixels` row for the output made into pictures through `each` (what the
     /// worker sends); otherwise burn's (`GraphNet::profile`: our conv decoder as `as_graph`
     /// writes it; our MLPs through burn are three matrix products, with no layer table to show,

@@ -162,7 +162,8 @@ pub struct LayerTime {
     /// The graph's name for the step, and its op (`conv_transpose2d`, `batch_norm`, …).
     pub name: String,
     pub op: String,
-    /// Mean milliseconds for one code, and for a batch of 64.
+    /// Milliseconds for one code, and for a batch of 64 (the median of the runs on the compiled
+    /// CPU path).
     pub ms_one: f64,
     pub ms_batch: f64,
 }

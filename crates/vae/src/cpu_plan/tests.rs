@@ -127,3 +127,11 @@ fn layers_with_their_norms_and_activations_folded_match_burn() {
     let x: Vec<f32> = (0..15).map(|i| (i as f32 * 0.71).sin() * 2.0).collect();
     assert!(against_burn(&g, &t, &x, 3) < 1e-5);
 }
+
+#[test]
+fn the_median_ignores_one_pause() {
+    use super::median;
+    assert_eq!(median(vec![]), 0.0);
+    assert_eq!(median(vec![0.05, 7.0, 0.04]), 0.05);
+    assert_eq!(median(vec![0.04, 0.06, 9.0, 0.05]), 0.055);
+}

@@ -359,9 +359,9 @@ impl Runner {
         }
         let dim = current.manifest.latent_dim;
         let time = |batch: usize, runs: usize| {
-            // Codes spread like the prior's samples, not zeros: zeros decoded about a ninth
-            // faster than real codes in Chromium (bench/OPTIMISATION.md), so the table fell short
-            // of what a grid costs.
+            // Codes spread like the prior's samples, not zeros: a decode's time in the browser
+            // can depend on the values (zeros once ran a ninth faster than real codes and hid a
+            // slow pixel pass, bench/OPTIMISATION.md).
             let z: Vec<f32> = (0..batch * dim).map(|i| (i as f32 * 0.11).sin() * 1.5).collect();
             let profile =
                 |runs| current.model.profile_decoder(&z, batch, &current.device, runs, &now_ms, to_byte);

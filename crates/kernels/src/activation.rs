@@ -48,7 +48,7 @@ impl Activation {
 /// polynomial for e^r, and 2^n built in the exponent bits. Inputs are clamped to where the
 /// result is a finite normal float, so large |x| gives 0 or ~3.4e38 rather than inf.
 #[inline(always)]
-pub(crate) fn exp(x: f32) -> f32 {
+pub fn exp(x: f32) -> f32 {
     const HI: f32 = 88.37626;
     const LO: f32 = -87.33654;
     let x = if x > HI { HI } else { x };

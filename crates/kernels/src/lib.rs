@@ -37,7 +37,7 @@ mod gemm;
 mod simd;
 mod sub_pixel;
 
-pub use activation::Activation;
+pub use activation::{Activation, exp};
 pub use conv_transpose::{ConvTranspose2d, ConvTransposeOptions, Way};
 pub use conv2d::Conv2d;
 pub use dense::Dense;

@@ -10,7 +10,7 @@ use crate::examples::Examples;
 use burn::module::Module;
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::{Linear, LinearConfig, PaddingConfig2d};
-use burn::optim::{AdamConfig, GradientsParams};
+use burn::optim::GradientsParams;
 use burn::prelude::*;
 use burn::tensor::activation::{log_softmax, relu, softmax};
 use latent::rng::Rng;
@@ -63,7 +63,7 @@ impl Classifier {
             Classifier::Conv(c) => {
                 let [b, _] = x.dims();
                 let img: Tensor<4> = x.reshape([b, c.height, c.width, 3]).permute([0, 3, 1, 2]);
-                let h = c.convs.iter().fold(img, |h, conv| relu(conv.forward(h)));
+                let h = c.convs.iter().fold(img, |h, conv| relu(train_ops::conv2d(conv, h)));
                 let [_, ch, hh, ww] = h.dims();
                 // The strongest response anywhere: "is there a frame", not "where".
                 let pooled: Tensor<2> = h.reshape([b, ch, hh * ww]).max_dim(2).reshape([b, ch]);
@@ -152,7 +152,7 @@ fn fit(
     device: &Device,
 ) -> Classifier {
     let device = device.clone();
-    let mut optim = AdamConfig::new().init();
+    let mut optim = train_ops::FusedAdam::init();
     let mut rng = Rng::new(seed);
     let mut order: Vec<usize> = (0..ex.len()).collect();
     let bs = 128.min(ex.len()).max(1);

@@ -501,10 +501,14 @@ pub fn list() -> Result {
 /// Training throughput of each CPU backend compiled in, on the mnist-vae-classic and faces-vae
 /// architectures: same batches, same seeds. The classic VAE, not mnist-vae, because PyTorch's
 /// side of `cargo xtask bench-train` trains the plain β-ELBO against N(0, I).
-pub fn backends(steps: usize) -> Result {
+pub fn backends(steps: usize, only: Option<&str>) -> Result {
+    const MODELS: [&str; 2] = ["mnist-vae-classic", "faces-vae"];
+    if let Some(name) = only.filter(|o| !MODELS.contains(o)) {
+        return Err(format!("`{name}` is not one of {MODELS:?}").into());
+    }
     let threads = std::thread::available_parallelism().map_or(0, |n| n.get());
     println!("| model | backend | batch | samples/s |\n|---|---|---|---|");
-    for name in ["mnist-vae-classic", "faces-vae"] {
+    for name in MODELS.into_iter().filter(|n| only.is_none_or(|o| o == *n)) {
         let preset = presets::find(name).ok_or("missing preset")?;
         let mut ex = if preset.source == Source::Faces {
             crate::examples::render_faces(0, preset.batch_size * 8)

@@ -4,7 +4,7 @@
 use crate::examples::{Examples, batch};
 use crate::presets::Preset;
 use burn::module::Module;
-use burn::optim::{AdamConfig, GradientsParams};
+use burn::optim::GradientsParams;
 use burn::prelude::*;
 use burn::store::ModuleRecord;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -175,7 +175,7 @@ pub fn fit(preset: &Preset, ex: &Examples, opts: &FitOptions) -> (Model, FitRepo
             Err(e) => eprintln!("not resuming: {e}"),
         }
     }
-    let mut optim = AdamConfig::new().init();
+    let mut optim = train_ops::FusedAdam::init();
     let variational = preset.architecture.is_variational();
     let n = ex.len();
     let bs = preset.batch_size.min(n).max(1);

@@ -237,6 +237,9 @@ enum Command {
         /// Timed optimiser steps per backend and model, after 3 warm-up steps.
         #[arg(long, default_value_t = 40)]
         steps: usize,
+        /// Only this model (`mnist-vae-classic` or `faces-vae`), e.g. to profile one of them.
+        #[arg(long)]
+        only: Option<String>,
     },
     /// Write a decoder as an ONNX file (z -> the page's pixels), for the benchmark's
     /// onnxruntime-web peer. The weights are read from the bundle or export, unchanged.
@@ -301,7 +304,7 @@ fn run(cli: Cli) -> commands::Result {
         Command::Melody { name, epochs, max_steps, out } => commands::melody(&name, epochs, max_steps, out),
         Command::MelodyBundle { name, from, to } => commands::melody_bundle(&name, from, to),
         Command::List => commands::list(),
-        Command::Backends { steps } => commands::backends(steps),
+        Command::Backends { steps, only } => commands::backends(steps, only.as_deref()),
         Command::Onnx { name, to } => commands::onnx(&name, &to),
     }
 }

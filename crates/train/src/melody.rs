@@ -4,7 +4,7 @@
 //! and how many prior samples stay in one key.
 
 use burn::module::Module;
-use burn::optim::{AdamConfig, GradientsParams};
+use burn::optim::GradientsParams;
 use burn::prelude::*;
 use data::melody::{HOLD, REST, STEPS, VOCAB, token_pitch};
 use data::tunes::Window;
@@ -80,7 +80,7 @@ pub fn fit(preset: &MelodyPreset, train: &[Window], max_steps: Option<usize>) ->
     device.seed(preset.seed);
     let mut rng = Rng::new(preset.seed);
     let mut model = SequenceVae::new(preset.shape, &device);
-    let mut optim = AdamConfig::new().init();
+    let mut optim = train_ops::FusedAdam::init();
     let mut order: Vec<usize> = (0..train.len()).collect();
     let bs = preset.batch_size.min(train.len()).max(1);
     let total = max_steps.unwrap_or(usize::MAX);

@@ -6,7 +6,7 @@
 
 use crate::augment::{PHOTO_RECIPE, pairs};
 use burn::module::Module;
-use burn::optim::{AdamConfig, GradientsParams};
+use burn::optim::GradientsParams;
 use burn::prelude::*;
 use latent::rng::Rng;
 use std::time::Instant;
@@ -62,7 +62,7 @@ pub fn fine_tune(
     let record = burn::store::ModuleRecord::from_bytes(bytes).map_err(|e| e.to_string())?;
     let mut student =
         Model::new(&manifest.architecture, &device).try_load_record(record).map_err(|e| e.to_string())?;
-    let mut optim = AdamConfig::new().init();
+    let mut optim = train_ops::FusedAdam::init();
     let mut rng = Rng::new(opts.seed);
     let face = data::faces::SIZE * data::faces::SIZE * 3;
     let b = opts.batch;

@@ -7,7 +7,7 @@
 use crate::examples::{Examples, batch};
 use crate::fit::CpuBackend;
 use crate::presets::Preset;
-use burn::optim::{AdamConfig, GradientsParams};
+use burn::optim::GradientsParams;
 use burn::prelude::*;
 use latent::rng::Rng;
 use std::time::Instant;
@@ -43,7 +43,7 @@ pub fn pretrain(
     let mut stage_mse = Vec::new();
     for k in 0..mlp.depth() {
         let mut pair = mlp.layer_pair(k).ok_or("a pair past the stack")?;
-        let mut optim = AdamConfig::new().init();
+        let mut optim = train_ops::FusedAdam::init();
         let mut last = f32::NAN;
         for _ in 0..preset.greedy_epochs {
             for i in (1..order.len()).rev() {

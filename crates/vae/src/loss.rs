@@ -16,8 +16,13 @@ pub struct Elbo {
     pub kl: Tensor<1>,
 }
 
-/// Negative Bernoulli log-likelihood per image, `[batch]`.
+/// Negative Bernoulli log-likelihood per image, `[batch]`. In the trainer on the CPU (feature
+/// `cpu-training`) one fused pass each way, `train-ops`; the formula below is its reference.
 pub fn bernoulli_nll(x: Tensor<2>, logits: Tensor<2>) -> Tensor<1> {
+    #[cfg(feature = "cpu-training")]
+    if train_ops::on_flex(&x) && train_ops::on_flex(&logits) {
+        return train_ops::bernoulli_nll(x, logits);
+    }
     (softplus(logits.clone(), 1.0) - x * logits).sum_dim(1).squeeze_dim(1)
 }
 

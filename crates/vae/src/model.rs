@@ -226,7 +226,7 @@ impl ConvModel {
     fn encode(&self, x: Tensor<2>) -> (Tensor<2>, Tensor<2>) {
         let [b, _] = x.dims();
         let img: Tensor<4> = x.reshape([b, self.size, self.size, self.channels]).permute([0, 3, 1, 2]);
-        let h = self.down.iter().fold(img, |h, conv| leaky_relu(conv.forward(h), 0.2));
+        let h = self.down.iter().fold(img, |h, conv| leaky_relu(conv2d(conv, h), 0.2));
         let h: Tensor<2> = h.reshape([b, self.top_width * self.base * self.base]);
         (self.mu.forward(h.clone()), self.logvar.forward(h))
     }
@@ -236,16 +236,33 @@ impl ConvModel {
         let h: Tensor<4> = relu(self.from_z.forward(z)).reshape([b, self.top_width, self.base, self.base]);
         let last = self.up.len() - 1;
         let h = self.up.iter().enumerate().fold(h, |h, (i, conv)| {
-            let h = conv.forward(h);
+            let h = conv_transpose2d(conv, h);
             if i == last && self.head.is_none() { h } else { relu(h) }
         });
         let h = match &self.head {
-            Some(conv) => conv.forward(h),
+            Some(conv) => conv2d(conv, h),
             None => h,
         };
         // Back to interleaved RGB, the layout images arrive in.
         h.permute([0, 2, 3, 1]).reshape([b, self.size * self.size * self.channels])
     }
+}
+
+/// `layer.forward(x)`; in the trainer (feature `cpu-training`) on the CPU through `train-ops`,
+/// whose backward passes burn-flex lacks.
+fn conv2d(layer: &Conv2d, x: Tensor<4>) -> Tensor<4> {
+    #[cfg(feature = "cpu-training")]
+    return train_ops::conv2d(layer, x);
+    #[cfg(not(feature = "cpu-training"))]
+    layer.forward(x)
+}
+
+/// `layer.forward(x)`, like [`conv2d`].
+fn conv_transpose2d(layer: &ConvTranspose2d, x: Tensor<4>) -> Tensor<4> {
+    #[cfg(feature = "cpu-training")]
+    return train_ops::conv_transpose2d(layer, x);
+    #[cfg(not(feature = "cpu-training"))]
+    layer.forward(x)
 }
 
 #[cfg(test)]

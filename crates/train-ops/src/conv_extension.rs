@@ -12,26 +12,28 @@ use burn::backend::tensor::FloatTensor;
 use burn::backend::{Autodiff, Flex, backend_extension};
 
 use crate::flex::{tensor, values};
-use crate::{Geometry, conv_kernels as kernels};
+use crate::{Geometry, Then, conv_kernels as kernels};
 
 #[backend_extension(Autodiff, Flex)]
 pub trait TrainConv: burn::backend::Backend {
-    /// `conv2d(x, weight) + bias` with `x` `[batch, channels, h, w]` and weight
+    /// `then(conv2d(x, weight) + bias)` with `x` `[batch, channels, h, w]` and weight
     /// `[filters, channels, kh, kw]`.
     fn train_conv2d(
         x: FloatTensor<Self>,
         weight: FloatTensor<Self>,
         bias: FloatTensor<Self>,
         geometry: Geometry,
+        then: Then,
     ) -> FloatTensor<Self>;
 
-    /// `conv_transpose2d(x, weight) + bias` with `x` `[batch, filters, out_h, out_w]` of
+    /// `then(conv_transpose2d(x, weight) + bias)` with `x` `[batch, filters, out_h, out_w]` of
     /// `geometry` and weight `[filters, channels, kh, kw]` (burn's and PyTorch's layout).
     fn train_conv_transpose2d(
         x: FloatTensor<Self>,
         weight: FloatTensor<Self>,
         bias: FloatTensor<Self>,
         geometry: Geometry,
+        then: Then,
     ) -> FloatTensor<Self>;
 }
 
@@ -47,10 +49,17 @@ fn output_shape(g: &Geometry) -> [usize; 4] {
 mod forward {
     use super::*;
 
-    pub fn conv2d(x: &FlexTensor, weight: &FlexTensor, bias: &FlexTensor, g: &Geometry) -> FlexTensor {
+    pub fn conv2d(
+        x: &FlexTensor,
+        weight: &FlexTensor,
+        bias: &FlexTensor,
+        g: &Geometry,
+        then: Then,
+    ) -> FlexTensor {
         let mut y = vec![0.0; g.batch * g.out_len()];
         kernels::forward(g, &values(x), &values(weight), &mut y);
         kernels::add_bias(&mut y, &values(bias), g.positions());
+        then.apply(&mut y);
         tensor(y, output_shape(g))
     }
 
@@ -59,17 +68,25 @@ mod forward {
         weight: &FlexTensor,
         bias: &FlexTensor,
         g: &Geometry,
+        then: Then,
     ) -> FlexTensor {
         let mut y = vec![0.0; g.batch * g.image_len()];
         kernels::input_grad(g, &values(x), &values(weight), &mut y);
         kernels::add_bias(&mut y, &values(bias), g.height * g.width);
+        then.apply(&mut y);
         tensor(y, input_shape(g))
     }
 }
 
 impl TrainConv for Flex {
-    fn train_conv2d(x: FlexTensor, weight: FlexTensor, bias: FlexTensor, geometry: Geometry) -> FlexTensor {
-        forward::conv2d(&x, &weight, &bias, &geometry)
+    fn train_conv2d(
+        x: FlexTensor,
+        weight: FlexTensor,
+        bias: FlexTensor,
+        geometry: Geometry,
+        then: Then,
+    ) -> FlexTensor {
+        forward::conv2d(&x, &weight, &bias, &geometry, then)
     }
 
     fn train_conv_transpose2d(
@@ -77,25 +94,27 @@ impl TrainConv for Flex {
         weight: FlexTensor,
         bias: FlexTensor,
         geometry: Geometry,
+        then: Then,
     ) -> FlexTensor {
-        forward::conv_transpose2d(&x, &weight, &bias, &geometry)
+        forward::conv_transpose2d(&x, &weight, &bias, &geometry, then)
     }
 }
 
 /// `conv2d`'s backward: the input gradient through the weight, the weight gradient from the
 /// saved input, the bias gradient as the sum of each output plane.
 #[derive(Debug)]
-struct Conv2dBackward(Geometry);
+struct Conv2dBackward(Geometry, Then);
 
 impl Backward<Flex, 3> for Conv2dBackward {
-    type State = (FlexTensor, FlexTensor);
+    /// The input, the weight and the output (after `then`, whose derivative it gives).
+    type State = (FlexTensor, FlexTensor, FlexTensor);
 
     fn backward(self, ops: Ops<Self::State, 3>, grads: &mut Gradients, _: &mut Checkpointer) {
-        let g = self.0;
+        let (g, then) = (self.0, self.1);
         let [node_x, node_w, node_b] = ops.parents;
+        let (x, weight, y) = ops.state;
         let dy = grads.consume::<Flex>(&ops.node);
-        let dy = values(&dy);
-        let (x, weight) = ops.state;
+        let dy = then.backward(values(&dy), &values(&y));
         if let Some(node) = node_x {
             let mut dx = vec![0.0; g.batch * g.image_len()];
             kernels::input_grad(&g, &dy, &values(&weight), &mut dx);
@@ -117,17 +136,18 @@ impl Backward<Flex, 3> for Conv2dBackward {
 /// `conv_transpose2d`'s backward: the same three products with input and output swapped
 /// (its input gradient is the forward convolution of the output gradient).
 #[derive(Debug)]
-struct ConvTranspose2dBackward(Geometry);
+struct ConvTranspose2dBackward(Geometry, Then);
 
 impl Backward<Flex, 3> for ConvTranspose2dBackward {
-    type State = (FlexTensor, FlexTensor);
+    /// The input, the weight and the output (after `then`, whose derivative it gives).
+    type State = (FlexTensor, FlexTensor, FlexTensor);
 
     fn backward(self, ops: Ops<Self::State, 3>, grads: &mut Gradients, _: &mut Checkpointer) {
-        let g = self.0;
+        let (g, then) = (self.0, self.1);
         let [node_x, node_w, node_b] = ops.parents;
+        let (x, weight, y) = ops.state;
         let dy = grads.consume::<Flex>(&ops.node);
-        let dy = values(&dy);
-        let (x, weight) = ops.state;
+        let dy = then.backward(values(&dy), &values(&y));
         if let Some(node) = node_x {
             let mut dx = vec![0.0; g.batch * g.out_len()];
             kernels::forward(&g, &dy, &values(&weight), &mut dx);
@@ -152,15 +172,16 @@ impl<C: CheckpointStrategy> TrainConv for Autodiff<Flex, C> {
         weight: FloatTensor<Self>,
         bias: FloatTensor<Self>,
         geometry: Geometry,
+        then: Then,
     ) -> FloatTensor<Self> {
         let (xp, wp, bp) = (x.primitive().clone(), weight.primitive().clone(), bias.primitive().clone());
-        let y = forward::conv2d(&xp, &wp, &bp, &geometry);
-        match Conv2dBackward(geometry)
+        let y = forward::conv2d(&xp, &wp, &bp, &geometry, then);
+        match Conv2dBackward(geometry, then)
             .prepare::<C>([x.node(), weight.node(), bias.node()])
             .compute_bound()
             .stateful()
         {
-            OpsKind::Tracked(prep) => prep.finish((xp, wp), y),
+            OpsKind::Tracked(prep) => prep.finish((xp, wp, y.clone()), y),
             OpsKind::UnTracked(prep) => prep.finish(y),
         }
     }
@@ -170,15 +191,16 @@ impl<C: CheckpointStrategy> TrainConv for Autodiff<Flex, C> {
         weight: FloatTensor<Self>,
         bias: FloatTensor<Self>,
         geometry: Geometry,
+        then: Then,
     ) -> FloatTensor<Self> {
         let (xp, wp, bp) = (x.primitive().clone(), weight.primitive().clone(), bias.primitive().clone());
-        let y = forward::conv_transpose2d(&xp, &wp, &bp, &geometry);
-        match ConvTranspose2dBackward(geometry)
+        let y = forward::conv_transpose2d(&xp, &wp, &bp, &geometry, then);
+        match ConvTranspose2dBackward(geometry, then)
             .prepare::<C>([x.node(), weight.node(), bias.node()])
             .compute_bound()
             .stateful()
         {
-            OpsKind::Tracked(prep) => prep.finish((xp, wp), y),
+            OpsKind::Tracked(prep) => prep.finish((xp, wp, y.clone()), y),
             OpsKind::UnTracked(prep) => prep.finish(y),
         }
     }

@@ -1,87 +1,127 @@
 //! One image's im2col matrix and its adjoint. Row `(c, ki, kj)` (the weight's own order, so the
 //! weight is a plain `filters × depth` matrix) holds, for every output position, the input
 //! value under kernel tap `(ki, kj)` of channel `c`, zero where the tap falls in the padding.
+//!
+//! Both go through a zero-padded copy of the image, so the loops that move values test nothing:
+//! with a bounds test per row segment, a faces-vae layer's im2col took longer than its matrix
+//! product (its rows are 4 to 32 values long; bench/OPTIMISATION.md).
 
 use crate::Geometry;
 
-/// The outputs `lo..hi` along one axis whose tap `k` lands inside the `size` pixels there.
-fn inside(outputs: usize, k: usize, stride: usize, pad: usize, size: usize) -> (usize, usize) {
-    // ox·stride + k ≥ pad  and  ox·stride + k − pad < size
-    let lo = pad.saturating_sub(k).div_ceil(stride).min(outputs);
-    let hi = (size + pad).saturating_sub(k).div_ceil(stride).clamp(lo, outputs);
-    (lo, hi)
+/// A thread's scratch for one geometry: the image with its padding written out as zeros, as
+/// large as every tap reads (`(out − 1)·stride + kernel` on each axis).
+pub struct Padded {
+    g: Geometry,
+    rows: usize,
+    cols: usize,
+    buf: Vec<f32>,
+    /// `col2im` left sums in the padding, which `im2col` must read as zeros.
+    dirty: bool,
 }
 
-/// Where tap `(ki, kj)` of one channel reads: the output rows `rows` and columns `cols` whose
-/// tap lands inside the image, and the input offset of the first of them. Computed once per
-/// im2col row, so the loops below copy without testing anything per value (with per-segment
-/// tests, a faces-vae layer's im2col took longer than its matrix product).
-struct Taps {
-    rows: core::ops::Range<usize>,
-    cols: core::ops::Range<usize>,
-    first: usize,
-}
+impl Padded {
+    pub fn new(g: &Geometry) -> Self {
+        let span = |out: usize, s: usize, k: usize| out.saturating_sub(1) * s + k;
+        let (rows, cols) =
+            (span(g.out_height, g.stride[0], g.kernel[0]), span(g.out_width, g.stride[1], g.kernel[1]));
+        Padded { g: *g, rows, cols, buf: vec![0.0; g.channels * rows * cols], dirty: false }
+    }
 
-fn taps(g: &Geometry, ki: usize, kj: usize) -> Taps {
-    let (rows, cols) = (
-        inside(g.out_height, ki, g.stride[0], g.pad[0], g.height),
-        inside(g.out_width, kj, g.stride[1], g.pad[1], g.width),
-    );
-    let first = (rows.0 * g.stride[0] + ki).saturating_sub(g.pad[0]) * g.width
-        + (cols.0 * g.stride[1] + kj).saturating_sub(g.pad[1]);
-    Taps { rows: rows.0..rows.1, cols: cols.0..cols.1, first }
-}
+    /// The part of each padded row and of each padded plane that holds image pixels:
+    /// `(first padded row, rows, first padded column, columns)`.
+    fn interior(&self) -> (usize, usize, usize, usize) {
+        let g = &self.g;
+        let rows = g.height.min(self.rows.saturating_sub(g.pad[0]));
+        let cols = g.width.min(self.cols.saturating_sub(g.pad[1]));
+        (g.pad[0], rows, g.pad[1], cols)
+    }
 
-/// Fills `cols` (`depth × positions`, row-major) from one image (`channels × height × width`).
-pub fn im2col(g: &Geometry, image: &[f32], cols: &mut [f32]) {
-    let [kh, kw] = g.kernel;
-    let [sy, sx] = g.stride;
-    let (ow, positions) = (g.out_width, g.positions());
-    for (row, out) in cols.chunks_exact_mut(positions).enumerate() {
-        let (c, ki, kj) = (row / (kh * kw), row / kw % kh, row % kw);
-        let plane = &image[c * g.height * g.width..][..g.height * g.width];
-        let t = taps(g, ki, kj);
-        if t.rows.is_empty() || t.cols.is_empty() {
-            out.fill(0.0);
-            continue;
+    /// Fills one image's block of `cols` from the image (`channels × h × w`): row `r` of the
+    /// block is `cols[r·ld + at..][..positions]` (a whole `depth × positions` matrix with
+    /// `ld = positions, at = 0`; the block form lets images share a wider one).
+    pub fn im2col(&mut self, image: &[f32], cols: &mut [f32], ld: usize, at: usize) {
+        let (g, (r0, rn, c0, cn)) = (self.g, self.interior());
+        let (pr, pc) = (self.rows, self.cols);
+        if std::mem::take(&mut self.dirty) {
+            self.buf.fill(0.0);
         }
-        out[..t.rows.start * ow].fill(0.0);
-        out[t.rows.end * ow..].fill(0.0);
-        let n = t.cols.len();
-        for (i, out) in out[t.rows.start * ow..t.rows.end * ow].chunks_exact_mut(ow).enumerate() {
-            out[..t.cols.start].fill(0.0);
-            out[t.cols.end..].fill(0.0);
-            let line = &plane[t.first + i * sy * g.width..];
-            let out = &mut out[t.cols.clone()];
-            if sx == 1 {
-                out.copy_from_slice(&line[..n]);
-            } else {
-                for (v, x) in out.iter_mut().zip(line.iter().step_by(sx)) {
-                    *v = *x;
-                }
+        for (plane, padded) in image.chunks_exact(g.height * g.width).zip(self.buf.chunks_exact_mut(pr * pc))
+        {
+            for (y, line) in plane.chunks_exact(g.width).take(rn).enumerate() {
+                padded[(r0 + y) * pc + c0..][..cn].copy_from_slice(&line[..cn]);
+            }
+        }
+        let [kh, kw] = g.kernel;
+        let [sy, sx] = g.stride;
+        let (ow, positions) = (g.out_width, g.positions());
+        for row in 0..g.depth() {
+            let out = &mut cols[row * ld + at..][..positions];
+            let (c, ki, kj) = (row / (kh * kw), row / kw % kh, row % kw);
+            let plane = &self.buf[c * pr * pc..][..pr * pc];
+            for (oy, out) in out.chunks_exact_mut(ow).enumerate() {
+                gather(out, &plane[(oy * sy + ki) * pc + kj..], sx);
+            }
+        }
+    }
+
+    /// Adds one image's block of `cols` (laid out as in [`Padded::im2col`]) back into the image,
+    /// each value onto the input pixel its tap read (the adjoint); `image` is accumulated into.
+    pub fn col2im(&mut self, cols: &[f32], ld: usize, at: usize, image: &mut [f32]) {
+        let (g, (r0, rn, c0, cn)) = (self.g, self.interior());
+        let (pr, pc) = (self.rows, self.cols);
+        self.buf.fill(0.0);
+        self.dirty = true;
+        let [kh, kw] = g.kernel;
+        let [sy, sx] = g.stride;
+        let (ow, positions) = (g.out_width, g.positions());
+        for row in 0..g.depth() {
+            let from = &cols[row * ld + at..][..positions];
+            let (c, ki, kj) = (row / (kh * kw), row / kw % kh, row % kw);
+            let plane = &mut self.buf[c * pr * pc..][..pr * pc];
+            for (oy, from) in from.chunks_exact(ow).enumerate() {
+                scatter(&mut plane[(oy * sy + ki) * pc + kj..], from, sx);
+            }
+        }
+        // Values that landed in the padding belong to no pixel.
+        for (plane, padded) in image.chunks_exact_mut(g.height * g.width).zip(self.buf.chunks_exact(pr * pc))
+        {
+            for (y, line) in plane.chunks_exact_mut(g.width).take(rn).enumerate() {
+                let from = &padded[(r0 + y) * pc + c0..][..cn];
+                line[..cn].iter_mut().zip(from).for_each(|(x, v)| *x += v);
             }
         }
     }
 }
 
-/// Adds `cols` (`depth × positions`) back into one image, each value onto the input pixel its
-/// tap read: the adjoint of [`im2col`]. `image` is accumulated into, not cleared.
-pub fn col2im(g: &Geometry, cols: &[f32], image: &mut [f32]) {
-    let [kh, kw] = g.kernel;
-    let [sy, sx] = g.stride;
-    let (ow, positions) = (g.out_width, g.positions());
-    for (row, from) in cols.chunks_exact(positions).enumerate() {
-        let (c, ki, kj) = (row / (kh * kw), row / kw % kh, row % kw);
-        let plane = &mut image[c * g.height * g.width..][..g.height * g.width];
-        let t = taps(g, ki, kj);
-        if t.rows.is_empty() || t.cols.is_empty() {
-            continue;
-        }
-        for (i, from) in from[t.rows.start * ow..t.rows.end * ow].chunks_exact(ow).enumerate() {
-            let line = &mut plane[t.first + i * sy * g.width..];
-            for (x, v) in line.iter_mut().step_by(sx).zip(&from[t.cols.clone()]) {
-                *x += v;
+/// `out[i] = line[i·stride]`. Stride 2 (the models') goes by pairs, which LLVM turns into
+/// vector shuffles where `step_by` stays one value at a time; the last tap may end the row.
+#[inline(always)]
+fn gather(out: &mut [f32], line: &[f32], stride: usize) {
+    match stride {
+        1 => out.copy_from_slice(&line[..out.len()]),
+        2 => {
+            let Some((last, rest)) = out.split_last_mut() else { return };
+            for (v, pair) in rest.iter_mut().zip(line.chunks_exact(2)) {
+                *v = pair[0];
             }
+            *last = line[2 * rest.len()];
         }
+        _ => out.iter_mut().zip(line.iter().step_by(stride)).for_each(|(v, x)| *v = *x),
+    }
+}
+
+/// `line[i·stride] += from[i]`, the adjoint of [`gather`].
+#[inline(always)]
+fn scatter(line: &mut [f32], from: &[f32], stride: usize) {
+    match stride {
+        1 => line.iter_mut().zip(from).for_each(|(x, v)| *x += v),
+        2 => {
+            let Some((last, rest)) = from.split_last() else { return };
+            for (pair, v) in line.chunks_exact_mut(2).zip(rest) {
+                pair[0] += v;
+            }
+            line[2 * rest.len()] += last;
+        }
+        _ => line.iter_mut().step_by(stride).zip(from).for_each(|(x, v)| *x += v),
     }
 }

@@ -4,7 +4,7 @@
 //!
 //! - [`conv2d`] and [`conv_transpose2d`] take burn's own layers and run them through three
 //!   batched kernels (forward, input gradient, weight gradient: per-image im2col and a `gemm`
-//!   product, images spread over the cores);
+//!   product, images spread over the cores), with the activation after them fused in ([`Then`]);
 //! - [`bernoulli_nll`] is the Bernoulli likelihood of a batch in one pass forward and one back;
 //! - [`FusedAdam`] is burn's Adam in one pass over each parameter (an optimiser, not an op).
 //!
@@ -25,11 +25,13 @@ mod geometry;
 pub mod im2col;
 #[cfg(test)]
 mod tests;
+mod then;
 
 pub use adam::FusedAdam;
 pub use bernoulli::{TrainLikelihood, bernoulli_nll};
 pub use conv_extension::TrainConv;
 pub use geometry::Geometry;
+pub use then::Then;
 
 use burn::backend::{Dispatch, DispatchDevice};
 use burn::nn::PaddingConfig2d;
@@ -40,8 +42,8 @@ use burn::tensor::{DType, Tensor};
 pub fn on_flex<const D: usize>(x: &Tensor<D>) -> bool {
     x.dtype() == DType::F32 && matches!(x.device().inner().as_dispatch(), DispatchDevice::Flex(_))
 }
-/// `layer.forward(x)`, through this crate's kernels where they apply.
-pub fn conv2d(layer: &Conv2d, x: Tensor<4>) -> Tensor<4> {
+/// `then(layer.forward(x))`, through this crate's kernels where they apply.
+pub fn conv2d(layer: &Conv2d, x: Tensor<4>, then: Then) -> Tensor<4> {
     let [filters, _, _, _] = layer.weight.dims();
     let pad = match layer.padding {
         PaddingConfig2d::Valid => Some([(0, 0), (0, 0)]),
@@ -57,14 +59,15 @@ pub fn conv2d(layer: &Conv2d, x: Tensor<4>) -> Tensor<4> {
                 layer.weight.val().into_dispatch(),
                 bias.val().into_dispatch(),
                 g,
+                then,
             ))
         }
-        _ => layer.forward(x),
+        _ => then.burns(layer.forward(x)),
     }
 }
 
-/// `layer.forward(x)`, through this crate's kernels where they apply.
-pub fn conv_transpose2d(layer: &ConvTranspose2d, x: Tensor<4>) -> Tensor<4> {
+/// `then(layer.forward(x))`, through this crate's kernels where they apply.
+pub fn conv_transpose2d(layer: &ConvTranspose2d, x: Tensor<4>, then: Then) -> Tensor<4> {
     let [_, channels_out, _, _] = layer.weight.dims();
     let geometry = Geometry::conv_transpose2d(
         x.dims(),
@@ -81,8 +84,9 @@ pub fn conv_transpose2d(layer: &ConvTranspose2d, x: Tensor<4>) -> Tensor<4> {
                 layer.weight.val().into_dispatch(),
                 bias.val().into_dispatch(),
                 g,
+                then,
             ))
         }
-        _ => layer.forward(x),
+        _ => then.burns(layer.forward(x)),
     }
 }

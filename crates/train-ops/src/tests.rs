@@ -4,9 +4,10 @@
 
 use burn::nn::PaddingConfig2d;
 use burn::nn::conv::{Conv2d, Conv2dConfig, ConvTranspose2d, ConvTranspose2dConfig};
+use burn::tensor::activation::{leaky_relu, relu};
 use burn::tensor::{Device, Distribution, Tensor};
 
-use crate::Geometry;
+use crate::{Geometry, Then};
 
 fn values(t: Tensor<4>) -> Vec<f32> {
     t.into_data().try_to_vec::<f32>().unwrap()
@@ -70,7 +71,10 @@ fn conv2d_matches_burn_in_values_and_every_gradient() {
         (3, 2, 4, 8, 7, [5, 3], [1, 2], PaddingConfig2d::Valid),
         (2, 1, 1, 5, 5, [1, 1], [1, 1], PaddingConfig2d::Valid),
     ];
-    for (batch, channels, filters, h, w, kernel, stride, padding) in cases {
+    // Each case with another activation after it, fused in ours and burn's own in the reference.
+    let thens = [Then::LeakyRelu(0.2), Then::Identity, Then::Relu];
+    for (i, (batch, channels, filters, h, w, kernel, stride, padding)) in cases.into_iter().enumerate() {
+        let then = thens[i % thens.len()];
         let layer: Conv2d = Conv2dConfig::new([channels, filters], kernel)
             .with_stride(stride)
             .with_padding(padding.clone())
@@ -83,13 +87,16 @@ fn conv2d_matches_burn_in_values_and_every_gradient() {
             ..layer.clone()
         };
         let bias = layer.bias.as_ref().unwrap().val();
-        let ours =
-            run(&x, &layer.weight.val(), &bias, &upstream, |x, w, b| crate::conv2d(&with(&layer, w, b), x));
-        let burns = run(&x, &layer.weight.val(), &bias, &upstream, |x, w, b| with(&layer, w, b).forward(x));
+        let ours = run(&x, &layer.weight.val(), &bias, &upstream, |x, w, b| {
+            crate::conv2d(&with(&layer, w, b), x, then)
+        });
+        let burns = run(&x, &layer.weight.val(), &bias, &upstream, |x, w, b| {
+            then.burns(with(&layer, w, b).forward(x))
+        });
         compare(
             ours,
             burns,
-            &format!("conv2d {channels}->{filters} {h}x{w} k{kernel:?} s{stride:?} {padding:?}"),
+            &format!("conv2d {channels}->{filters} {h}x{w} k{kernel:?} s{stride:?} {padding:?} {then:?}"),
         );
     }
 }
@@ -107,7 +114,9 @@ fn conv_transpose2d_matches_burn_in_values_and_every_gradient() {
         (2, 3, 4, 7, 7, [3, 3], [1, 1], [1, 1], [0, 0]),
         (3, 2, 2, 4, 5, [2, 2], [2, 2], [0, 0], [0, 0]),
     ];
-    for (batch, cin, cout, h, w, kernel, stride, padding, padding_out) in cases {
+    let thens = [Then::Relu, Then::LeakyRelu(0.2), Then::Identity];
+    for (i, (batch, cin, cout, h, w, kernel, stride, padding, padding_out)) in cases.into_iter().enumerate() {
+        let then = thens[i % thens.len()];
         let layer: ConvTranspose2d = ConvTranspose2dConfig::new([cin, cout], kernel)
             .with_stride(stride)
             .with_padding(padding)
@@ -122,14 +131,16 @@ fn conv_transpose2d_matches_burn_in_values_and_every_gradient() {
         };
         let bias = layer.bias.as_ref().unwrap().val();
         let ours = run(&x, &layer.weight.val(), &bias, &upstream, |x, w, b| {
-            crate::conv_transpose2d(&with(&layer, w, b), x)
+            crate::conv_transpose2d(&with(&layer, w, b), x, then)
         });
-        let burns = run(&x, &layer.weight.val(), &bias, &upstream, |x, w, b| with(&layer, w, b).forward(x));
+        let burns = run(&x, &layer.weight.val(), &bias, &upstream, |x, w, b| {
+            then.burns(with(&layer, w, b).forward(x))
+        });
         compare(
             ours,
             burns,
             &format!(
-                "conv_transpose2d {cin}->{cout} {h}x{w} k{kernel:?} s{stride:?} p{padding:?} po{padding_out:?}"
+                "conv_transpose2d {cin}->{cout} {h}x{w} k{kernel:?} s{stride:?} p{padding:?} po{padding_out:?} {then:?}"
             ),
         );
     }
@@ -146,9 +157,17 @@ fn without_autodiff_the_layers_give_burns_values() {
     let up: ConvTranspose2d =
         ConvTranspose2dConfig::new([8, 3], [4, 4]).with_stride([2, 2]).with_padding([1, 1]).init(&device);
     let x = random([5, 3, 16, 16], &device);
-    assert_close(values(crate::conv2d(&conv, x.clone())), values(conv.forward(x.clone())), "conv2d");
+    assert_close(
+        values(crate::conv2d(&conv, x.clone(), Then::Identity)),
+        values(conv.forward(x.clone())),
+        "conv2d",
+    );
     let h = conv.forward(x);
-    assert_close(values(crate::conv_transpose2d(&up, h.clone())), values(up.forward(h)), "conv_transpose2d");
+    assert_close(
+        values(crate::conv_transpose2d(&up, h.clone(), Then::Relu)),
+        values(relu(up.forward(h))),
+        "conv_transpose2d",
+    );
 }
 
 #[test]
@@ -161,7 +180,11 @@ fn a_layer_the_kernels_do_not_cover_is_burns_own() {
         Conv2dConfig::new([4, 4], [3, 3]).with_dilation([2, 2]).init(&device),
         Conv2dConfig::new([4, 4], [3, 3]).with_groups(2).init(&device),
     ] {
-        assert_close(values(crate::conv2d(&layer, x.clone())), values(layer.forward(x.clone())), "fallback");
+        assert_close(
+            values(crate::conv2d(&layer, x.clone(), Then::LeakyRelu(0.2))),
+            values(leaky_relu(layer.forward(x.clone()), 0.2)),
+            "fallback",
+        );
     }
 }
 

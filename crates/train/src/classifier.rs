@@ -63,7 +63,7 @@ impl Classifier {
             Classifier::Conv(c) => {
                 let [b, _] = x.dims();
                 let img: Tensor<4> = x.reshape([b, c.height, c.width, 3]).permute([0, 3, 1, 2]);
-                let h = c.convs.iter().fold(img, |h, conv| relu(train_ops::conv2d(conv, h)));
+                let h = c.convs.iter().fold(img, |h, conv| train_ops::conv2d(conv, h, train_ops::Then::Relu));
                 let [_, ch, hh, ww] = h.dims();
                 // The strongest response anywhere: "is there a frame", not "where".
                 let pooled: Tensor<2> = h.reshape([b, ch, hh * ww]).max_dim(2).reshape([b, ch]);

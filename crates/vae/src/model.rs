@@ -5,7 +5,7 @@ use bundle::{Architecture, BundleError};
 use burn::nn::conv::{Conv2d, Conv2dConfig, ConvTranspose2d, ConvTranspose2dConfig};
 use burn::nn::{Linear, LinearConfig, PaddingConfig2d};
 use burn::prelude::*;
-use burn::tensor::activation::{leaky_relu, relu};
+use burn::tensor::activation::relu;
 
 /// Any of the shipped models.
 // A page holds one or two models, so the conv variant's size (its optional head) costs nothing
@@ -226,7 +226,7 @@ impl ConvModel {
     fn encode(&self, x: Tensor<2>) -> (Tensor<2>, Tensor<2>) {
         let [b, _] = x.dims();
         let img: Tensor<4> = x.reshape([b, self.size, self.size, self.channels]).permute([0, 3, 1, 2]);
-        let h = self.down.iter().fold(img, |h, conv| leaky_relu(conv2d(conv, h), 0.2));
+        let h = self.down.iter().fold(img, |h, conv| conv2d(conv, h, After::LeakyRelu));
         let h: Tensor<2> = h.reshape([b, self.top_width * self.base * self.base]);
         (self.mu.forward(h.clone()), self.logvar.forward(h))
     }
@@ -236,11 +236,14 @@ impl ConvModel {
         let h: Tensor<4> = relu(self.from_z.forward(z)).reshape([b, self.top_width, self.base, self.base]);
         let last = self.up.len() - 1;
         let h = self.up.iter().enumerate().fold(h, |h, (i, conv)| {
-            let h = conv_transpose2d(conv, h);
-            if i == last && self.head.is_none() { h } else { relu(h) }
+            conv_transpose2d(
+                conv,
+                h,
+                if i == last && self.head.is_none() { After::Nothing } else { After::Relu },
+            )
         });
         let h = match &self.head {
-            Some(conv) => conv2d(conv, h),
+            Some(conv) => conv2d(conv, h, After::Nothing),
             None => h,
         };
         // Back to interleaved RGB, the layout images arrive in.
@@ -248,21 +251,50 @@ impl ConvModel {
     }
 }
 
-/// `layer.forward(x)`; in the trainer (feature `cpu-training`) on the CPU through `train-ops`,
-/// whose backward passes burn-flex lacks.
-fn conv2d(layer: &Conv2d, x: Tensor<4>) -> Tensor<4> {
-    #[cfg(feature = "cpu-training")]
-    return train_ops::conv2d(layer, x);
-    #[cfg(not(feature = "cpu-training"))]
-    layer.forward(x)
+/// What follows a convolution: in the trainer (feature `cpu-training`) fused into it.
+#[derive(Clone, Copy)]
+enum After {
+    Nothing,
+    Relu,
+    /// With slope 0.2 below zero, the encoder's.
+    LeakyRelu,
 }
 
-/// `layer.forward(x)`, like [`conv2d`].
-fn conv_transpose2d(layer: &ConvTranspose2d, x: Tensor<4>) -> Tensor<4> {
-    #[cfg(feature = "cpu-training")]
-    return train_ops::conv_transpose2d(layer, x);
+impl After {
     #[cfg(not(feature = "cpu-training"))]
-    layer.forward(x)
+    fn apply(self, h: Tensor<4>) -> Tensor<4> {
+        match self {
+            After::Nothing => h,
+            After::Relu => relu(h),
+            After::LeakyRelu => burn::tensor::activation::leaky_relu(h, 0.2),
+        }
+    }
+
+    #[cfg(feature = "cpu-training")]
+    fn fused(self) -> train_ops::Then {
+        match self {
+            After::Nothing => train_ops::Then::Identity,
+            After::Relu => train_ops::Then::Relu,
+            After::LeakyRelu => train_ops::Then::LeakyRelu(0.2),
+        }
+    }
+}
+
+/// `after(layer.forward(x))`; in the trainer on the CPU through `train-ops`, whose backward
+/// passes burn-flex lacks.
+fn conv2d(layer: &Conv2d, x: Tensor<4>, after: After) -> Tensor<4> {
+    #[cfg(feature = "cpu-training")]
+    return train_ops::conv2d(layer, x, after.fused());
+    #[cfg(not(feature = "cpu-training"))]
+    after.apply(layer.forward(x))
+}
+
+/// `after(layer.forward(x))`, like [`conv2d`].
+fn conv_transpose2d(layer: &ConvTranspose2d, x: Tensor<4>, after: After) -> Tensor<4> {
+    #[cfg(feature = "cpu-training")]
+    return train_ops::conv_transpose2d(layer, x, after.fused());
+    #[cfg(not(feature = "cpu-training"))]
+    after.apply(layer.forward(x))
 }
 
 #[cfg(test)]

@@ -42,10 +42,15 @@ impl Then {
     /// `dz = dy · f′(z)`, read from the output `y = f(z)`.
     pub fn backward<'a>(self, dy: Cow<'a, [f32]>, y: &[f32]) -> Cow<'a, [f32]> {
         let Some(slope) = self.below() else { return dy };
-        let mut dz = dy.into_owned();
-        dz.par_chunks_mut(CHUNK).zip(y.par_chunks(CHUNK)).for_each(|(dz, y)| {
-            dz.iter_mut().zip(y).for_each(|(d, y)| *d = if *y > 0.0 { *d } else { *d * slope });
-        });
+        // Into a fresh buffer in one pass (copying a borrowed `dy` first would be two).
+        let mut dz = vec![0.0f32; dy.len()];
+        dz.par_chunks_mut(CHUNK).zip(dy.par_chunks(CHUNK)).zip(y.par_chunks(CHUNK)).for_each(
+            |((dz, dy), y)| {
+                for ((d, g), y) in dz.iter_mut().zip(dy).zip(y) {
+                    *d = if *y > 0.0 { *g } else { *g * slope };
+                }
+            },
+        );
         dz.into()
     }
 

@@ -250,53 +250,82 @@ pub fn check_exporter() -> Result {
     run(Command::new(&python).arg(root().join("tools/reference_fixtures.py")).arg("--check"))
 }
 
-/// Our trainer and PyTorch, one after the other in one run, on the same architectures, batch
-/// sizes, step counts and thread count; writes bench/TRAINING-TORCH.md.
+/// Our trainer and PyTorch, taking turns in one run, on the same architectures, batch sizes,
+/// step counts and thread count; writes bench/TRAINING-TORCH.md.
 pub fn training_against_torch() -> Result {
     // 200, not 40: forty MLP steps are half a second, and runs of them spread from 9.8k to 14k
     // samples/s on this machine; at 200 two runs were within 11%.
     const STEPS: &str = "200";
+    // Turns, each side once per turn: this machine's speed drifts between minutes (PyTorch's
+    // MLP alone gave 10.8k, 16.1k and 15.8k samples/s in three runs of one afternoon, and one
+    // run of three turns had ratios of 1.20, 1.44 and 0.82), so one pass of each side could
+    // compare a fast minute with a slow one; five turns and the medians.
+    const TURNS: usize = 5;
     setup::data()?;
     let python = setup::torch_python()?;
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).to_string();
-    let ours = cargo()
-        .args(["run", "--release", "-p", "train", "--", "backends", "--steps", STEPS])
-        .output()
-        .map_err(|e| format!("cannot run the trainer: {e}"))?;
-    let ours = String::from_utf8_lossy(&ours.stdout).into_owned();
+    run(cargo().args(["build", "--release", "-p", "train"]))?;
+    let trainer = paths::target_dir().join("release").join(if cfg!(windows) { "train.exe" } else { "train" });
     let wheel = root().join(".data").join(setup::MNIST_WHEEL);
-    let theirs = Command::new(&python)
-        .arg(root().join("tests/bench/torch_train.py"))
-        .arg(&wheel)
-        .args([threads.as_str(), STEPS])
-        .output()
-        .map_err(|e| format!("cannot run PyTorch: {e}"))?;
-    let theirs: serde_json::Value = serde_json::from_slice(&theirs.stdout).map_err(|e| {
-        format!("PyTorch printed no result ({e}): {}", String::from_utf8_lossy(&theirs.stderr))
-    })?;
-    let ours_of = |model: &str| -> Option<f64> {
-        ours.lines()
-            .find(|l| l.starts_with(&format!("| {model} | flex |")))
-            .and_then(|l| l.split('|').nth(4))
-            .and_then(|v| v.trim().parse().ok())
-    };
+    // PyTorch's script names the MLP "mnist-vae"; ours is the preset with the same loss.
+    let models = [("mnist-vae-classic", "mnist-vae", 128), ("faces-vae", "faces-vae", 64)];
+    let mut ours: Vec<Vec<f64>> = vec![Vec::new(); models.len()];
+    let mut theirs: Vec<Vec<f64>> = vec![Vec::new(); models.len()];
+    let mut torch_version = String::new();
+    for turn in 1..=TURNS {
+        say(&format!("training against PyTorch: turn {turn} of {TURNS}"));
+        let out = Command::new(&trainer)
+            .args(["backends", "--steps", STEPS])
+            .current_dir(root())
+            .output()
+            .map_err(|e| format!("cannot run the trainer: {e}"))?;
+        let out = String::from_utf8_lossy(&out.stdout).into_owned();
+        let out_of = |model: &str| -> Option<f64> {
+            out.lines()
+                .find(|l| l.starts_with(&format!("| {model} | flex |")))
+                .and_then(|l| l.split('|').nth(4))
+                .and_then(|v| v.trim().parse().ok())
+        };
+        let torch = Command::new(&python)
+            .arg(root().join("tests/bench/torch_train.py"))
+            .arg(&wheel)
+            .args([threads.as_str(), STEPS])
+            .output()
+            .map_err(|e| format!("cannot run PyTorch: {e}"))?;
+        let torch: serde_json::Value = serde_json::from_slice(&torch.stdout).map_err(|e| {
+            format!("PyTorch printed no result ({e}): {}", String::from_utf8_lossy(&torch.stderr))
+        })?;
+        torch_version = torch["torch"].as_str().unwrap_or("?").to_string();
+        for (i, (model, theirs_as, _)) in models.iter().enumerate() {
+            ours[i].push(out_of(model).ok_or(format!("the trainer printed no figure for {model}: {out}"))?);
+            theirs[i]
+                .push(torch[theirs_as].as_f64().ok_or(format!("PyTorch printed no figure for {model}"))?);
+        }
+    }
     let commit = setup::output("git", &["rev-parse", "--short", "HEAD"]).unwrap_or_default();
     let mut md = format!(
-        "# Training throughput: our trainer (burn 0.22.1, flex) against PyTorch {} on the CPU\n\n\
-         Taken by `cargo xtask bench` on commit `{}`, {threads} cores, x86_64, one after the other in one run: \
-         `train backends --steps {STEPS}` (release build) and `tests/bench/torch_train.py` with \
+        "# Training throughput: our trainer (burn 0.22.1, flex) against PyTorch {torch_version} on the CPU\n\n\
+         Taken by `cargo xtask bench` on commit `{}`, {threads} cores, x86_64, in one run of {TURNS} turns, each \
+         turn `train backends --steps {STEPS}` (release build) and then `tests/bench/torch_train.py` with \
          `torch.set_num_threads({threads})`. Same architectures, β-ELBO, Adam 1e-3 and batch sizes; 3 warm-up \
          steps, then {STEPS} timed steps. MNIST batches for the MLP on both sides; our conv model trains on \
-         rendered faces, PyTorch's on noise of the same shape.\n\n\
-         | model | batch | ours (samples/s) | PyTorch (samples/s) | ratio ours / PyTorch |\n|---|---|---|---|---|\n",
-        theirs["torch"].as_str().unwrap_or("?"),
+         rendered faces, PyTorch's on noise of the same shape. The table gives each side's median over the \
+         turns and their ratio; the last column, each turn's own ratio, shows how far this machine's speed \
+         moved between minutes.\n\n\
+         | model | batch | ours (samples/s) | PyTorch (samples/s) | ratio ours / PyTorch | ratio in each turn |\n\
+         |---|---|---|---|---|---|\n",
         commit.trim()
     );
-    // PyTorch's script names the MLP "mnist-vae"; ours is the preset with the same loss.
-    for (model, theirs_as, batch) in [("mnist-vae-classic", "mnist-vae", 128), ("faces-vae", "faces-vae", 64)]
-    {
-        let (a, b) = (ours_of(model).unwrap_or(f64::NAN), theirs[theirs_as].as_f64().unwrap_or(f64::NAN));
-        md += &format!("| {model} | {batch} | {a:.0} | {b:.0} | {:.2} |\n", a / b);
+    let median = |v: &[f64]| {
+        let mut v = v.to_vec();
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    for (i, (model, _, batch)) in models.iter().enumerate() {
+        let (a, b) = (median(&ours[i]), median(&theirs[i]));
+        let turns: Vec<String> =
+            ours[i].iter().zip(&theirs[i]).map(|(a, b)| format!("{:.2}", a / b)).collect();
+        md += &format!("| {model} | {batch} | {a:.0} | {b:.0} | {:.2} | {} |\n", a / b, turns.join(", "));
     }
     std::fs::write(root().join("bench/TRAINING-TORCH.md"), &md)
         .map_err(|e| format!("cannot write bench/: {e}"))?;

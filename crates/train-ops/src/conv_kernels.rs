@@ -14,62 +14,7 @@ use rayon::prelude::*;
 
 use crate::Geometry;
 use crate::im2col::Padded;
-
-/// `dst (m × n) = [dst +] lhs (m × k) · rhs (k × n)`, each operand given by its row and column
-/// strides so a transposed operand is read in place.
-struct Product<'a> {
-    m: usize,
-    n: usize,
-    k: usize,
-    lhs: (&'a [f32], usize, usize),
-    rhs: (&'a [f32], usize, usize),
-}
-
-impl Product<'_> {
-    /// Runs on the calling thread: the batch is already spread over the cores.
-    fn into(self, dst: &mut [f32], accumulate: bool) {
-        let Product { m, n, k, lhs: (a, a_rs, a_cs), rhs: (b, b_rs, b_cs) } = self;
-        // The strides must stay inside the slices gemm reads through raw pointers.
-        let last = |rows: usize, cols: usize, rs: usize, cs: usize| {
-            (rows.max(1) - 1) * rs + (cols.max(1) - 1) * cs + 1
-        };
-        assert!(dst.len() >= m * n && a.len() >= last(m, k, a_rs, a_cs) && b.len() >= last(k, n, b_rs, b_cs));
-        if m == 0 || n == 0 {
-            return;
-        }
-        if k == 0 {
-            if !accumulate {
-                dst[..m * n].fill(0.0);
-            }
-            return;
-        }
-        // SAFETY: every index gemm forms, (i·rs + j·cs) for i, j inside the stated sizes, is
-        // within the slices checked above; dst does not alias lhs or rhs (a &mut and two &).
-        unsafe {
-            gemm::gemm(
-                m,
-                n,
-                k,
-                dst.as_mut_ptr(),
-                1,
-                n as isize,
-                accumulate,
-                a.as_ptr(),
-                a_cs as isize,
-                a_rs as isize,
-                b.as_ptr(),
-                b_cs as isize,
-                b_rs as isize,
-                1.0,
-                1.0,
-                false,
-                false,
-                false,
-                gemm::Parallelism::None,
-            );
-        }
-    }
-}
+use crate::product::Product;
 
 /// Images per thread: one even share of the batch each, so each thread allocates one im2col
 /// buffer per call (rayon would otherwise split the batch further and make one per piece).
@@ -92,7 +37,7 @@ pub fn forward(g: &Geometry, x: &[f32], weight: &[f32], y: &mut [f32]) {
                 lhs: (weight, depth, 1),
                 rhs: (cols, positions, 1),
             };
-            product.into(y, false);
+            product.on_this_thread(y, false);
         },
     );
 }
@@ -112,7 +57,7 @@ pub fn input_grad(g: &Geometry, dy: &[f32], weight: &[f32], dx: &mut [f32]) {
                 lhs: (weight, 1, depth),
                 rhs: (dy, positions, 1),
             };
-            product.into(cols, false);
+            product.on_this_thread(cols, false);
             padded.col2im(cols, positions, 0, dx);
         },
     );
@@ -142,7 +87,7 @@ pub fn weight_grad(g: &Geometry, x: &[f32], dy: &[f32]) -> Vec<f32> {
                     lhs: (dy, positions, 1),
                     rhs: (&cols, 1, positions),
                 };
-                product.into(&mut dw, i > 0);
+                product.on_this_thread(&mut dw, i > 0);
             }
             dw
         })

@@ -5,6 +5,8 @@
 //! - [`conv2d`] and [`conv_transpose2d`] take burn's own layers and run them through three
 //!   batched kernels (forward, input gradient, weight gradient: per-image im2col and a `gemm`
 //!   product, images spread over the cores), with the activation after them fused in ([`Then`]);
+//! - [`linear`] is burn's `Linear` with the activation after it fused in, its three products
+//!   by `gemm` on all cores;
 //! - [`bernoulli_nll`] is the Bernoulli likelihood of a batch in one pass forward and one back;
 //! - [`FusedAdam`] is burn's Adam in one pass over each parameter (an optimiser, not an op).
 //!
@@ -23,6 +25,8 @@ pub mod conv_kernels;
 mod flex;
 mod geometry;
 pub mod im2col;
+mod linear;
+mod product;
 #[cfg(test)]
 mod tests;
 mod then;
@@ -31,6 +35,7 @@ pub use adam::FusedAdam;
 pub use bernoulli::{TrainLikelihood, bernoulli_nll};
 pub use conv_extension::TrainConv;
 pub use geometry::Geometry;
+pub use linear::{TrainLinear, linear};
 pub use then::Then;
 
 use burn::backend::{Dispatch, DispatchDevice};

@@ -140,19 +140,19 @@ impl MlpModel {
     }
 
     fn encode(&self, x: Tensor<2>) -> (Tensor<2>, Tensor<2>) {
-        let h = self.enc.iter().fold(x, |h, layer| relu(layer.forward(h)));
-        let mu = self.mu.forward(h.clone());
+        let h = self.enc.iter().fold(x, |h, layer| linear(layer, h, After::Relu));
+        let mu = linear(&self.mu, h.clone(), After::Nothing);
         let mu = if self.relu_code { relu(mu) } else { mu };
         let logvar = match &self.logvar {
-            Some(l) => l.forward(h),
+            Some(l) => linear(l, h, After::Nothing),
             None => mu.zeros_like() + AE_LOGVAR,
         };
         (mu, logvar)
     }
 
     fn decode(&self, z: Tensor<2>) -> Tensor<2> {
-        let h = self.dec.iter().fold(z, |h, layer| relu(layer.forward(h)));
-        self.out.forward(h)
+        let h = self.dec.iter().fold(z, |h, layer| linear(layer, h, After::Relu));
+        linear(&self.out, h, After::Nothing)
     }
 }
 
@@ -228,12 +228,13 @@ impl ConvModel {
         let img: Tensor<4> = x.reshape([b, self.size, self.size, self.channels]).permute([0, 3, 1, 2]);
         let h = self.down.iter().fold(img, |h, conv| conv2d(conv, h, After::LeakyRelu));
         let h: Tensor<2> = h.reshape([b, self.top_width * self.base * self.base]);
-        (self.mu.forward(h.clone()), self.logvar.forward(h))
+        (linear(&self.mu, h.clone(), After::Nothing), linear(&self.logvar, h, After::Nothing))
     }
 
     fn decode(&self, z: Tensor<2>) -> Tensor<2> {
         let [b, _] = z.dims();
-        let h: Tensor<4> = relu(self.from_z.forward(z)).reshape([b, self.top_width, self.base, self.base]);
+        let h: Tensor<4> =
+            linear(&self.from_z, z, After::Relu).reshape([b, self.top_width, self.base, self.base]);
         let last = self.up.len() - 1;
         let h = self.up.iter().enumerate().fold(h, |h, (i, conv)| {
             conv_transpose2d(
@@ -251,7 +252,7 @@ impl ConvModel {
     }
 }
 
-/// What follows a convolution: in the trainer (feature `cpu-training`) fused into it.
+/// What follows a layer: in the trainer (feature `cpu-training`) fused into it.
 #[derive(Clone, Copy)]
 enum After {
     Nothing,
@@ -262,7 +263,7 @@ enum After {
 
 impl After {
     #[cfg(not(feature = "cpu-training"))]
-    fn apply(self, h: Tensor<4>) -> Tensor<4> {
+    fn apply<const D: usize>(self, h: Tensor<D>) -> Tensor<D> {
         match self {
             After::Nothing => h,
             After::Relu => relu(h),
@@ -278,6 +279,14 @@ impl After {
             After::LeakyRelu => train_ops::Then::LeakyRelu(0.2),
         }
     }
+}
+
+/// `after(layer.forward(x))`; in the trainer on the CPU one fused layer of `train-ops`.
+fn linear(layer: &Linear, x: Tensor<2>, after: After) -> Tensor<2> {
+    #[cfg(feature = "cpu-training")]
+    return train_ops::linear(layer, x, after.fused());
+    #[cfg(not(feature = "cpu-training"))]
+    after.apply(layer.forward(x))
 }
 
 /// `after(layer.forward(x))`; in the trainer on the CPU through `train-ops`, whose backward

@@ -147,15 +147,7 @@ mod tests {
     use burn::tensor::activation::softplus;
     use burn::tensor::{Device, Distribution, Tensor};
 
-    fn read<const D: usize>(t: Tensor<D>) -> Vec<f32> {
-        t.into_data().try_to_vec::<f32>().unwrap()
-    }
-
-    fn assert_close(got: Vec<f32>, want: Vec<f32>, what: &str) {
-        assert_eq!(got.len(), want.len(), "{what}: length");
-        let d = got.iter().zip(&want).map(|(p, q)| (p - q).abs() / q.abs().max(1.0)).fold(0.0, f32::max);
-        assert!(d <= 1e-5, "{what}: relative difference {d}");
-    }
+    use crate::testing::{assert_close, read};
 
     #[test]
     fn the_fused_likelihood_is_burns_formula_in_value_and_both_gradients() {

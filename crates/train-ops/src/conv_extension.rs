@@ -100,69 +100,85 @@ impl TrainConv for Flex {
     }
 }
 
-/// `conv2d`'s backward: the input gradient through the weight, the weight gradient from the
-/// saved input, the bias gradient as the sum of each output plane.
-#[derive(Debug)]
-struct Conv2dBackward(Geometry, Then);
+/// Which way a geometry runs: `conv2d` reads it forwards, `conv_transpose2d` backwards (its
+/// input is the geometry's output), so one backward pass serves both with the roles swapped.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Way {
+    Conv,
+    Transposed,
+}
 
-impl Backward<Flex, 3> for Conv2dBackward {
+/// The backward pass: the input gradient through the weight, the weight gradient from the
+/// saved input, the bias gradient as the sum of each output plane. For a transposed layer the
+/// input gradient is the forward convolution of the output gradient, and input and output
+/// trade places in the weight gradient.
+#[derive(Debug)]
+struct ConvBackward {
+    g: Geometry,
+    then: Then,
+    way: Way,
+}
+
+impl Backward<Flex, 3> for ConvBackward {
     /// The input, the weight and the output (after `then`, whose derivative it gives).
     type State = (FlexTensor, FlexTensor, FlexTensor);
 
     fn backward(self, ops: Ops<Self::State, 3>, grads: &mut Gradients, _: &mut Checkpointer) {
-        let (g, then) = (self.0, self.1);
+        let ConvBackward { g, then, way } = self;
         let [node_x, node_w, node_b] = ops.parents;
         let (x, weight, y) = ops.state;
         let dy = grads.consume::<Flex>(&ops.node);
         let dy = then.backward(values(&dy), &values(&y));
+        let (x, weight) = (values(&x), values(&weight));
         if let Some(node) = node_x {
-            let mut dx = vec![0.0; g.batch * g.image_len()];
-            kernels::input_grad(&g, &dy, &values(&weight), &mut dx);
-            grads.register::<Flex>(node.id, tensor(dx, input_shape(&g)));
+            let dx = match way {
+                Way::Conv => {
+                    let mut dx = vec![0.0; g.batch * g.image_len()];
+                    kernels::input_grad(&g, &dy, &weight, &mut dx);
+                    tensor(dx, input_shape(&g))
+                }
+                Way::Transposed => {
+                    let mut dx = vec![0.0; g.batch * g.out_len()];
+                    kernels::forward(&g, &dy, &weight, &mut dx);
+                    tensor(dx, output_shape(&g))
+                }
+            };
+            grads.register::<Flex>(node.id, dx);
         }
         if let Some(node) = node_w {
-            let dw = kernels::weight_grad(&g, &values(&x), &dy);
+            let dw = match way {
+                Way::Conv => kernels::weight_grad(&g, &x, &dy),
+                Way::Transposed => kernels::weight_grad(&g, &dy, &x),
+            };
             grads.register::<Flex>(node.id, tensor(dw, [g.filters, g.channels, g.kernel[0], g.kernel[1]]));
         }
         if let Some(node) = node_b {
-            grads.register::<Flex>(
-                node.id,
-                tensor(kernels::bias_grad(&dy, g.filters, g.positions()), [g.filters]),
-            );
+            let (planes, plane_len) = match way {
+                Way::Conv => (g.filters, g.positions()),
+                Way::Transposed => (g.channels, g.height * g.width),
+            };
+            grads.register::<Flex>(node.id, tensor(kernels::bias_grad(&dy, planes, plane_len), [planes]));
         }
     }
 }
 
-/// `conv_transpose2d`'s backward: the same three products with input and output swapped
-/// (its input gradient is the forward convolution of the output gradient).
-#[derive(Debug)]
-struct ConvTranspose2dBackward(Geometry, Then);
-
-impl Backward<Flex, 3> for ConvTranspose2dBackward {
-    /// The input, the weight and the output (after `then`, whose derivative it gives).
-    type State = (FlexTensor, FlexTensor, FlexTensor);
-
-    fn backward(self, ops: Ops<Self::State, 3>, grads: &mut Gradients, _: &mut Checkpointer) {
-        let (g, then) = (self.0, self.1);
-        let [node_x, node_w, node_b] = ops.parents;
-        let (x, weight, y) = ops.state;
-        let dy = grads.consume::<Flex>(&ops.node);
-        let dy = then.backward(values(&dy), &values(&y));
-        if let Some(node) = node_x {
-            let mut dx = vec![0.0; g.batch * g.out_len()];
-            kernels::forward(&g, &dy, &values(&weight), &mut dx);
-            grads.register::<Flex>(node.id, tensor(dx, output_shape(&g)));
-        }
-        if let Some(node) = node_w {
-            let dw = kernels::weight_grad(&g, &dy, &values(&x));
-            grads.register::<Flex>(node.id, tensor(dw, [g.filters, g.channels, g.kernel[0], g.kernel[1]]));
-        }
-        if let Some(node) = node_b {
-            grads.register::<Flex>(
-                node.id,
-                tensor(kernels::bias_grad(&dy, g.channels, g.height * g.width), [g.channels]),
-            );
-        }
+/// Either layer on autodiff: the forward on flex, and the backward pass recorded when any
+/// input is tracked.
+fn tracked<C: CheckpointStrategy>(
+    [x, weight, bias]: [FloatTensor<Autodiff<Flex, C>>; 3],
+    g: Geometry,
+    then: Then,
+    way: Way,
+) -> FloatTensor<Autodiff<Flex, C>> {
+    let (xp, wp, bp) = (x.primitive().clone(), weight.primitive().clone(), bias.primitive().clone());
+    let y = match way {
+        Way::Conv => forward::conv2d(&xp, &wp, &bp, &g, then),
+        Way::Transposed => forward::conv_transpose2d(&xp, &wp, &bp, &g, then),
+    };
+    let backward = ConvBackward { g, then, way };
+    match backward.prepare::<C>([x.node(), weight.node(), bias.node()]).compute_bound().stateful() {
+        OpsKind::Tracked(prep) => prep.finish((xp, wp, y.clone()), y),
+        OpsKind::UnTracked(prep) => prep.finish(y),
     }
 }
 
@@ -174,16 +190,7 @@ impl<C: CheckpointStrategy> TrainConv for Autodiff<Flex, C> {
         geometry: Geometry,
         then: Then,
     ) -> FloatTensor<Self> {
-        let (xp, wp, bp) = (x.primitive().clone(), weight.primitive().clone(), bias.primitive().clone());
-        let y = forward::conv2d(&xp, &wp, &bp, &geometry, then);
-        match Conv2dBackward(geometry, then)
-            .prepare::<C>([x.node(), weight.node(), bias.node()])
-            .compute_bound()
-            .stateful()
-        {
-            OpsKind::Tracked(prep) => prep.finish((xp, wp, y.clone()), y),
-            OpsKind::UnTracked(prep) => prep.finish(y),
-        }
+        tracked::<C>([x, weight, bias], geometry, then, Way::Conv)
     }
 
     fn train_conv_transpose2d(
@@ -193,15 +200,6 @@ impl<C: CheckpointStrategy> TrainConv for Autodiff<Flex, C> {
         geometry: Geometry,
         then: Then,
     ) -> FloatTensor<Self> {
-        let (xp, wp, bp) = (x.primitive().clone(), weight.primitive().clone(), bias.primitive().clone());
-        let y = forward::conv_transpose2d(&xp, &wp, &bp, &geometry, then);
-        match ConvTranspose2dBackward(geometry, then)
-            .prepare::<C>([x.node(), weight.node(), bias.node()])
-            .compute_bound()
-            .stateful()
-        {
-            OpsKind::Tracked(prep) => prep.finish((xp, wp, y.clone()), y),
-            OpsKind::UnTracked(prep) => prep.finish(y),
-        }
+        tracked::<C>([x, weight, bias], geometry, then, Way::Transposed)
     }
 }

@@ -28,6 +28,8 @@ pub mod im2col;
 mod linear;
 mod product;
 #[cfg(test)]
+mod testing;
+#[cfg(test)]
 mod tests;
 mod then;
 

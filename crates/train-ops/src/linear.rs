@@ -147,17 +147,7 @@ mod tests {
     use burn::tensor::{Device, Distribution, Tensor};
 
     use crate::Then;
-
-    fn read<const D: usize>(t: Tensor<D>) -> Vec<f32> {
-        t.into_data().try_to_vec::<f32>().unwrap()
-    }
-
-    fn assert_close(got: Vec<f32>, want: Vec<f32>, what: &str) {
-        assert_eq!(got.len(), want.len(), "{what}: length");
-        let scale = want.iter().fold(1.0f32, |m, v| m.max(v.abs()));
-        let d = got.iter().zip(&want).map(|(p, q)| (p - q).abs()).fold(0.0, f32::max);
-        assert!(d <= 2e-5 * scale, "{what}: max difference {d} at scale {scale}");
-    }
+    use crate::testing::{assert_close, read};
 
     #[test]
     fn the_fused_layer_is_burns_linear_in_values_and_every_gradient() {

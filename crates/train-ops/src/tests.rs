@@ -7,18 +7,8 @@ use burn::nn::conv::{Conv2d, Conv2dConfig, ConvTranspose2d, ConvTranspose2dConfi
 use burn::tensor::activation::{leaky_relu, relu};
 use burn::tensor::{Device, Distribution, Tensor};
 
+use crate::testing::{assert_close, read};
 use crate::{Geometry, Then};
-
-fn values(t: Tensor<4>) -> Vec<f32> {
-    t.into_data().try_to_vec::<f32>().unwrap()
-}
-
-fn assert_close(got: Vec<f32>, want: Vec<f32>, what: &str) {
-    assert_eq!(got.len(), want.len(), "{what}: length");
-    let scale = want.iter().fold(1.0f32, |m, v| m.max(v.abs()));
-    let d = got.iter().zip(&want).map(|(p, q)| (p - q).abs()).fold(0.0, f32::max);
-    assert!(d <= 2e-5 * scale, "{what}: max difference {d} at scale {scale}");
-}
 
 /// Gradients of `Σ y · r` (a random upstream gradient) for the input, the weight and the bias.
 struct Grads {
@@ -38,9 +28,9 @@ fn run(
     let (x, w, b) = (x.clone().require_grad(), weight.clone().require_grad(), bias.clone().require_grad());
     let y = f(x.clone(), w.clone(), b.clone());
     let grads = (y.clone() * upstream.clone()).sum().backward();
-    let read4 = |t: &Tensor<4>| values(t.grad(&grads).expect("a gradient"));
+    let read4 = |t: &Tensor<4>| read(t.grad(&grads).expect("a gradient"));
     Grads {
-        y: values(y),
+        y: read(y),
         dx: read4(&x),
         dw: read4(&w),
         db: b.grad(&grads).expect("a bias gradient").into_data().try_to_vec::<f32>().unwrap(),
@@ -158,14 +148,14 @@ fn without_autodiff_the_layers_give_burns_values() {
         ConvTranspose2dConfig::new([8, 3], [4, 4]).with_stride([2, 2]).with_padding([1, 1]).init(&device);
     let x = random([5, 3, 16, 16], &device);
     assert_close(
-        values(crate::conv2d(&conv, x.clone(), Then::Identity)),
-        values(conv.forward(x.clone())),
+        read(crate::conv2d(&conv, x.clone(), Then::Identity)),
+        read(conv.forward(x.clone())),
         "conv2d",
     );
     let h = conv.forward(x);
     assert_close(
-        values(crate::conv_transpose2d(&up, h.clone(), Then::Relu)),
-        values(relu(up.forward(h))),
+        read(crate::conv_transpose2d(&up, h.clone(), Then::Relu)),
+        read(relu(up.forward(h))),
         "conv_transpose2d",
     );
 }
@@ -181,8 +171,8 @@ fn a_layer_the_kernels_do_not_cover_is_burns_own() {
         Conv2dConfig::new([4, 4], [3, 3]).with_groups(2).init(&device),
     ] {
         assert_close(
-            values(crate::conv2d(&layer, x.clone(), Then::LeakyRelu(0.2))),
-            values(leaky_relu(layer.forward(x.clone()), 0.2)),
+            read(crate::conv2d(&layer, x.clone(), Then::LeakyRelu(0.2))),
+            read(leaky_relu(layer.forward(x.clone()), 0.2)),
             "fallback",
         );
     }

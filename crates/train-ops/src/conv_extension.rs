@@ -37,45 +37,63 @@ pub trait TrainConv: burn::backend::Backend {
     ) -> FloatTensor<Self>;
 }
 
-fn input_shape(g: &Geometry) -> [usize; 4] {
-    [g.batch, g.channels, g.height, g.width]
+/// Which way a geometry runs: `conv2d` reads it forwards, `conv_transpose2d` backwards (its
+/// input is the geometry's output). A layer's input gradient is the other way's product, so
+/// one forward and one backward pass serve both layers.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Way {
+    Conv,
+    Transposed,
 }
 
-fn output_shape(g: &Geometry) -> [usize; 4] {
-    [g.batch, g.filters, g.out_height, g.out_width]
+impl Way {
+    fn reverse(self) -> Way {
+        match self {
+            Way::Conv => Way::Transposed,
+            Way::Transposed => Way::Conv,
+        }
+    }
+
+    /// The output's planes and the values in each.
+    fn planes(self, g: &Geometry) -> (usize, usize) {
+        match self {
+            Way::Conv => (g.filters, g.positions()),
+            Way::Transposed => (g.channels, g.height * g.width),
+        }
+    }
+
+    fn output_shape(self, g: &Geometry) -> [usize; 4] {
+        match self {
+            Way::Conv => [g.batch, g.filters, g.out_height, g.out_width],
+            Way::Transposed => [g.batch, g.channels, g.height, g.width],
+        }
+    }
+
+    /// The layer's product without its bias, in the output's layout.
+    fn product(self, g: &Geometry, x: &[f32], weight: &[f32]) -> Vec<f32> {
+        let (planes, len) = self.planes(g);
+        let mut y = vec![0.0; g.batch * planes * len];
+        match self {
+            Way::Conv => kernels::forward(g, x, weight, &mut y),
+            Way::Transposed => kernels::input_grad(g, x, weight, &mut y),
+        }
+        y
+    }
 }
 
-/// The forward passes on flex, shared by the plain and the autodiff implementations.
-mod forward {
-    use super::*;
-
-    pub fn conv2d(
-        x: &FlexTensor,
-        weight: &FlexTensor,
-        bias: &FlexTensor,
-        g: &Geometry,
-        then: Then,
-    ) -> FlexTensor {
-        let mut y = vec![0.0; g.batch * g.out_len()];
-        kernels::forward(g, &values(x), &values(weight), &mut y);
-        kernels::add_bias(&mut y, &values(bias), g.positions());
-        then.apply(&mut y);
-        tensor(y, output_shape(g))
-    }
-
-    pub fn conv_transpose2d(
-        x: &FlexTensor,
-        weight: &FlexTensor,
-        bias: &FlexTensor,
-        g: &Geometry,
-        then: Then,
-    ) -> FlexTensor {
-        let mut y = vec![0.0; g.batch * g.image_len()];
-        kernels::input_grad(g, &values(x), &values(weight), &mut y);
-        kernels::add_bias(&mut y, &values(bias), g.height * g.width);
-        then.apply(&mut y);
-        tensor(y, input_shape(g))
-    }
+/// Either layer's forward pass on flex, shared by the plain and the autodiff implementations.
+fn forward(
+    way: Way,
+    x: &FlexTensor,
+    weight: &FlexTensor,
+    bias: &FlexTensor,
+    g: &Geometry,
+    then: Then,
+) -> FlexTensor {
+    let mut y = way.product(g, &values(x), &values(weight));
+    kernels::add_bias(&mut y, &values(bias), way.planes(g).1);
+    then.apply(&mut y);
+    tensor(y, way.output_shape(g))
 }
 
 impl TrainConv for Flex {
@@ -86,7 +104,7 @@ impl TrainConv for Flex {
         geometry: Geometry,
         then: Then,
     ) -> FlexTensor {
-        forward::conv2d(&x, &weight, &bias, &geometry, then)
+        forward(Way::Conv, &x, &weight, &bias, &geometry, then)
     }
 
     fn train_conv_transpose2d(
@@ -96,22 +114,13 @@ impl TrainConv for Flex {
         geometry: Geometry,
         then: Then,
     ) -> FlexTensor {
-        forward::conv_transpose2d(&x, &weight, &bias, &geometry, then)
+        forward(Way::Transposed, &x, &weight, &bias, &geometry, then)
     }
 }
 
-/// Which way a geometry runs: `conv2d` reads it forwards, `conv_transpose2d` backwards (its
-/// input is the geometry's output), so one backward pass serves both with the roles swapped.
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum Way {
-    Conv,
-    Transposed,
-}
-
-/// The backward pass: the input gradient through the weight, the weight gradient from the
-/// saved input, the bias gradient as the sum of each output plane. For a transposed layer the
-/// input gradient is the forward convolution of the output gradient, and input and output
-/// trade places in the weight gradient.
+/// The backward pass: the input gradient as the other way's product, the weight gradient from
+/// the saved input (input and output trading places for a transposed layer), the bias gradient
+/// as the sum of each output plane.
 #[derive(Debug)]
 struct ConvBackward {
     g: Geometry,
@@ -131,19 +140,8 @@ impl Backward<Flex, 3> for ConvBackward {
         let dy = then.backward(values(&dy), &values(&y));
         let (x, weight) = (values(&x), values(&weight));
         if let Some(node) = node_x {
-            let dx = match way {
-                Way::Conv => {
-                    let mut dx = vec![0.0; g.batch * g.image_len()];
-                    kernels::input_grad(&g, &dy, &weight, &mut dx);
-                    tensor(dx, input_shape(&g))
-                }
-                Way::Transposed => {
-                    let mut dx = vec![0.0; g.batch * g.out_len()];
-                    kernels::forward(&g, &dy, &weight, &mut dx);
-                    tensor(dx, output_shape(&g))
-                }
-            };
-            grads.register::<Flex>(node.id, dx);
+            let back = way.reverse();
+            grads.register::<Flex>(node.id, tensor(back.product(&g, &dy, &weight), back.output_shape(&g)));
         }
         if let Some(node) = node_w {
             let dw = match way {
@@ -153,10 +151,7 @@ impl Backward<Flex, 3> for ConvBackward {
             grads.register::<Flex>(node.id, tensor(dw, [g.filters, g.channels, g.kernel[0], g.kernel[1]]));
         }
         if let Some(node) = node_b {
-            let (planes, plane_len) = match way {
-                Way::Conv => (g.filters, g.positions()),
-                Way::Transposed => (g.channels, g.height * g.width),
-            };
+            let (planes, plane_len) = way.planes(&g);
             grads.register::<Flex>(node.id, tensor(kernels::bias_grad(&dy, planes, plane_len), [planes]));
         }
     }
@@ -171,10 +166,7 @@ fn tracked<C: CheckpointStrategy>(
     way: Way,
 ) -> FloatTensor<Autodiff<Flex, C>> {
     let (xp, wp, bp) = (x.primitive().clone(), weight.primitive().clone(), bias.primitive().clone());
-    let y = match way {
-        Way::Conv => forward::conv2d(&xp, &wp, &bp, &g, then),
-        Way::Transposed => forward::conv_transpose2d(&xp, &wp, &bp, &g, then),
-    };
+    let y = forward(way, &xp, &wp, &bp, &g, then);
     let backward = ConvBackward { g, then, way };
     match backward.prepare::<C>([x.node(), weight.node(), bias.node()]).compute_bound().stateful() {
         OpsKind::Tracked(prep) => prep.finish((xp, wp, y.clone()), y),

@@ -4,6 +4,7 @@
 use crate::lecture::{LONG, open};
 use crate::workbench::input;
 use e2e::Page;
+use e2e::scripts::PIXELS_OF;
 
 /// A figure's error to the clean input, once its reconstruction is in.
 fn error(page: &Page, testid: &str) -> f64 {
@@ -57,12 +58,12 @@ fn units(model: &str) -> (f64, u64, u64, u64) {
     let n =
         |a: &str| page.eval(&format!("Number(document.querySelector('[data-testid=units]').dataset.{a})"));
     let shown =
-        page.eval("document.querySelectorAll('[data-testid=unit-grid] canvas').length").as_u64().unwrap_or(0);
+        page.eval("document.querySelectorAll('[data-testid=unit-grid] .thumb').length").as_u64().unwrap_or(0);
     // Each unit draws something of its own: the pictures are not all one picture.
     let distinct = page
-        .eval(
-            "(() => { const seen = new Set(); document.querySelectorAll('[data-testid=unit-grid] canvas').forEach(c => seen.add(Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data.filter((_, i) => i % 4 === 0)).join())); return seen.size; })()",
-        )
+        .eval(&format!(
+            "(async () => {{ {PIXELS_OF} const seen = new Set(); for (const c of document.querySelectorAll('[data-testid=unit-grid] .thumb')) seen.add(Array.from((await pixelsOf(c)).data.filter((_, i) => i % 4 === 0)).join()); return seen.size; }})()",
+        ))
         .as_u64()
         .unwrap_or(0);
     assert!(distinct * 2 > shown, "{model}: {distinct} different pictures of {shown}");

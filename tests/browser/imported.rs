@@ -6,6 +6,7 @@
 
 use super::robustness::copy_dir;
 use super::workbench::{input, select};
+use e2e::scripts::PIXELS_OF;
 use e2e::{Mode, Page, workspace};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -97,8 +98,8 @@ fn max_step(rgba: &[u8], expected: &[f32], channels: usize) -> f32 {
 
 fn gallery_canvas(page: &Page, which: &str) -> Vec<u8> {
     let v = page.eval(&format!(
-        "(() => {{ const c = document.querySelector('[data-testid=gallery-item] [data-testid={which}]');
-            return Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data); }})()"
+        "(async () => {{ {PIXELS_OF} const c = document.querySelector('[data-testid=gallery-item] [data-testid={which}]');
+            return Array.from((await pixelsOf(c)).data); }})()"
     ));
     v.as_array().expect("a canvas").iter().map(|p| p.as_u64().unwrap_or(0) as u8).collect()
 }

@@ -2,6 +2,7 @@
 //! denoising, shareable links with back/forward. CPU path. Presentation mode and exports are in
 //! `presenting.rs`.
 
+use e2e::scripts::PIXELS_OF;
 use e2e::{Mode, Page, native};
 use std::time::Duration;
 
@@ -17,8 +18,8 @@ pub(crate) fn open(name: &str, hash: &str) -> Page {
 /// Grey values (the red channel) of the `index`-th canvas matching `selector`.
 fn canvas_grey(page: &Page, selector: &str, index: usize) -> Vec<u8> {
     let v = page.eval(&format!(
-        "(() => {{ const c = document.querySelectorAll('{selector}')[{index}]; if (!c) return null;
-            return Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data).filter((_, i) => i % 4 === 0); }})()"
+        "(async () => {{ {PIXELS_OF} const c = document.querySelectorAll('{selector}')[{index}]; if (!c) return null;
+            return Array.from((await pixelsOf(c)).data).filter((_, i) => i % 4 === 0); }})()"
     ));
     v.as_array().map(|a| a.iter().map(|p| p.as_u64().unwrap_or(0) as u8).collect()).unwrap_or_default()
 }
@@ -154,7 +155,7 @@ fn ae_and_vae_decode_the_same_codes_side_by_side() {
         assert!(max_diff(&drawn, &native::decode(name, &[0.0; 32])) <= 3, "{name}");
         // The midpoint is neither end.
         let frames = page.eval(&format!(
-            "document.querySelectorAll('[data-testid=compare-side]')[{i}].querySelectorAll('.compare-row:last-child canvas').length"
+            "document.querySelectorAll('[data-testid=compare-side]')[{i}].querySelectorAll('.compare-row:last-child .thumb').length"
         ));
         assert_eq!(frames.as_u64(), Some(5));
     }

@@ -4,6 +4,7 @@
 
 use super::workbench::{FACE_ENCODES, LONG, count, input, open, open_with_examples, select};
 use e2e::Page;
+use e2e::scripts::PIXELS_OF;
 
 /// Percentiles shown on the gallery's badges, with whether each is marked unusual, by item name.
 fn ood_badges(page: &Page) -> Vec<(String, f64, bool)> {
@@ -70,8 +71,8 @@ fn a_real_face_photo_is_unlike_the_drawn_faces_and_says_so_but_is_added() {
 /// The bytes of a canvas in the gallery item named `name` (`which`: item-input, item-recon).
 fn item_canvas_bytes(page: &Page, name: &str, which: &str) -> String {
     page.eval(&format!(
-        "(() => {{ const it = Array.from(document.querySelectorAll('[data-testid=gallery-item]')).find(i => i.textContent.includes('{name}'));
-            const c = it.querySelector('[data-testid={which}]'); return Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data).join(','); }})()"
+        "(async () => {{ {PIXELS_OF} const it = Array.from(document.querySelectorAll('[data-testid=gallery-item]')).find(i => i.textContent.includes('{name}'));
+            const c = it.querySelector('[data-testid={which}]'); return Array.from((await pixelsOf(c)).data).join(','); }})()"
     ))
     .as_str()
     .unwrap_or_default()
@@ -105,14 +106,14 @@ fn a_face_photo_s_crop_moves_by_pointer_and_by_keyboard_and_changes_the_prepared
         for (let i = 0; i < 8; i++) f.dispatchEvent(new KeyboardEvent('keydown', { key: '-', bubbles: true })); })()");
     page.wait_for(
         "the keyboard's crop to reach the item's input",
-        &format!("(() => {{ const c = {find}.querySelector('[data-testid=item-input]'); return Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data).join(',') !== '{input0}'; }})()"),
+        &format!("(async () => {{ {PIXELS_OF} const c = {find}.querySelector('[data-testid=item-input]'); return Array.from((await pixelsOf(c)).data).join(',') !== '{input0}'; }})()"),
         LONG,
     );
     let steps = page.eval(&format!("{find}.querySelector('.item-name').title"));
     assert!(steps.as_str().is_some_and(|s| s.contains("edges filled")), "steps after zooming out: {steps}");
     page.wait_for(
         "the new cut to be encoded",
-        &format!("(() => {{ const c = {find}.querySelector('[data-testid=item-recon]'); return Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data).join(',') !== '{recon0}'; }})()"),
+        &format!("(async () => {{ {PIXELS_OF} const c = {find}.querySelector('[data-testid=item-recon]'); return Array.from((await pixelsOf(c)).data).join(',') !== '{recon0}'; }})()"),
         FACE_ENCODES,
     );
     assert_eq!(count(&page, "gallery-item"), before + 1, "re-encoded in place");
@@ -127,7 +128,7 @@ fn a_face_photo_s_crop_moves_by_pointer_and_by_keyboard_and_changes_the_prepared
         sq.dispatchEvent(new PointerEvent('pointerup', { ...o, clientX: x + f.width / 4, clientY: y })); })()");
     page.wait_for(
         "the dragged crop to reach the item's input",
-        &format!("(() => {{ const c = {find}.querySelector('[data-testid=item-input]'); return Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data).join(',') !== '{input1}'; }})()"),
+        &format!("(async () => {{ {PIXELS_OF} const c = {find}.querySelector('[data-testid=item-input]'); return Array.from((await pixelsOf(c)).data).join(',') !== '{input1}'; }})()"),
         LONG,
     );
     let steps = page.eval(&format!("{find}.querySelector('.item-name').title"));
@@ -141,7 +142,7 @@ fn item_canvas_rgb(page: &Page, name: &str, which: &str) -> (Vec<f32>, usize) {
         item_canvas_bytes(page, name, which).split(',').filter_map(|v| v.parse().ok()).collect();
     let width = page
         .eval(&format!(
-            "Array.from(document.querySelectorAll('[data-testid=gallery-item]')).find(i => i.textContent.includes('{name}')).querySelector('[data-testid={which}]').width"
+            "Array.from(document.querySelectorAll('[data-testid=gallery-item]')).find(i => i.textContent.includes('{name}')).querySelector('[data-testid={which}]').naturalWidth"
         ))
         .as_u64()
         .unwrap_or(0) as usize;

@@ -2,6 +2,7 @@
 //! model bundles, hostile links. Each gets a notice that says what was wrong, no panic, and
 //! the user's gallery, vectors and z exactly as before.
 
+use e2e::scripts::PIXELS_OF;
 use e2e::{Mode, Page, native, workspace};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -198,8 +199,8 @@ fn odd_but_valid_files_become_gallery_items() {
     // EXIF orientation is respected: the rotated file prepares like the upright one.
     let input = |name: &str| -> Vec<u8> {
         let v = page.eval(&format!(
-            "(() => {{ const it = Array.from(document.querySelectorAll('[data-testid=gallery-item]')).find(i => i.textContent.includes('{name}'));
-                const c = it.querySelector('[data-testid=item-input]'); return Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data).filter((_, i) => i % 4 === 0); }})()"
+            "(async () => {{ {PIXELS_OF} const it = Array.from(document.querySelectorAll('[data-testid=gallery-item]')).find(i => i.textContent.includes('{name}'));
+                const c = it.querySelector('[data-testid=item-input]'); return Array.from((await pixelsOf(c)).data).filter((_, i) => i % 4 === 0); }})()"
         ));
         v.as_array().expect("pixels").iter().map(|p| p.as_u64().unwrap_or(0) as u8).collect()
     };

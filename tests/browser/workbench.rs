@@ -1,6 +1,7 @@
 //! Encoding images, the gallery, interpolation and latent vectors, through the real page.
 //! These run on the CPU path (the WebGPU path shares every line above the worker).
 
+use e2e::scripts::PIXELS_OF;
 use e2e::{Mode, Page, native};
 use std::time::Duration;
 
@@ -48,8 +49,8 @@ pub(crate) const UPLOAD_SEVEN: &str = "(async () => {
 /// Mean of a gallery canvas's pixels (0..255), found by the item's name and the canvas's testid.
 fn item_canvas_mean(page: &Page, name: &str, which: &str) -> f64 {
     page.eval(&format!(
-        "(() => {{ const it = Array.from(document.querySelectorAll('[data-testid=gallery-item]')).find(i => i.textContent.includes('{name}'));
-            const c = it.querySelector('[data-testid={which}]'); const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        "(async () => {{ {PIXELS_OF} const it = Array.from(document.querySelectorAll('[data-testid=gallery-item]')).find(i => i.textContent.includes('{name}'));
+            const c = it.querySelector('[data-testid={which}]'); const d = (await pixelsOf(c)).data;
             let s = 0; for (let i = 0; i < d.length; i += 4) s += d[i]; return s / (d.length / 4); }})()"
     ))
     .as_f64()
@@ -113,9 +114,9 @@ fn interpolation_gives_n_frames_whose_midpoint_differs_from_both_ends() {
         "document.querySelector('[data-testid=interp-strip]')?.dataset.frames === '5'",
         LONG,
     );
-    let frames = page.eval(
-        "Array.from(document.querySelectorAll('[data-testid=interp-frame] canvas')).map(c => Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data).filter((_, i) => i % 4 === 0))",
-    );
+    let frames = page.eval(&format!(
+        "(async () => {{ {PIXELS_OF} return Promise.all(Array.from(document.querySelectorAll('[data-testid=interp-frame] .thumb')).map(async c => Array.from((await pixelsOf(c)).data).filter((_, i) => i % 4 === 0))); }})()",
+    ));
     let frames: Vec<Vec<u8>> = frames
         .as_array()
         .expect("frames")

@@ -47,3 +47,17 @@ pub const DRAG: &str = "(async () => {
     });
     return frames;
 })()";
+
+/// Defines `pixelsOf(el)`: a promise of the RGBA `ImageData` of a canvas, or of an `<img>` once
+/// it is decoded, at its own size (the page's thumbnails are images; the decoded picture, the
+/// map and the pad are canvases). Put it first in an `async` snippet.
+pub const PIXELS_OF: &str = "const pixelsOf = async el => {
+    if (el instanceof HTMLCanvasElement) return el.getContext('2d').getImageData(0, 0, el.width, el.height);
+    await el.decode();
+    const c = document.createElement('canvas');
+    c.width = el.naturalWidth;
+    c.height = el.naturalHeight;
+    const g = c.getContext('2d');
+    g.drawImage(el, 0, 0);
+    return g.getImageData(0, 0, c.width, c.height);
+};";

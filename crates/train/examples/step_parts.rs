@@ -1,6 +1,6 @@
 //! Where a faces-vae training step's time goes: the forward pass, the loss, the backward pass
 //! and the optimiser, each the mean of 50 steps at batch 64 after 10 untimed ones, on the
-//! trainer's own path (flex with autodiff, `train-ops`, mimalloc as in `main.rs`):
+//! trainer's own path (flex with autodiff, `train-ops`, mimalloc and rayon's pool as in `main.rs`):
 //! `cargo run --release -p train --example step_parts`. bench/OPTIMISATION.md quotes it;
 //! nothing here is a test. The images are a fixed pattern: the time does not depend on them.
 
@@ -15,6 +15,11 @@ use vae::model::Model;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
+    // On rayon's pool, as the trainer runs (`main.rs` says why).
+    rayon::scope(|_| measure());
+}
+
+fn measure() {
     let device = Device::flex().autodiff();
     device.seed(1);
     let arch = bundle::Architecture::Conv {

@@ -253,7 +253,13 @@ enum Command {
 }
 
 fn main() {
-    if let Err(e) = run(Cli::parse()) {
+    let cli = Cli::parse();
+    // The whole command runs on one of rayon's threads, not beside them. Called from outside
+    // the pool, every parallel product (gemm, the convolutions) left this thread waiting and,
+    // between products, two idle workers spinning on the two cores this thread needed for the
+    // step's serial part: a sixth of a training step went to the scheduler and `sched_yield`
+    // (bench/OPTIMISATION.md). Inside the pool this thread is one of the two that work.
+    if let Err(e) = rayon::scope(|_| run(cli).map_err(|e| e.to_string())) {
         eprintln!("error: {e}");
         std::process::exit(1);
     }

@@ -11,8 +11,9 @@ use burn::backend::flex::FlexTensor;
 use burn::backend::tensor::FloatTensor;
 use burn::backend::{Autodiff, Flex, backend_extension};
 
+use crate::conv_kernels::{self as kernels, Wanted, Way};
 use crate::flex::{tensor, values};
-use crate::{Geometry, Then, conv_kernels as kernels};
+use crate::{Geometry, Then};
 
 #[backend_extension(Autodiff, Flex)]
 pub trait TrainConv: burn::backend::Backend {
@@ -35,50 +36,6 @@ pub trait TrainConv: burn::backend::Backend {
         geometry: Geometry,
         then: Then,
     ) -> FloatTensor<Self>;
-}
-
-/// Which way a geometry runs: `conv2d` reads it forwards, `conv_transpose2d` backwards (its
-/// input is the geometry's output). A layer's input gradient is the other way's product, so
-/// one forward and one backward pass serve both layers.
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum Way {
-    Conv,
-    Transposed,
-}
-
-impl Way {
-    fn reverse(self) -> Way {
-        match self {
-            Way::Conv => Way::Transposed,
-            Way::Transposed => Way::Conv,
-        }
-    }
-
-    /// The output's planes and the values in each.
-    fn planes(self, g: &Geometry) -> (usize, usize) {
-        match self {
-            Way::Conv => (g.filters, g.positions()),
-            Way::Transposed => (g.channels, g.height * g.width),
-        }
-    }
-
-    fn output_shape(self, g: &Geometry) -> [usize; 4] {
-        match self {
-            Way::Conv => [g.batch, g.filters, g.out_height, g.out_width],
-            Way::Transposed => [g.batch, g.channels, g.height, g.width],
-        }
-    }
-
-    /// The layer's product without its bias, in the output's layout.
-    fn product(self, g: &Geometry, x: &[f32], weight: &[f32]) -> Vec<f32> {
-        let (planes, len) = self.planes(g);
-        let mut y = vec![0.0; g.batch * planes * len];
-        match self {
-            Way::Conv => kernels::forward(g, x, weight, &mut y),
-            Way::Transposed => kernels::input_grad(g, x, weight, &mut y),
-        }
-        y
-    }
 }
 
 /// Either layer's forward pass on flex, shared by the plain and the autodiff implementations.
@@ -118,9 +75,8 @@ impl TrainConv for Flex {
     }
 }
 
-/// The backward pass: the input gradient as the other way's product, the weight gradient from
-/// the saved input (input and output trading places for a transposed layer), the bias gradient
-/// as the sum of each output plane.
+/// The backward pass, all three gradients in one pass over the batch
+/// ([`kernels::backward`]).
 #[derive(Debug)]
 struct ConvBackward {
     g: Geometry,
@@ -137,22 +93,18 @@ impl Backward<Flex, 3> for ConvBackward {
         let [node_x, node_w, node_b] = ops.parents;
         let (x, weight, y) = ops.state;
         let dy = grads.consume::<Flex>(&ops.node);
-        let dy = then.backward(values(&dy), &values(&y));
-        let (x, weight) = (values(&x), values(&weight));
-        if let Some(node) = node_x {
-            let back = way.reverse();
-            grads.register::<Flex>(node.id, tensor(back.product(&g, &dy, &weight), back.output_shape(&g)));
+        let want = Wanted { dx: node_x.is_some(), dw: node_w.is_some(), db: node_b.is_some() };
+        let found =
+            kernels::backward(way, &g, then, &values(&x), &values(&weight), &values(&y), &values(&dy), want);
+        if let (Some(node), Some(dx)) = (node_x, found.dx) {
+            grads.register::<Flex>(node.id, tensor(dx, way.input_shape(&g)));
         }
-        if let Some(node) = node_w {
-            let dw = match way {
-                Way::Conv => kernels::weight_grad(&g, &x, &dy),
-                Way::Transposed => kernels::weight_grad(&g, &dy, &x),
-            };
+        if let (Some(node), Some(dw)) = (node_w, found.dw) {
             grads.register::<Flex>(node.id, tensor(dw, [g.filters, g.channels, g.kernel[0], g.kernel[1]]));
         }
-        if let Some(node) = node_b {
-            let (planes, plane_len) = way.planes(&g);
-            grads.register::<Flex>(node.id, tensor(kernels::bias_grad(&dy, planes, plane_len), [planes]));
+        if let (Some(node), Some(db)) = (node_b, found.db) {
+            let len = db.len();
+            grads.register::<Flex>(node.id, tensor(db, [len]));
         }
     }
 }

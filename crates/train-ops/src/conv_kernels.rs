@@ -1,9 +1,11 @@
-//! The three products a convolution needs in training, on plain NCHW slices, each image of the
+//! The products a convolution needs in training, on plain NCHW slices, each image of the
 //! batch on its own core with its own im2col buffer:
 //!
 //! - forward: `y = W · im2col(x)`;
 //! - input gradient: `dx = col2im(Wᵀ · dy)`;
-//! - weight gradient: `dW = Σ dy · im2col(x)ᵀ`, one partial sum per worker, added at the end.
+//! - weight gradient: `dW = Σ dy · im2col(x)ᵀ`, one partial sum per worker, added at the end;
+//! - [`backward`]: a layer's whole backward pass (the activation's derivative, the three
+//!   gradients) image by image, sharing each image's im2col between the products that read it.
 //!
 //! Why not burn-flex's: it implements only the forward; burn's default backward passes rebuild
 //! the weight gradient as a convolution with batch and channels swapped (per input channel a
@@ -12,9 +14,52 @@
 
 use rayon::prelude::*;
 
-use crate::Geometry;
 use crate::im2col::Padded;
 use crate::product::Product;
+use crate::{Geometry, Then};
+
+/// Which way a geometry runs: `conv2d` reads it forwards, `conv_transpose2d` backwards (its
+/// input is the geometry's output), so the same kernels serve both layers.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Way {
+    Conv,
+    Transposed,
+}
+
+impl Way {
+    /// The layer's output planes and the values in each.
+    pub fn planes(self, g: &Geometry) -> (usize, usize) {
+        match self {
+            Way::Conv => (g.filters, g.positions()),
+            Way::Transposed => (g.channels, g.height * g.width),
+        }
+    }
+
+    pub fn output_shape(self, g: &Geometry) -> [usize; 4] {
+        match self {
+            Way::Conv => [g.batch, g.filters, g.out_height, g.out_width],
+            Way::Transposed => [g.batch, g.channels, g.height, g.width],
+        }
+    }
+
+    pub fn input_shape(self, g: &Geometry) -> [usize; 4] {
+        match self {
+            Way::Conv => [g.batch, g.channels, g.height, g.width],
+            Way::Transposed => [g.batch, g.filters, g.out_height, g.out_width],
+        }
+    }
+
+    /// The layer's product without its bias, in the output's layout.
+    pub fn product(self, g: &Geometry, x: &[f32], weight: &[f32]) -> Vec<f32> {
+        let (planes, len) = self.planes(g);
+        let mut y = vec![0.0; g.batch * planes * len];
+        match self {
+            Way::Conv => forward(g, x, weight, &mut y),
+            Way::Transposed => input_grad(g, x, weight, &mut y),
+        }
+        y
+    }
+}
 
 /// Images per thread: one even share of the batch each, so each thread allocates one im2col
 /// buffer per call (rayon would otherwise split the batch further and make one per piece).
@@ -63,41 +108,134 @@ pub fn input_grad(g: &Geometry, dy: &[f32], weight: &[f32], dx: &mut [f32]) {
     );
 }
 
-/// `dW = Σ over images of dy · im2col(x)ᵀ`, `filters × depth` (the weight's layout).
-pub fn weight_grad(g: &Geometry, x: &[f32], dy: &[f32]) -> Vec<f32> {
+/// Which gradients a backward pass must give (an input that is data needs none).
+#[derive(Clone, Copy, Debug)]
+pub struct Wanted {
+    pub dx: bool,
+    pub dw: bool,
+    pub db: bool,
+}
+
+/// A layer's gradients, `None` where not wanted.
+pub struct Found {
+    pub dx: Option<Vec<f32>>,
+    pub dw: Option<Vec<f32>>,
+    pub db: Option<Vec<f32>>,
+}
+
+/// A layer's whole backward pass from its input `x`, weight, output `y` (after `then`) and
+/// the output's gradient `dy`, each thread taking its share of the images one at a time.
+///
+/// Why one pass: done as separate whole-batch passes (the activation's derivative, the bias
+/// sums, the input gradient, the weight gradient), each pass read and wrote activation-sized
+/// buffers from memory, and a transposed layer built the im2col of its `dz` twice, once for
+/// each product that reads it. Here an image's `dz` and im2col are made once, in cache.
+#[allow(clippy::too_many_arguments)] // the layer's four tensors, its shape and what to give
+pub fn backward(
+    way: Way,
+    g: &Geometry,
+    then: Then,
+    x: &[f32],
+    weight: &[f32],
+    y: &[f32],
+    dy: &[f32],
+    want: Wanted,
+) -> Found {
     let (depth, positions) = (g.depth(), g.positions());
-    // Each thread sums its share of the images into its own gradient, so the partial sums to
-    // add at the end are as few as the threads.
+    // Per image: the layer's input (and `dx`) and output (`y`, `dy`) lengths.
+    let (in_len, out_len) = match way {
+        Way::Conv => (g.image_len(), g.out_len()),
+        Way::Transposed => (g.out_len(), g.image_len()),
+    };
+    let (planes, plane_len) = way.planes(g);
     let share = share(g);
-    let partials: Vec<Vec<f32>> = x
-        .par_chunks(g.image_len() * share)
-        .zip(dy.par_chunks(g.out_len() * share))
-        .map(|(xs, dys)| {
+    let mut dx = want.dx.then(|| vec![0.0f32; g.batch * in_len]);
+    let parts: Vec<Option<&mut [f32]>> = match dx.as_mut() {
+        Some(dx) => dx.chunks_mut(in_len * share).map(Some).collect(),
+        None => (0..g.batch.div_ceil(share)).map(|_| None).collect(),
+    };
+    let partials: Vec<(Vec<f32>, Vec<f32>)> = parts
+        .into_par_iter()
+        .enumerate()
+        .map(|(part, mut dx)| {
+            let first = part * share;
             let mut cols = vec![0.0f32; depth * positions];
             let mut padded = Padded::new(g);
-            let mut dw = vec![0.0f32; g.weight_len()];
-            for (i, (x, dy)) in xs.chunks_exact(g.image_len()).zip(dys.chunks_exact(g.out_len())).enumerate()
-            {
-                padded.im2col(x, &mut cols, positions, 0);
-                // im2col(x)ᵀ: element (p, d) is cols[d · positions + p].
-                let product = Product {
-                    m: g.filters,
-                    n: depth,
-                    k: positions,
-                    lhs: (dy, positions, 1),
-                    rhs: (&cols, 1, positions),
+            let mut scratch = vec![0.0f32; out_len];
+            let mut dw = vec![0.0f32; if want.dw { g.weight_len() } else { 0 }];
+            let mut db = vec![0.0f32; if want.db { planes } else { 0 }];
+            for (i, n) in (first..g.batch.min(first + share)).enumerate() {
+                let x = &x[n * in_len..][..in_len];
+                let dz = then.derivative(
+                    &dy[n * out_len..][..out_len],
+                    &y[n * out_len..][..out_len],
+                    &mut scratch,
+                );
+                for (s, plane) in db.iter_mut().zip(dz.chunks_exact(plane_len)) {
+                    *s += sum(plane);
+                }
+                let dx = dx.as_deref_mut().map(|dx| &mut dx[i * in_len..][..in_len]);
+                // The weight gradient is `Σ g · im2col(a)ᵀ` with `(a, g)` the geometry's input and
+                // output: `(x, dz)` for a convolution, `(dz, x)` for a transposed one.
+                let (a, g_out) = match way {
+                    Way::Conv => (x, dz),
+                    Way::Transposed => (dz, x),
                 };
-                product.on_this_thread(&mut dw, i > 0);
+                let needs_cols = want.dw || (way == Way::Transposed && dx.is_some());
+                if needs_cols {
+                    padded.im2col(a, &mut cols, positions, 0);
+                }
+                if want.dw {
+                    // im2col(a)ᵀ: element (p, d) is cols[d · positions + p].
+                    let product = Product {
+                        m: g.filters,
+                        n: depth,
+                        k: positions,
+                        lhs: (g_out, positions, 1),
+                        rhs: (&cols, 1, positions),
+                    };
+                    product.on_this_thread(&mut dw, i > 0);
+                }
+                match (way, dx) {
+                    (Way::Conv, Some(dx)) => {
+                        Product {
+                            m: depth,
+                            n: positions,
+                            k: g.filters,
+                            lhs: (weight, 1, depth),
+                            rhs: (dz, positions, 1),
+                        }
+                        .on_this_thread(&mut cols, false);
+                        padded.col2im(&cols, positions, 0, dx);
+                    }
+                    (Way::Transposed, Some(dx)) => {
+                        Product {
+                            m: g.filters,
+                            n: positions,
+                            k: depth,
+                            lhs: (weight, depth, 1),
+                            rhs: (&cols, positions, 1),
+                        }
+                        .on_this_thread(dx, false);
+                    }
+                    (_, None) => {}
+                }
             }
-            dw
+            (dw, db)
         })
         .collect();
-    let mut partials = partials.into_iter();
-    let mut dw = partials.next().unwrap_or_else(|| vec![0.0; g.weight_len()]);
-    for part in partials {
-        dw.iter_mut().zip(part).for_each(|(a, b)| *a += b);
+    let sum = |parts: Vec<Vec<f32>>| {
+        parts.into_iter().reduce(|mut a, b| {
+            a.iter_mut().zip(b).for_each(|(a, b)| *a += b);
+            a
+        })
+    };
+    let (dws, dbs): (Vec<_>, Vec<_>) = partials.into_iter().unzip();
+    Found {
+        dx,
+        dw: want.dw.then(|| sum(dws).unwrap_or_else(|| vec![0.0; g.weight_len()])),
+        db: want.db.then(|| sum(dbs).unwrap_or_else(|| vec![0.0; planes])),
     }
-    dw
 }
 
 /// Adds `bias[c]` to every value of plane `c` of each image (`batch × planes × plane_len`).
@@ -109,13 +247,14 @@ pub fn add_bias(t: &mut [f32], bias: &[f32], plane_len: usize) {
     });
 }
 
-/// The bias gradient: the sum of each plane over the batch.
-pub fn bias_grad(t: &[f32], planes: usize, plane_len: usize) -> Vec<f32> {
-    let mut sums = vec![0.0f32; planes];
-    for image in t.chunks_exact(planes * plane_len) {
-        for (s, plane) in sums.iter_mut().zip(image.chunks_exact(plane_len)) {
-            *s += plane.iter().sum::<f32>();
-        }
+/// The sum of a slice in eight running sums: `iter().sum()` adds in order, one value at a
+/// time, which the compiler may not reorder into vector lanes (a bias gradient's planes are
+/// up to 4,096 values).
+fn sum(v: &[f32]) -> f32 {
+    let mut lanes = [0.0f32; 8];
+    let mut chunks = v.chunks_exact(8);
+    for c in &mut chunks {
+        lanes.iter_mut().zip(c).for_each(|(l, x)| *l += x);
     }
-    sums
+    lanes.iter().sum::<f32>() + chunks.remainder().iter().sum::<f32>()
 }

@@ -137,6 +137,53 @@ fn conv_transpose2d_matches_burn_in_values_and_every_gradient() {
 }
 
 #[test]
+fn a_layer_reading_data_gives_burns_weight_and_bias_gradients_without_an_input_gradient() {
+    // An encoder's first layer reads the batch itself, which is not tracked: the backward pass
+    // skips the input gradient (its largest product) and must still give the other two. Odd
+    // batch sizes leave the last thread a shorter share.
+    let device = Device::flex().autodiff();
+    device.seed(5);
+    for (batch, way) in [(5, "conv2d"), (3, "conv_transpose2d"), (1, "conv2d")] {
+        let conv: Conv2d = Conv2dConfig::new([3, 8], [4, 4])
+            .with_stride([2, 2])
+            .with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1))
+            .init(&device);
+        let up: ConvTranspose2d =
+            ConvTranspose2dConfig::new([3, 8], [4, 4]).with_stride([2, 2]).with_padding([1, 1]).init(&device);
+        let x = random([batch, 3, 12, 12], &device);
+        let grads_of = |ours: bool| {
+            let (conv, up) = (conv.clone(), up.clone());
+            let y = match (way, ours) {
+                ("conv2d", true) => crate::conv2d(&conv, x.clone(), Then::LeakyRelu(0.2)),
+                ("conv2d", false) => leaky_relu(conv.forward(x.clone()), 0.2),
+                (_, true) => crate::conv_transpose2d(&up, x.clone(), Then::Relu),
+                (_, false) => relu(up.forward(x.clone())),
+            };
+            let weighting = y.random_like(Distribution::Uniform(-1.0, 1.0));
+            (y, weighting, conv, up)
+        };
+        let (y, weighting, conv_a, up_a) = grads_of(true);
+        let grads = (y * weighting.clone()).sum().backward();
+        assert!(x.grad(&grads).is_none(), "{way}: the data got a gradient");
+        let (y, _, conv_b, up_b) = grads_of(false);
+        let reference = (y * weighting).sum().backward();
+        let pick = |grads: &burn::tensor::Gradients, conv: &Conv2d, up: &ConvTranspose2d| match way {
+            "conv2d" => (
+                read(conv.weight.val().grad(grads).unwrap()),
+                read(conv.bias.as_ref().unwrap().val().grad(grads).unwrap()),
+            ),
+            _ => (
+                read(up.weight.val().grad(grads).unwrap()),
+                read(up.bias.as_ref().unwrap().val().grad(grads).unwrap()),
+            ),
+        };
+        let (ours, burns) = (pick(&grads, &conv_a, &up_a), pick(&reference, &conv_b, &up_b));
+        assert_close(ours.0, burns.0, &format!("{way} batch {batch}: weight gradient"));
+        assert_close(ours.1, burns.1, &format!("{way} batch {batch}: bias gradient"));
+    }
+}
+
+#[test]
 fn without_autodiff_the_layers_give_burns_values() {
     let device = Device::flex();
     device.seed(3);

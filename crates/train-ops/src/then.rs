@@ -44,14 +44,19 @@ impl Then {
         let Some(slope) = self.below() else { return dy };
         // Into a fresh buffer in one pass (copying a borrowed `dy` first would be two).
         let mut dz = vec![0.0f32; dy.len()];
-        dz.par_chunks_mut(CHUNK).zip(dy.par_chunks(CHUNK)).zip(y.par_chunks(CHUNK)).for_each(
-            |((dz, dy), y)| {
-                for ((d, g), y) in dz.iter_mut().zip(dy).zip(y) {
-                    *d = if *y > 0.0 { *g } else { *g * slope };
-                }
-            },
-        );
+        dz.par_chunks_mut(CHUNK)
+            .zip(dy.par_chunks(CHUNK))
+            .zip(y.par_chunks(CHUNK))
+            .for_each(|((dz, dy), y)| scale_below(slope, dy, y, dz));
         dz.into()
+    }
+
+    /// The same for one slice on the calling thread, written into `scratch` (of `dy`'s length):
+    /// for kernels that take a batch image by image, so `dz` is made while the image is in cache.
+    pub fn derivative<'a>(self, dy: &'a [f32], y: &[f32], scratch: &'a mut [f32]) -> &'a [f32] {
+        let Some(slope) = self.below() else { return dy };
+        scale_below(slope, dy, y, scratch);
+        scratch
     }
 
     /// The same with burn's own activations: the path off flex, and the tests' reference.
@@ -61,5 +66,12 @@ impl Then {
             Then::Relu => relu(t),
             Then::LeakyRelu(slope) => leaky_relu(t, slope as f64),
         }
+    }
+}
+
+/// `dz = dy` where the output is above zero, `slope · dy` elsewhere.
+fn scale_below(slope: f32, dy: &[f32], y: &[f32], dz: &mut [f32]) {
+    for ((d, g), y) in dz.iter_mut().zip(dy).zip(y) {
+        *d = if *y > 0.0 { *g } else { *g * slope };
     }
 }

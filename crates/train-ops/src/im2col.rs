@@ -8,6 +8,10 @@
 
 use crate::Geometry;
 
+/// Values past the last plane: [`gather_rows`] reads, and [`scatter_rows`] adds zero to, one
+/// value past a row's last tap, which for the last row of the last plane is past the image.
+const SLACK: usize = 1;
+
 /// A thread's scratch for one geometry: the image with its padding written out as zeros, as
 /// large as every tap reads (`(out − 1)·stride + kernel` on each axis).
 pub struct Padded {
@@ -24,7 +28,7 @@ impl Padded {
         let span = |out: usize, s: usize, k: usize| out.saturating_sub(1) * s + k;
         let (rows, cols) =
             (span(g.out_height, g.stride[0], g.kernel[0]), span(g.out_width, g.stride[1], g.kernel[1]));
-        Padded { g: *g, rows, cols, buf: vec![0.0; g.channels * rows * cols], dirty: false }
+        Padded { g: *g, rows, cols, buf: vec![0.0; g.channels * rows * cols + SLACK], dirty: false }
     }
 
     /// The part of each padded row and of each padded plane that holds image pixels:
@@ -57,9 +61,18 @@ impl Padded {
         for row in 0..g.depth() {
             let out = &mut cols[row * ld + at..][..positions];
             let (c, ki, kj) = (row / (kh * kw), row / kw % kh, row % kw);
-            let plane = &self.buf[c * pr * pc..][..pr * pc];
-            for (oy, out) in out.chunks_exact_mut(ow).enumerate() {
-                gather(out, &plane[(oy * sy + ki) * pc + kj..], sx);
+            let plane = &self.buf[c * pr * pc..];
+            let (first, step) = (ki * pc + kj, sy * pc);
+            match (sx, ow) {
+                (2, 4) => gather_rows::<4>(out, plane, first, step),
+                (2, 8) => gather_rows::<8>(out, plane, first, step),
+                (2, 16) => gather_rows::<16>(out, plane, first, step),
+                (2, 32) => gather_rows::<32>(out, plane, first, step),
+                _ => {
+                    for (oy, out) in out.chunks_exact_mut(ow).enumerate() {
+                        gather(out, &plane[first + oy * step..], sx);
+                    }
+                }
             }
         }
     }
@@ -77,9 +90,18 @@ impl Padded {
         for row in 0..g.depth() {
             let from = &cols[row * ld + at..][..positions];
             let (c, ki, kj) = (row / (kh * kw), row / kw % kh, row % kw);
-            let plane = &mut self.buf[c * pr * pc..][..pr * pc];
-            for (oy, from) in from.chunks_exact(ow).enumerate() {
-                scatter(&mut plane[(oy * sy + ki) * pc + kj..], from, sx);
+            let plane = &mut self.buf[c * pr * pc..];
+            let (first, step) = (ki * pc + kj, sy * pc);
+            match (sx, ow) {
+                (2, 4) => scatter_rows::<4>(plane, from, first, step),
+                (2, 8) => scatter_rows::<8>(plane, from, first, step),
+                (2, 16) => scatter_rows::<16>(plane, from, first, step),
+                (2, 32) => scatter_rows::<32>(plane, from, first, step),
+                _ => {
+                    for (oy, from) in from.chunks_exact(ow).enumerate() {
+                        scatter(&mut plane[first + oy * step..], from, sx);
+                    }
+                }
             }
         }
         // Values that landed in the padding belong to no pixel.
@@ -89,6 +111,58 @@ impl Padded {
                 let from = &padded[(r0 + y) * pc + c0..][..cn];
                 line[..cn].iter_mut().zip(from).for_each(|(x, v)| *x += v);
             }
+        }
+    }
+}
+
+/// [`gather`] at stride 2 for every output row of one im2col row, the row's width `W` known
+/// when compiling. Each row reads `W` whole pairs (one value past the tap's last, which is why
+/// the scratch has [`SLACK`]), so the loop is vector loads and shuffles: the models' rows are
+/// 4 to 32 values, and with the width known only at run time the per-row loop (slicing, the
+/// pairs and a tail value) cost more than the values moved in the short ones.
+#[inline(always)]
+fn gather_rows<const W: usize>(out: &mut [f32], plane: &[f32], first: usize, step: usize) {
+    for (oy, out) in out.chunks_exact_mut(W).enumerate() {
+        let line = &plane[first + oy * step..][..2 * W];
+        evens(out, line);
+    }
+}
+
+/// `out[i] = line[2i]`, four at a time with one SSE shuffle of two loads. With the width known
+/// when compiling, LLVM unrolls the plain loop fully and then loads every value on its own
+/// (`movss`); this was most of im2col's time in a faces-vae step. SSE is part of every x86-64,
+/// so nothing is detected at run time.
+#[inline(always)]
+fn evens(out: &mut [f32], line: &[f32]) {
+    let mut done = 0;
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_mm_loadu_ps, _mm_shuffle_ps, _mm_storeu_ps};
+        for (o, l) in out.chunks_exact_mut(4).zip(line.chunks_exact(8)) {
+            // SAFETY: `o` holds 4 values and `l` 8 (the chunks' sizes); unaligned loads and
+            // stores; SSE is baseline on x86-64.
+            unsafe {
+                let (a, b) = (_mm_loadu_ps(l.as_ptr()), _mm_loadu_ps(l.as_ptr().add(4)));
+                _mm_storeu_ps(o.as_mut_ptr(), _mm_shuffle_ps::<0b10_00_10_00>(a, b));
+            }
+            done += 4;
+        }
+    }
+    for (v, pair) in out[done..].iter_mut().zip(line[2 * done..].chunks_exact(2)) {
+        *v = pair[0];
+    }
+}
+
+/// The adjoint of [`gather_rows`]: `plane` row by row `+=` each row of `from`. Each pair's
+/// second value gets `+ 0.0`, so whole pairs are loaded and stored and the loop is whole
+/// vectors (stores to every other value alone stay one value at a time).
+#[inline(always)]
+fn scatter_rows<const W: usize>(plane: &mut [f32], from: &[f32], first: usize, step: usize) {
+    for (oy, from) in from.chunks_exact(W).enumerate() {
+        let line = &mut plane[first + oy * step..][..2 * W];
+        for (pair, v) in line.chunks_exact_mut(2).zip(from) {
+            pair[0] += v;
+            pair[1] += 0.0;
         }
     }
 }

@@ -56,6 +56,7 @@ fn conv2d_matches_burn_in_values_and_every_gradient() {
     let cases = [
         (4, 3, 16, 64, 64, [4, 4], [2, 2], PaddingConfig2d::Explicit(1, 1, 1, 1)),
         (3, 16, 32, 32, 32, [4, 4], [2, 2], PaddingConfig2d::Explicit(1, 1, 1, 1)),
+        (2, 8, 8, 16, 16, [4, 4], [2, 2], PaddingConfig2d::Explicit(1, 1, 1, 1)),
         (2, 6, 3, 9, 11, [3, 3], [1, 1], PaddingConfig2d::Explicit(1, 1, 1, 1)),
         (1, 5, 7, 13, 10, [3, 2], [3, 2], PaddingConfig2d::Explicit(2, 0, 1, 1)),
         (3, 2, 4, 8, 7, [5, 3], [1, 2], PaddingConfig2d::Valid),

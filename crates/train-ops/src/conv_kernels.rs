@@ -186,13 +186,16 @@ pub fn backward(
                     padded.im2col(a, &mut cols, positions, 0);
                 }
                 if want.dw {
-                    // im2col(a)ᵀ: element (p, d) is cols[d · positions + p].
+                    // Summed as dWᵀ = im2col(a) · gᵀ (`depth × filters`), turned round once at the
+                    // end: asked for dW itself, gemm first copied the whole im2col matrix into its
+                    // own panels for every image (most of its packing time in a step); this way
+                    // round it reads im2col in place and packs only `g`, a fraction of its size.
                     let product = Product {
-                        m: g.filters,
-                        n: depth,
+                        m: depth,
+                        n: g.filters,
                         k: positions,
-                        lhs: (g_out, positions, 1),
-                        rhs: (&cols, 1, positions),
+                        lhs: (&cols, positions, 1),
+                        rhs: (g_out, 1, positions),
                     };
                     product.on_this_thread(&mut dw, i > 0);
                 }
@@ -233,7 +236,7 @@ pub fn backward(
     let (dws, dbs): (Vec<_>, Vec<_>) = partials.into_iter().unzip();
     Found {
         dx,
-        dw: want.dw.then(|| sum(dws).unwrap_or_else(|| vec![0.0; g.weight_len()])),
+        dw: want.dw.then(|| transpose(&sum(dws).unwrap_or_else(|| vec![0.0; g.weight_len()]), g.depth())),
         db: want.db.then(|| sum(dbs).unwrap_or_else(|| vec![0.0; planes])),
     }
 }
@@ -257,4 +260,16 @@ fn sum(v: &[f32]) -> f32 {
         lanes.iter_mut().zip(c).for_each(|(l, x)| *l += x);
     }
     lanes.iter().sum::<f32>() + chunks.remainder().iter().sum::<f32>()
+}
+
+/// `rows × cols` (row-major) turned into `cols × rows`.
+fn transpose(t: &[f32], rows: usize) -> Vec<f32> {
+    let cols = t.len() / rows.max(1);
+    let mut out = vec![0.0f32; t.len()];
+    for (r, row) in t.chunks_exact(cols.max(1)).enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            out[c * rows + r] = *v;
+        }
+    }
+    out
 }

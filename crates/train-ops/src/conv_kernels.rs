@@ -88,18 +88,19 @@ pub fn forward(g: &Geometry, x: &[f32], weight: &[f32], y: &mut [f32]) {
 }
 
 /// `dx = col2im(Wᵀ · dy)` for every image, added into `dx` (`batch × channels × h × w`), which
-/// callers pass zeroed: a fresh zeroed buffer costs no second pass.
+/// callers pass zeroed: a fresh zeroed buffer costs no second pass. Wᵀ is written out once per
+/// call: read through strides, gemm copied the weight into its panels again for every image.
 pub fn input_grad(g: &Geometry, dy: &[f32], weight: &[f32], dx: &mut [f32]) {
     let (depth, positions) = (g.depth(), g.positions());
+    let wt = transpose(weight, g.filters);
     dx.par_chunks_mut(g.image_len()).zip(dy.par_chunks(g.out_len())).with_min_len(share(g)).for_each_init(
         || (vec![0.0f32; depth * positions], Padded::new(g)),
         |(cols, padded), (dx, dy)| {
-            // Wᵀ: row `d` of it is column `d` of the filters × depth weight.
             let product = Product {
                 m: depth,
                 n: positions,
                 k: g.filters,
-                lhs: (weight, 1, depth),
+                lhs: (&wt, g.filters, 1),
                 rhs: (dy, positions, 1),
             };
             product.on_this_thread(cols, false);
@@ -150,6 +151,8 @@ pub fn backward(
     let (planes, plane_len) = way.planes(g);
     let share = share(g);
     let mut dx = want.dx.then(|| vec![0.0f32; g.batch * in_len]);
+    // A convolution's input gradient reads Wᵀ; see `input_grad`.
+    let wt = if way == Way::Conv && want.dx { transpose(weight, g.filters) } else { Vec::new() };
     let parts: Vec<Option<&mut [f32]>> = match dx.as_mut() {
         Some(dx) => dx.chunks_mut(in_len * share).map(Some).collect(),
         None => (0..g.batch.div_ceil(share)).map(|_| None).collect(),
@@ -205,7 +208,7 @@ pub fn backward(
                             m: depth,
                             n: positions,
                             k: g.filters,
-                            lhs: (weight, 1, depth),
+                            lhs: (&wt, g.filters, 1),
                             rhs: (dz, positions, 1),
                         }
                         .on_this_thread(&mut cols, false);

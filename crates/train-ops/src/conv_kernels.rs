@@ -3,9 +3,10 @@
 //!
 //! - forward: `y = W · im2col(x)`;
 //! - input gradient: `dx = col2im(Wᵀ · dy)`;
-//! - weight gradient: `dW = Σ dy · im2col(x)ᵀ`, one partial sum per worker, added at the end;
-//! - [`backward`]: a layer's whole backward pass (the activation's derivative, the three
-//!   gradients) image by image, sharing each image's im2col between the products that read it.
+//! - [`backward`]: a layer's whole backward pass image by image (the activation's derivative,
+//!   the bias sums, the input gradient, and the weight gradient `dW = Σ dy · im2col(x)ᵀ` summed
+//!   as its transpose, one partial sum per worker), each image's im2col made once for the
+//!   products that read it.
 //!
 //! Why not burn-flex's: it implements only the forward; burn's default backward passes rebuild
 //! the weight gradient as a convolution with batch and channels swapped (per input channel a

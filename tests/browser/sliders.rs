@@ -166,6 +166,14 @@ fn a_dragged_slider_is_drawn_at_once_and_the_page_catches_up_when_the_hand_rests
     assert_eq!(page.slider_z(), z);
     let worst = worst_against_native(&page, &z);
     assert!(worst <= 3, "settled canvas differs from the native decode by up to {worst}/255");
+    // Below zero the value reads with a minus sign (U+2212), as wide as the plus.
+    let id = page.latest();
+    page.set_slider(dim, -1.5);
+    page.wait_new_image(id);
+    let shown = page.eval(&format!(
+        "document.querySelector('[data-testid=latent-slider][data-dim=\"{dim}\"]').closest('label').querySelector('[data-testid=latent-value]').textContent"
+    ));
+    assert_eq!(shown, "\u{2212}1.50");
     page.finish();
 }
 

@@ -139,10 +139,19 @@ fn slider_row(props: &RowProps) -> Html {
                 <input ref={input} type="range" data-testid="latent-slider" data-dim={dim.to_string()} aria-label={label.clone()}
                     min={(-RANGE).to_string()} max={RANGE.to_string()} step="0.01" value={format!("{value:.2}")} {oninput} {onfocus} {onblur} />
             </span>
-            <span class="value" data-testid="latent-value">{ format!("{value:+.2}") }</span>
+            // The text in a span of its own, sized by the style sheet: a grid cell cannot bound a
+            // layout in Chromium, so the new value on every move laid out the whole page.
+            <span class="value" data-testid="latent-value"><span class="value-text">{ signed(value) }</span></span>
             <span class="kl" title="mean KL on the test set, nats">{ format!("KL {kl:.2}") }</span>
         </label>
     }
+}
+
+/// A slider's value with its sign, the minus as U+2212: as wide as the plus in the page's
+/// fonts, where a hyphen is narrower, and a value text that changed width as it crossed zero
+/// made Chromium layerise the page again (bench/OPTIMISATION.md). Screen readers say "minus".
+fn signed(value: f32) -> String {
+    format!("{value:+.2}").replacen('-', "\u{2212}", 1)
 }
 
 /// `left`/`width` of the ±σ band in percent of the slider's track.

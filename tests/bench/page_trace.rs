@@ -3,8 +3,12 @@
 //! slowed, summed per event name over the frames, and the frames longer than 25 ms (missed
 //! vsyncs) with what filled them. `page_profile` samples only script; layout, paint,
 //! layerising and the compositor's commit are here. A tool for bench/OPTIMISATION.md, run by
-//! hand (`cargo run -p e2e --bin page_trace -- [model] [cpu-slowdown] [drags]`), never a test;
-//! the tracer's own cost is in its figures.
+//! hand (`cargo run -p e2e --bin page_trace -- [model] [cpu-slowdown] [drags] [moves]`), never a
+//! test; the tracer's own cost is in its figures.
+//!
+//! With `moves` it traces instead the bench's sequential slider moves (`SEQUENTIAL`, each move
+//! waiting for its pixels: the input→pixels figures), `moves` of them with the CPU slowed, each
+//! move marked (`performance.mark`), and sets what filled the slowest moves against the others.
 
 use e2e::{Mode, Page};
 use headless_chrome::protocol::cdp::Emulation;
@@ -48,7 +52,8 @@ impl Method for IoRead {
     type ReturnObject = Value;
 }
 
-const CATEGORIES: [&str; 7] = [
+const CATEGORIES: [&str; 8] = [
+    "blink.user_timing",
     "devtools.timeline",
     "disabled-by-default-devtools.timeline",
     "blink",
@@ -70,17 +75,36 @@ fn main() {
     let model = args.next().unwrap_or_else(|| "mnist-vae".into());
     let slowdown: f64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(4.0);
     let drags: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(3);
+    let moves: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(0);
     let dist = std::env::var_os("LATENT_LAB_DIST")
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| e2e::workspace().join("dist"));
     let page = Page::open_site("trace", Mode::Cpu, &dist, &format!("?hooks=1&backend=cpu#m={model}"), &[]);
     page.wait_ready();
+    // `PAGE_TRACE_CSS`: a style sheet added to the page first, to try a change of the page's
+    // CSS on the trace without building the app again.
+    if let Ok(css) = std::env::var("PAGE_TRACE_CSS") {
+        let css = serde_json::to_string(&css).expect("a string");
+        page.eval(&format!("(() => {{ const s = document.createElement('style'); s.textContent = {css}; document.head.append(s); }})()"));
+    }
+    // `PAGE_TRACE_JS`: a script run in the page first, likewise (a changed DOM, say).
+    if let Ok(js) = std::env::var("PAGE_TRACE_JS") {
+        println!("PAGE_TRACE_JS: {}", page.eval(&js));
+    }
     page.wait_settled();
     // As the bench does: full-speed moves and a drag first, so what is traced is a warm page.
     page.eval(&e2e::scripts::SEQUENTIAL.replace("__N__", "100"));
     page.eval(&e2e::scripts::DRAG.replace("__N__", "300"));
     page.wait_settled();
 
+    if moves > 0 {
+        // The same moves untraced first (`PAGE_TRACE_ROUNDS` times, default once): the tracer's
+        // own cost is in the traced figures.
+        let rounds = std::env::var("PAGE_TRACE_ROUNDS").ok().and_then(|r| r.parse().ok()).unwrap_or(1);
+        for _ in 0..rounds {
+            untraced(&page, slowdown, moves);
+        }
+    }
     let stream: Arc<Mutex<Option<String>>> = Arc::default();
     let seen = stream.clone();
     page.tab
@@ -96,7 +120,14 @@ fn main() {
     page.tab
         .call_method(TracingStart { transfer_mode: "ReturnAsStream", trace_config: config })
         .expect("start tracing");
-    for drag in 0..drags {
+    if moves > 0 {
+        page.tab.call_method(Emulation::SetCPUThrottlingRate { rate: slowdown }).expect("slow the CPU");
+        let seq = page.eval(&marked_moves(moves));
+        page.tab.call_method(Emulation::SetCPUThrottlingRate { rate: 1.0 }).expect("end the slow-down");
+        print_moves("traced", &seq);
+        page.wait_settled();
+    }
+    for drag in 0..(if moves > 0 { 0 } else { drags }) {
         page.tab.call_method(Emulation::SetCPUThrottlingRate { rate: slowdown }).expect("slow the CPU");
         let frames = page.eval(&e2e::scripts::DRAG.replace("__N__", "300"));
         page.tab.call_method(Emulation::SetCPUThrottlingRate { rate: 1.0 }).expect("end the slow-down");
@@ -124,7 +155,130 @@ fn main() {
         }
     }
     page.finish();
-    summarise(&serde_json::from_str(&text).expect("the trace is JSON"));
+    // `PAGE_TRACE_SAVE`: keep the whole trace there too (for Chromium's own viewer, or scripts).
+    if let Ok(path) = std::env::var("PAGE_TRACE_SAVE") {
+        std::fs::write(&path, &text).expect("write the trace");
+    }
+    let trace: Value = serde_json::from_str(&text).expect("the trace is JSON");
+    if moves > 0 { summarise_moves(&trace) } else { summarise(&trace) }
+}
+
+/// `moves` of the bench's sequential moves with the CPU slowed, before tracing starts.
+fn untraced(page: &Page, slowdown: f64, moves: usize) {
+    page.tab.call_method(Emulation::SetCPUThrottlingRate { rate: slowdown }).expect("slow the CPU");
+    let seq = page.eval(&e2e::scripts::SEQUENTIAL.replace("__N__", &moves.to_string()));
+    page.tab.call_method(Emulation::SetCPUThrottlingRate { rate: 1.0 }).expect("end the slow-down");
+    print_moves("untraced", &seq);
+    page.wait_settled();
+}
+
+fn print_moves(what: &str, seq: &Value) {
+    let mut total: Vec<f64> =
+        seq["total"].as_array().map(|a| a.iter().filter_map(Value::as_f64).collect()).unwrap_or_default();
+    total.sort_by(f64::total_cmp);
+    let at = |q: f64| total.get(((total.len() as f64 - 1.0) * q).round() as usize).copied().unwrap_or(0.0);
+    println!(
+        "{} moves {what}, input→pixels ms: p50 {:.2}, p95 {:.2}, max {:.2}",
+        total.len(),
+        at(0.5),
+        at(0.95),
+        at(1.0)
+    );
+}
+
+/// The bench's `SEQUENTIAL` with a mark at each move's input and one at its pixels.
+fn marked_moves(moves: usize) -> String {
+    let script = e2e::scripts::SEQUENTIAL.replace("__N__", &moves.to_string());
+    let (start, end) = ("const t0 = performance.now();", "total.push(performance.now() - t0);");
+    assert!(script.contains(start) && script.contains(end), "SEQUENTIAL changed: mark its moves anew");
+    script
+        .replace(start, &format!("performance.mark('move-start'); {start}"))
+        .replace(end, &format!("performance.mark('move-end'); {end}"))
+}
+
+/// Each marked move's main-thread events: the slowest moves one by one (what their top-level
+/// tasks held), then per-move means of each event name in the slowest tenth against the rest.
+fn summarise_moves(trace: &Value) {
+    let events = trace["traceEvents"].as_array().or_else(|| trace.as_array()).cloned().unwrap_or_default();
+    let thread = |e: &Value| (e["pid"].as_u64().unwrap_or(0), e["tid"].as_u64().unwrap_or(0));
+    let marks = |name: &str| -> Vec<(f64, (u64, u64))> {
+        events
+            .iter()
+            .filter(|e| e["name"] == name)
+            .filter_map(|e| Some((e["ts"].as_f64()?, thread(e))))
+            .collect()
+    };
+    let (starts, ends) = (marks("move-start"), marks("move-end"));
+    let Some(main) = starts.first().map(|s| s.1) else {
+        println!("no marked moves in the trace");
+        return;
+    };
+    let mut slices: Vec<Slice> = events
+        .iter()
+        .filter(|e| thread(e) == main && e["ph"] == "X")
+        .filter_map(|e| {
+            Some(Slice {
+                name: e["name"].as_str()?.to_string(),
+                ts: e["ts"].as_f64()?,
+                dur: e["dur"].as_f64()?,
+            })
+        })
+        .collect();
+    slices.sort_by(|a, b| a.ts.total_cmp(&b.ts));
+    let mut moves: Vec<(f64, f64)> = starts.iter().zip(&ends).map(|(s, e)| (s.0, e.0)).collect();
+    moves.sort_by(|a, b| (b.1 - b.0).total_cmp(&(a.1 - a.0)));
+    let slow = (moves.len() / 10).max(1);
+    println!("\nthe {slow} slowest moves (ms) and the main thread's events inside them, longest first:");
+    for (from, to) in moves.iter().take(slow) {
+        let mut inside: Vec<&Slice> =
+            slices.iter().filter(|s| s.ts >= *from && s.ts + s.dur <= *to).collect();
+        inside.sort_by(|a, b| b.dur.total_cmp(&a.dur));
+        let what: Vec<String> =
+            inside.iter().take(8).map(|s| format!("{} {:.1}", s.name, s.dur / 1000.0)).collect();
+        println!("{:5.1}: {}", (to - from) / 1000.0, what.join(", "));
+    }
+    let mean_per_name = |group: &[(f64, f64)]| {
+        let mut per: HashMap<&str, f64> = HashMap::new();
+        for (from, to) in group {
+            for s in slices.iter().filter(|s| s.ts >= *from && s.ts + s.dur <= *to) {
+                *per.entry(&s.name).or_default() += s.dur / 1000.0 / group.len().max(1) as f64;
+            }
+        }
+        per
+    };
+    // What a frame did, counted: the whole page layerised again, and layouts of the whole page
+    // against those of a contained part (Chromium's own `partialLayout`).
+    let count = |name: &str| slices.iter().filter(|s| s.name == name).count();
+    let layouts: Vec<bool> = events
+        .iter()
+        .filter(|e| thread(e) == main && e["name"] == "Layout" && e["ph"] == "X")
+        .map(|e| e["args"]["beginData"]["partialLayout"] == true)
+        .collect();
+    println!(
+        "\nframes: {}; the page layerised again (PaintArtifactCompositor::Update) in {}; layouts: {} of a contained part, {} of the whole page",
+        count("ProxyMain::BeginMainFrame"),
+        count("PaintArtifactCompositor::Update"),
+        layouts.iter().filter(|p| **p).count(),
+        layouts.iter().filter(|p| !**p).count()
+    );
+    let (slowest, rest) = moves.split_at(slow);
+    let (a, b) = (mean_per_name(slowest), mean_per_name(rest));
+    let mut names: Vec<&str> = a.keys().chain(b.keys()).copied().collect();
+    names.sort();
+    names.dedup();
+    names.sort_by(|x, y| {
+        let d = |n: &str| a.get(n).unwrap_or(&0.0) - b.get(n).unwrap_or(&0.0);
+        d(y).total_cmp(&d(x))
+    });
+    let mean = |g: &[(f64, f64)]| g.iter().map(|(f, t)| t - f).sum::<f64>() / 1000.0 / g.len().max(1) as f64;
+    println!(
+        "\nms per move by event (nested inside their parents): slowest tenth (mean {:.1} ms) against the rest ({:.1} ms)",
+        mean(slowest),
+        mean(rest)
+    );
+    for n in names.iter().take(30) {
+        println!("{:7.2} {:7.2}  {n}", a.get(n).unwrap_or(&0.0), b.get(n).unwrap_or(&0.0));
+    }
 }
 
 fn wait_for_stream(stream: &Mutex<Option<String>>) -> String {

@@ -163,6 +163,25 @@ fn main() {
     if moves > 0 { summarise_moves(&trace) } else { summarise(&trace) }
 }
 
+/// The complete events (`ph: X`) of one thread, in time order.
+fn slices_of(events: &[Value], thread: (u64, u64)) -> Vec<Slice> {
+    let mut slices: Vec<Slice> = events
+        .iter()
+        .filter(|e| {
+            (e["pid"].as_u64().unwrap_or(0), e["tid"].as_u64().unwrap_or(0)) == thread && e["ph"] == "X"
+        })
+        .filter_map(|e| {
+            Some(Slice {
+                name: e["name"].as_str()?.to_string(),
+                ts: e["ts"].as_f64()?,
+                dur: e["dur"].as_f64()?,
+            })
+        })
+        .collect();
+    slices.sort_by(|a, b| a.ts.total_cmp(&b.ts));
+    slices
+}
+
 /// `moves` of the bench's sequential moves with the CPU slowed, before tracing starts.
 fn untraced(page: &Page, slowdown: f64, moves: usize) {
     page.tab.call_method(Emulation::SetCPUThrottlingRate { rate: slowdown }).expect("slow the CPU");
@@ -213,18 +232,7 @@ fn summarise_moves(trace: &Value) {
         println!("no marked moves in the trace");
         return;
     };
-    let mut slices: Vec<Slice> = events
-        .iter()
-        .filter(|e| thread(e) == main && e["ph"] == "X")
-        .filter_map(|e| {
-            Some(Slice {
-                name: e["name"].as_str()?.to_string(),
-                ts: e["ts"].as_f64()?,
-                dur: e["dur"].as_f64()?,
-            })
-        })
-        .collect();
-    slices.sort_by(|a, b| a.ts.total_cmp(&b.ts));
+    let slices = slices_of(&events, main);
     let mut moves: Vec<(f64, f64)> = starts.iter().zip(&ends).map(|(s, e)| (s.0, e.0)).collect();
     moves.sort_by(|a, b| (b.1 - b.0).total_cmp(&(a.1 - a.0)));
     let slow = (moves.len() / 10).max(1);
@@ -304,18 +312,7 @@ fn summarise(trace: &Value) {
         println!("no animation frames in the trace");
         return;
     };
-    let mut slices: Vec<Slice> = events
-        .iter()
-        .filter(|e| thread(e) == main && e["ph"] == "X")
-        .filter_map(|e| {
-            Some(Slice {
-                name: e["name"].as_str()?.to_string(),
-                ts: e["ts"].as_f64()?,
-                dur: e["dur"].as_f64()?,
-            })
-        })
-        .collect();
-    slices.sort_by(|a, b| a.ts.total_cmp(&b.ts));
+    let slices = slices_of(&events, main);
     let frames: Vec<f64> = slices.iter().filter(|s| s.name == "FireAnimationFrame").map(|s| s.ts).collect();
     let (Some(first), Some(last)) = (frames.first(), frames.last()) else { return };
     let mut per_name: HashMap<&str, f64> = HashMap::new();

@@ -130,8 +130,13 @@ pub enum ToWorker {
     /// Load a bundle (see [`LoadRequest`]). The request is its own type so the worker can queue
     /// it as it came, without a second struct of the same fields.
     Load(LoadRequest),
-    /// Decode one latent code.
-    Decode { id: u64, z: Vec<f32> },
+    /// Decode one latent code. The code travels as bytes (`f32_bytes`): this is the message of
+    /// every slider move.
+    Decode {
+        id: u64,
+        #[serde(with = "f32_bytes")]
+        z: Vec<f32>,
+    },
     /// Decode several codes in one batched call, with the model named (the current one when
     /// `None`). Only the newest batch of each lane is kept.
     DecodeMany { id: u64, lane: Lane, model: Option<String>, zs: Vec<Vec<f32>> },
@@ -255,9 +260,60 @@ mod byte_rows {
     }
 }
 
+/// `Vec<f32>` as its little-endian bytes: through serde-wasm-bindgen a JS Uint8Array, which
+/// the browser clones in one copy, where an array of numbers took a call from wasm into
+/// JavaScript per value to build on the page and as many to read in the worker (on a slider
+/// move, more of the page's script than anything else it did; bench/OPTIMISATION.md). Reading
+/// also takes an array of numbers, each a byte, as JSON writes bytes.
+mod f32_bytes {
+    use serde::de::Error;
+    use serde::{Deserialize, Deserializer, Serializer};
+    use serde_bytes::ByteBuf;
+
+    pub fn serialize<S: Serializer>(values: &[f32], s: S) -> Result<S::Ok, S::Error> {
+        let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+        s.serialize_bytes(&bytes)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<f32>, D::Error> {
+        let bytes = ByteBuf::deserialize(d)?;
+        if bytes.len() % 4 != 0 {
+            return Err(D::Error::custom(format!(
+                "a code of {} bytes is not a whole number of 4-byte values",
+                bytes.len()
+            )));
+        }
+        Ok(bytes.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_code_travels_as_its_bytes_and_comes_back_exact() {
+        let z = vec![0.5, -1.0, f32::MIN_POSITIVE, 3.25e7, -0.0];
+        let json = serde_json::to_value(ToWorker::Decode { id: 1, z: z.clone() }).unwrap();
+        let bytes = json["Decode"]["z"].as_array().unwrap();
+        assert_eq!(bytes.len(), 4 * z.len(), "one byte per entry, four per value: {json}");
+        let back: ToWorker = serde_json::from_value(json).unwrap();
+        match back {
+            ToWorker::Decode { z: got, .. } => {
+                assert_eq!(
+                    got.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+                    z.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+                )
+            }
+            other => panic!("not a decode: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_code_whose_bytes_are_not_whole_values_is_refused() {
+        let err = serde_json::from_str::<ToWorker>(r#"{"Decode":{"id":1,"z":[0,0,128,63,1]}}"#).unwrap_err();
+        assert!(err.to_string().contains("not a whole number of 4-byte values"), "{err}");
+    }
 
     #[test]
     fn messages_round_trip_through_serde() {

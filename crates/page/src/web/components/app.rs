@@ -74,10 +74,15 @@ pub fn app() -> Html {
                 let latest = handle.clone();
                 if !latest.0.sensitivity.enabled && latest.0.model.is_some() {
                     let live = latest.live();
+                    let opens = !live.borrow().is_open();
                     let sent = live.borrow_mut().move_slider(&latest.0, dim, value);
                     if let Some((id, z)) = sent {
                         post.emit(worker_protocol::ToWorker::Decode { id, z });
-                        canvas_draw::mark_dragging(true);
+                        // Once a drag: the mark stays until the hand rests (below), and a drag
+                        // the reducer took over opens again with the next move.
+                        if opens {
+                            canvas_draw::mark_dragging(true);
+                        }
                         let (live, dispatcher) = (live.clone(), latest.dispatcher());
                         // Each move puts the hand-over off again: it runs once the hand rests.
                         *settle.borrow_mut() =

@@ -86,7 +86,8 @@ const OURS: &str = "(async () => {
         const on = e => {
             const d = e.data || {};
             const r = d[reply] || d.Failed;
-            if (r && r.id === id) {
+            // A message the worker could not read is refused without an id: fail at once.
+            if (r && (r.id === id || (d.Failed && d.Failed.id == null))) {
                 w.removeEventListener('message', on);
                 done({ ms: performance.now() - t, reply: d[reply], failed: d.Failed && d.Failed.message });
             }
@@ -102,7 +103,8 @@ const OURS: &str = "(async () => {
     // Single decodes back to back, as the peer's are timed (warm caches, nothing in between):
     // the worker's own clock, so both sides time the decode alone.
     // The peer's codes (peer.js `code`): new every call, as a dragged slider's are.
-    const code = i => Array.from({ length: dim }, (_, k) => Math.sin(i * 0.37 + k) * 2.5);
+    // A code goes as the page sends one: its f32 values' bytes (`ToWorker::Decode`).
+    const code = i => new Uint8Array(Float32Array.from({ length: dim }, (_, k) => Math.sin(i * 0.37 + k) * 2.5).buffer);
     const single = [];
     for (let i = 0; i < 20; i++) await ask('Decode', { z: code(i) }, 'Decoded');
     for (let i = 0; i < __REPS__; i++) {

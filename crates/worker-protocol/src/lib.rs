@@ -263,8 +263,8 @@ mod byte_rows {
 /// `Vec<f32>` as its little-endian bytes: through serde-wasm-bindgen a JS Uint8Array, which
 /// the browser clones in one copy, where an array of numbers took a call from wasm into
 /// JavaScript per value to build on the page and as many to read in the worker (on a slider
-/// move, more of the page's script than anything else it did; bench/OPTIMISATION.md). Reading
-/// also takes an array of numbers, each a byte, as JSON writes bytes.
+/// move, a quarter of the input handler's sampled time; bench/OPTIMISATION.md). Reading also
+/// takes an array of numbers, each a byte, as JSON writes bytes.
 mod f32_bytes {
     use serde::de::Error;
     use serde::{Deserialize, Deserializer, Serializer};

@@ -37,8 +37,8 @@ pub fn mark_dragging(on: bool) {
 
 thread_local! {
     /// The decoded canvas and its 2D context, kept while the canvas stays in the document: a
-    /// reply drew through `querySelector` and `getContext` on every slider move, a walk of the
-    /// page's 1,600 elements each time (bench/OPTIMISATION.md).
+    /// reply looked both up again (`querySelector`, `getContext`) on every slider move, calls
+    /// that showed in a sampled profile of a drag (bench/OPTIMISATION.md).
     static CANVAS: RefCell<Option<(HtmlCanvasElement, CanvasRenderingContext2d)>> = const { RefCell::new(None) };
 }
 
